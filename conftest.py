@@ -1,0 +1,31 @@
+"""Shared fixtures: named people in two Spaces (healthchecks' BaseTestCase, as pytest fixtures)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture
+def make_user(db: Any) -> Any:
+    from django.contrib.auth import get_user_model
+
+    def make(email: str, password: str = "correct-horse-battery") -> Any:
+        return get_user_model().objects.create_user(username=email, email=email, password=password)
+
+    return make
+
+
+@pytest.fixture
+def people(make_user: Any) -> dict[str, Any]:
+    """alice: Space admin, eddie: editor, vera: viewer in Acme; mallory: admin of Globex only."""
+    from orgbook.implementations import lifecycle
+    from orgbook.spaces.models import Membership, Role
+
+    alice, eddie, vera, mallory = (make_user(f"{n}@example.com") for n in ("alice", "eddie", "vera", "mallory"))
+    acme = lifecycle.create_space("Acme", alice, plan="paid", licences=3)
+    Membership.objects.create(space=acme, user=eddie, role=Role.EDITOR)
+    Membership.objects.create(space=acme, user=vera, role=Role.VIEWER)
+    globex = lifecycle.create_space("Globex", mallory, plan="paid", licences=2)
+    return {"alice": alice, "eddie": eddie, "vera": vera, "mallory": mallory, "acme": acme, "globex": globex}

@@ -1,0 +1,17 @@
+"""The Celery app. Redis in production; kombu's filesystem transport on the embedded default."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orgbook.settings")
+
+app = Celery("orgbook")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks(["orgbook.implementations"])
+app.conf.beat_schedule = {
+    "retention-daily": {"task": "orgbook.implementations.tasks.daily_lifecycle", "schedule": crontab(minute=17)},
+}

@@ -1,0 +1,59 @@
+"""Domain errors shared by the web UI, the REST API and the CLI.
+
+Each carries a stable machine code, an HTTP status and a message that says what to do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class OrgbookError(Exception):
+    code = "error"
+    status = 400
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def as_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details:
+            body["details"] = self.details
+        return {"error": body}
+
+
+class NotFound(OrgbookError):
+    code = "not_found"
+    status = 404
+
+
+class Forbidden(OrgbookError):
+    code = "forbidden"
+    status = 403
+
+
+class Unauthenticated(OrgbookError):
+    code = "unauthenticated"
+    status = 401
+
+
+class ImplementationSuspended(OrgbookError):
+    code = "implementation_suspended"
+    status = 403
+
+
+class LicenceExhausted(OrgbookError):
+    code = "licence_exhausted"
+    status = 409
+
+
+class Invalid(OrgbookError):
+    code = "invalid"
+    status = 400
+
+
+class Conflict(OrgbookError):
+    code = "conflict"
+    status = 409

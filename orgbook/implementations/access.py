@@ -1,0 +1,41 @@
+"""Fetching an implementation for a user and an action, with the suspension rule applied."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from orgbook.errors import ImplementationSuspended, NotFound
+from orgbook.implementations.models import Implementation
+from orgbook.spaces.models import Membership
+from orgbook.spaces.permissions import Action, authorize
+
+# Actions that touch an implementation's content, which a suspension locks for everyone.
+CONTENT_ACTIONS = frozenset({Action.VIEW_CONTENT, Action.EDIT_DOCUMENTATION, Action.START_SYNC, Action.CONNECT_ORG})
+
+
+def get_implementation(user: Any, space_slug: str, implementation_id: Any, action: Action) -> tuple[Membership, Implementation]:
+    membership = authorize(user, space_slug, action)
+    try:
+        pk = int(implementation_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such implementation.") from None
+    implementation = (
+        Implementation.objects.select_related("space").prefetch_related("connections")
+        .filter(space=membership.space, pk=pk).first()
+    )
+    if implementation is None:
+        raise NotFound("No such implementation.")
+    if action in CONTENT_ACTIONS:
+        require_active(implementation)
+    return membership, implementation
+
+
+def require_active(implementation: Implementation) -> None:
+    if implementation.is_suspended():
+        due = implementation.purge_due_at()
+        raise ImplementationSuspended(
+            f"{implementation.name} is suspended: its org models and documentation cannot be opened or synced. "
+            f"They will be deleted on {due:%Y-%m-%d} unless a Space admin reactivates it when a connection "
+            "licence is free.",
+            purge_on=due.date().isoformat() if due else None,
+        )

@@ -1,0 +1,155 @@
+"""Implementations (one production org + its sandboxes), their org connections and renewals."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from orgbook.spaces.models import Space
+
+NAME_MAX = 80
+DESCRIPTION_MAX = 1000
+
+
+class ImplementationStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+
+
+class Implementation(models.Model):
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="implementations")
+    name = models.CharField(max_length=NAME_MAX)
+    description = models.TextField(blank=True, max_length=DESCRIPTION_MAX)
+    status = models.CharField(
+        max_length=10, choices=ImplementationStatus.choices, default=ImplementationStatus.ACTIVE
+    )
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    purge_warnings_sent = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    # Last sync, documentation edit or creation: decides which implementations a downgrade suspends.
+    last_activity_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "space", name="implementation_name_unique_in_space_ci")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_suspended(self) -> bool:
+        return self.status == ImplementationStatus.SUSPENDED
+
+    def purge_due_at(self) -> datetime | None:
+        if self.suspended_at is None:
+            return None
+        return self.suspended_at + timedelta(days=settings.ORGBOOK_SUSPENDED_RETENTION_DAYS)
+
+    def is_purge_due(self, now: datetime | None = None) -> bool:
+        due = self.purge_due_at()
+        return self.is_suspended() and due is not None and (now or timezone.now()) >= due
+
+    def days_until_purge(self, now: datetime | None = None) -> int | None:
+        due = self.purge_due_at()
+        if due is None:
+            return None
+        return max(0, (due - (now or timezone.now())).days)
+
+    def production_org(self) -> OrgConnection | None:
+        return next((c for c in self.connections.all() if c.kind == OrgKind.PRODUCTION), None)
+
+    def sandboxes(self) -> list[OrgConnection]:
+        return sorted(
+            (c for c in self.connections.all() if c.kind == OrgKind.SANDBOX), key=lambda c: c.label().lower()
+        )
+
+    def touch(self) -> None:
+        """Record activity (a sync, a documentation edit)."""
+        now = timezone.now()
+        Implementation.objects.filter(pk=self.pk).update(last_activity_at=now)
+        self.last_activity_at = now
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "id": self.pk,
+            "name": self.name,
+            "description": self.description,
+            "status": self.status,
+            "suspended_at": self.suspended_at.isoformat() if self.suspended_at else None,
+        }
+
+
+class OrgKind(models.TextChoices):
+    PRODUCTION = "production", "Production"
+    SANDBOX = "sandbox", "Sandbox"
+
+
+class ConnectionStatus(models.TextChoices):
+    CONNECTED = "connected", "Connected"
+    SYNCING = "syncing", "Syncing"
+    UP_TO_DATE = "up_to_date", "Up to date"
+    SYNC_FAILED = "sync_failed", "Sync failed"
+    NEEDS_REAUTH = "needs_reauth", "Needs re-authorisation"
+    DETACHED = "detached", "Detached (sandbox refreshed)"
+
+
+class OrgConnection(models.Model):
+    """A Salesforce org connected to an implementation (tokens arrive with the connect flow)."""
+
+    implementation = models.ForeignKey(Implementation, on_delete=models.CASCADE, related_name="connections")
+    kind = models.CharField(max_length=10, choices=OrgKind.choices)
+    org_id = models.CharField(max_length=18)
+    org_name = models.CharField(max_length=120, blank=True)
+    sandbox_name = models.CharField(max_length=80, blank=True)
+    my_domain = models.CharField(max_length=255, blank=True)
+    instance_url = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=20, choices=ConnectionStatus.choices, default=ConnectionStatus.CONNECTED)
+    status_reason = models.CharField(max_length=500, blank=True)
+    connected_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "org_name"]
+        constraints = [
+            models.UniqueConstraint(
+                "implementation",
+                condition=models.Q(kind="production"),
+                name="one_production_org_per_implementation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label()
+
+    def label(self) -> str:
+        return self.sandbox_name or self.org_name or self.org_id
+
+    def mark_needs_reauth(self, reason: str) -> None:
+        self.status = ConnectionStatus.NEEDS_REAUTH
+        self.status_reason = reason
+        self.save(update_fields=["status", "status_reason"])
+
+
+class Renewal(models.Model):
+    """A subscription renewal: from `effective_on`, the Space has `connection_licences` licences."""
+
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="renewals")
+    connection_licences = models.PositiveIntegerField()
+    effective_on = models.DateField()
+    keep = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(default=timezone.now)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    suspended = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-effective_on", "-id"]
+
+    def is_applied(self) -> bool:
+        return self.applied_at is not None

@@ -1,0 +1,165 @@
+"""Orgbook settings: one environment-driven file, strict, SQLite by default."""
+
+from __future__ import annotations
+
+import secrets
+import zoneinfo
+from pathlib import Path
+
+import dj_database_url
+
+from orgbook.env import SettingError, env_bool, env_int, env_list, env_path, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = env_path("ORGBOOK_DATA_DIR", "./var")
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    """Use DJANGO_SECRET_KEY, else a key file made once in the data directory."""
+    configured = env_str("DJANGO_SECRET_KEY", "")
+    if configured:
+        return configured
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("ORGBOOK_DEBUG", False)
+ALLOWED_HOSTS = env_list("ORGBOOK_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("ORGBOOK_CSRF_TRUSTED_ORIGINS", [])
+BASE_URL = env_str("ORGBOOK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "orgbook.spaces",
+    "orgbook.implementations",
+    "orgbook.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "orgbook.urls"
+WSGI_APPLICATION = "orgbook.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "orgbook.web.context.spaces",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict[str, object]:
+    url = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'orgbook.sqlite3'}")
+    try:
+        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+    except Exception as exc:  # dj-database-url raises several kinds; all mean the same to the user
+        raise SettingError(f"DATABASE_URL is not a database URL we understand: {exc}") from None
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # IMMEDIATE makes every transaction take the write lock up front, so two
+        # concurrent "create implementation" requests serialise instead of racing.
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    return config
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS: list[Path] = []
+WHITENOISE_USE_FINDERS = True
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("ORGBOOK_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+EMAIL_BACKEND = env_str("ORGBOOK_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("ORGBOOK_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("ORGBOOK_EMAIL_PORT", 25, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("ORGBOOK_FROM_EMAIL", "orgbook@localhost")
+
+# Product rules that are settings.
+ORGBOOK_SUSPENDED_RETENTION_DAYS = env_int("ORGBOOK_SUSPENDED_RETENTION_DAYS", 240, minimum=1)
+ORGBOOK_TRIAL_DAYS = env_int("ORGBOOK_TRIAL_DAYS", 14, minimum=1)
+ORGBOOK_INVITATION_DAYS = env_int("ORGBOOK_INVITATION_DAYS", 7, minimum=1)
+ORGBOOK_PURGE_WARNING_DAYS = (30, 7)
+
+# Celery: Redis in production; the embedded default is kombu's filesystem transport in
+# the data directory, so `orgbook serve` needs no other server.
+_queue_dir = DATA_DIR / "queue"
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+if CELERY_BROKER_URL == "filesystem://":
+    for sub in ("in", "processed"):
+        (_queue_dir / sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue_dir / "in"),
+        "data_folder_out": str(_queue_dir / "in"),
+        "processed_folder": str(_queue_dir / "processed"),
+        "store_processed": False,
+    }
+CELERY_TASK_ALWAYS_EAGER = env_bool("ORGBOOK_TASKS_EAGER", False)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+
+_tz = env_str("ORGBOOK_DEFAULT_TIME_ZONE", "UTC")
+if _tz not in zoneinfo.available_timezones():
+    raise SettingError(f"ORGBOOK_DEFAULT_TIME_ZONE must be an IANA time zone like Europe/Paris, got {_tz!r}")
+ORGBOOK_DEFAULT_TIME_ZONE = _tz
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("ORGBOOK_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,86 @@
+"""Membership rules: invitations, roles, and never losing the last Space admin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from orgbook.errors import Conflict, Invalid, NotFound
+from orgbook.spaces import audit
+from orgbook.spaces.models import Invitation, Membership, Role, Space
+
+
+def _check_role(role: str) -> str:
+    if role not in Role.values:
+        raise Invalid(f"Role must be one of {', '.join(Role.values)}; got {role!r}.")
+    return role
+
+
+def invite(space: Space, email: str, role: str, by: Any) -> Invitation:
+    email = get_user_model().objects.normalize_email(email.strip()).lower()
+    if "@" not in email:
+        raise Invalid("Give the email address of the person to invite.")
+    _check_role(role)
+    if Membership.objects.filter(space=space, user__email__iexact=email).exists():
+        raise Conflict(f"{email} is already a member of {space.name}.")
+    invitation = Invitation.objects.create(space=space, email=email, role=role, invited_by=by)
+    link = f"{settings.BASE_URL}/invitations/{invitation.token}/"
+    send_mail(
+        f"You are invited to {space.name} on Orgbook",
+        f"{by.email} invited you to {space.name} as {invitation.get_role_display()}.\n\n"
+        f"Accept before {invitation.expires_at:%Y-%m-%d %H:%M} UTC: {link}\n",
+        None,
+        [email],
+    )
+    audit.record(space, by, "member.invited", invitation, after={"email": email, "role": role})
+    return invitation
+
+
+def accept(token: str, user: Any) -> Membership:
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().filter(token=token).first()
+        if invitation is None:
+            raise NotFound("This invitation link is not valid. Ask a Space admin for a new one.")
+        if invitation.accepted_at is not None:
+            raise Conflict("This invitation has already been used. Ask a Space admin for a new one.")
+        if invitation.is_expired():
+            raise Invalid("This invitation has expired. Ask a Space admin to invite you again.")
+        membership, created = Membership.objects.get_or_create(
+            space=invitation.space, user=user, defaults={"role": invitation.role}
+        )
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        audit.record(invitation.space, user, "member.joined", membership, after={"role": membership.role})
+        return membership
+
+
+def change_role(membership: Membership, role: str, by: Any) -> Membership:
+    _check_role(role)
+    with transaction.atomic():
+        locked = Membership.objects.select_for_update().get(pk=membership.pk)
+        if locked.role == Role.ADMIN and role != Role.ADMIN and _admin_count(locked.space) <= 1:
+            raise Conflict("This is the last Space admin. Make someone else a Space admin first.")
+        before = {"role": locked.role}
+        locked.role = role
+        locked.save(update_fields=["role"])
+        audit.record(locked.space, by, "member.role_changed", locked, before=before, after={"role": role})
+        return locked
+
+
+def remove(membership: Membership, by: Any) -> None:
+    with transaction.atomic():
+        locked = Membership.objects.select_for_update().get(pk=membership.pk)
+        if locked.role == Role.ADMIN and _admin_count(locked.space) <= 1:
+            raise Conflict("This is the last Space admin and cannot be removed. Make someone else a Space admin first.")
+        audit.record(locked.space, by, "member.removed", locked, before={"email": locked.user.email, "role": locked.role})
+        locked.delete()
+
+
+def _admin_count(space: Space) -> int:
+    # Lock every admin row so two concurrent demotions cannot both see "another admin exists".
+    return len(list(Membership.objects.select_for_update().filter(space=space, role=Role.ADMIN)))

@@ -1,0 +1,8 @@
+from django.urls import include, path
+
+from orgbook.api.urls import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("", include("orgbook.web.urls")),
+]
