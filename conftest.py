@@ -29,3 +29,10 @@ def people(make_user: Any) -> dict[str, Any]:
     Membership.objects.create(space=acme, user=vera, role=Role.VIEWER)
     globex = lifecycle.create_space("Globex", mallory, plan="paid", licences=2)
     return {"alice": alice, "eddie": eddie, "vera": vera, "mallory": mallory, "acme": acme, "globex": globex}
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
+    # tests/test_settings.py checks that the real settings hash with argon2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,3 +1,64 @@
-from ninja import NinjaAPI
+"""The REST API under /api/v1/: thin handlers over the lifecycle rules, JSON errors everywhere."""
 
-api = NinjaAPI(title="Orgbook API", version="1", urls_namespace="api")
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from orgbook.api.auth import TokenAuth, session_auth
+from orgbook.errors import OrgbookError
+
+api = NinjaAPI(
+    title="Orgbook API",
+    version="1",
+    urls_namespace="api",
+    auth=[TokenAuth(), session_auth],
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, **details: object) -> HttpResponse:
+    body: dict[str, object] = {"code": code, "message": message}
+    if details:
+        body["details"] = details
+    return api.create_response(request, {"error": body}, status=status)
+
+
+@api.exception_handler(OrgbookError)
+def orgbook_error(request: HttpRequest, exc: OrgbookError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    problems = [f"{'.'.join(str(p) for p in e.get('loc', [])[1:])}: {e.get('msg')}" for e in exc.errors]
+    return _error(request, 400, "invalid", "The request is not valid: " + "; ".join(problems), errors=exc.errors)
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(
+        request, 401, "unauthenticated",
+        "Send a personal access token as 'Authorization: Bearer <token>' (make one with `orgbook token create`).",
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = {400: "invalid", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
+    message = str(exc)
+    if exc.status_code == 400:
+        message += ". Send a JSON object with Content-Type: application/json."
+    return _error(request, exc.status_code, code, message)
+
+
+from orgbook.api import spaces as _spaces  # noqa: E402  (routes register on import)
+
+api.add_router("/", _spaces.router)
