@@ -57,7 +57,8 @@ def _page(qs: QuerySet[Any], page: int) -> tuple[list[Any], int, int]:
 
 @router.get("/spaces", response=list[s.SpaceOut])
 def list_spaces(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_space_out(m) for m in Membership.objects.filter(user=request.user).select_related("space")]
+    user: Any = request.user
+    return [_space_out(m) for m in Membership.objects.filter(user=user).select_related("space")]
 
 
 @router.get("/spaces/{space}", response={200: s.SpaceOut, **ERRORS})

@@ -151,5 +151,8 @@ class Renewal(models.Model):
     class Meta:
         ordering = ["-effective_on", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.connection_licences} licence(s) from {self.effective_on}"
+
     def is_applied(self) -> bool:
         return self.applied_at is not None

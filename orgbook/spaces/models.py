@@ -111,6 +111,9 @@ class Invitation(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"invitation for {self.email}"
+
     def is_expired(self, now: Any = None) -> bool:
         return (now or timezone.now()) >= self.expires_at
 
@@ -160,6 +163,9 @@ class PersonalAccessToken(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(Lower("name"), "user", name="token_name_unique_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.name} (…{self.hint})"
 
     @classmethod
     def issue(cls, user: Any, name: str = "token") -> tuple[PersonalAccessToken, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 import pytest
@@ -16,9 +17,9 @@ def three(people: dict[str, Any]) -> list[Implementation]:
 
 
 def _set_activity(impl: Implementation, day: int) -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    Implementation.objects.filter(pk=impl.pk).update(last_activity_at=datetime(2026, 1, day, tzinfo=timezone.utc))
+    Implementation.objects.filter(pk=impl.pk).update(last_activity_at=datetime(2026, 1, day, tzinfo=UTC))
 
 
 def test_preview_says_who_would_be_suspended_and_changes_nothing(api_as: Any, three: list[Implementation]) -> None:

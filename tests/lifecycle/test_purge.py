@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,7 +14,7 @@ from orgbook.implementations.models import Implementation, OrgConnection
 from orgbook.implementations.tasks import daily_lifecycle
 from orgbook.spaces.models import AuditEvent
 
-SUSPENDED_AT = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)
+SUSPENDED_AT = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture

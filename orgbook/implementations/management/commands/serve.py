@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Run Orgbook: web server (waitress), Celery worker and scheduler, on the embedded default or configured services."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--demo", action="store_true", help="create the demo Space and print its login")
+        parser.add_argument("--no-worker", action="store_true", help="web server only (workers run elsewhere)")
+        parser.add_argument("--threads", type=int, default=8)
+
+    def handle(self, *args: Any, host: str, port: int, demo: bool, no_worker: bool, threads: int, **_: Any) -> None:
+        from waitress import serve
+
+        from orgbook.wsgi import application
+
+        call_command("migrate", interactive=False, verbosity=0)
+        if demo:
+            call_command("demo", stdout=self.stdout)
+        children = [] if no_worker else [self._worker()]
+
+        def stop(signum: int, frame: Any) -> None:
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, stop)
+        self.stdout.write(f"Orgbook on http://{host}:{port}/  (data: {settings.DATA_DIR}; Ctrl-C stops)")
+        try:
+            serve(application, host=host, port=port, threads=threads, ident="orgbook")
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for child in children:
+                child.terminate()
+                child.wait(timeout=20)
+
+    def _worker(self) -> subprocess.Popen[bytes]:
+        # One process runs the worker with the scheduler embedded (-B): enough for one machine.
+        # Larger installs run `orgbook worker` and `orgbook scheduler` separately.
+        return subprocess.Popen([sys.executable, "-m", "celery", "-A", "orgbook", "worker", "-B",
+                                 "--pool=threads", "--concurrency=2", "--loglevel=INFO",
+                                 "-s", settings.CELERY_BEAT_SCHEDULE_FILENAME])
