@@ -122,7 +122,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("ORGBOOK_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
-EMAIL_BACKEND = env_str("ORGBOOK_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = env_str("ORGBOOK_EMAIL_BACKEND", "orgbook.mail.ConsoleEmailBackend")
 EMAIL_HOST = env_str("ORGBOOK_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("ORGBOOK_EMAIL_PORT", 25, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("ORGBOOK_FROM_EMAIL", "orgbook@localhost")
@@ -138,12 +138,13 @@ ORGBOOK_PURGE_WARNING_DAYS = (30, 7)
 _queue_dir = DATA_DIR / "queue"
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
-    for sub in ("in", "processed"):
+    for sub in ("in", "processed", "control"):
         (_queue_dir / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir / "in"),
         "data_folder_out": str(_queue_dir / "in"),
         "processed_folder": str(_queue_dir / "processed"),
+        "control_folder": str(_queue_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("ORGBOOK_TASKS_EAGER", False)

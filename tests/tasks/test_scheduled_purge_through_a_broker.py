@@ -50,7 +50,7 @@ def test_the_purge_runs_on_a_worker_through_redis(long_suspended: Implementation
 def queue_dir(tmp_path: Path) -> Iterator[dict[str, Any]]:
     (tmp_path / "q").mkdir()
     yield {"data_folder_in": str(tmp_path / "q"), "data_folder_out": str(tmp_path / "q"),
-           "processed_folder": str(tmp_path / "done"), "store_processed": False, "results": tmp_path / "results"}
+           "processed_folder": str(tmp_path / "done"), "control_folder": str(tmp_path / "control"), "store_processed": False, "results": tmp_path / "results"}
 
 
 @pytest.mark.django_db(transaction=True)
