@@ -113,6 +113,10 @@ class OrgConnection(models.Model):
     status = models.CharField(max_length=20, choices=ConnectionStatus.choices, default=ConnectionStatus.CONNECTED)
     status_reason = models.CharField(max_length=500, blank=True)
     connected_at = models.DateTimeField(default=timezone.now)
+    # Encrypted with vault.encrypt; never logged, never returned by the API.
+    refresh_token_enc = models.BinaryField(null=True, blank=True, editable=False)
+    access_token_enc = models.BinaryField(null=True, blank=True, editable=False)
+    manual_sync_only = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["kind", "org_name"]
@@ -127,8 +131,28 @@ class OrgConnection(models.Model):
     def __str__(self) -> str:
         return self.label()
 
+    def __repr__(self) -> str:
+        # No token material in reprs, tracebacks or debug pages.
+        return f"<OrgConnection {self.pk} {self.kind} {self.org_id}>"
+
     def label(self) -> str:
         return self.sandbox_name or self.org_name or self.org_id
+
+    def set_tokens(self, refresh_token: str | None, access_token: str | None) -> None:
+        from orgbook.implementations import vault
+
+        self.refresh_token_enc = vault.encrypt(refresh_token) if refresh_token and not self.manual_sync_only else None
+        self.access_token_enc = vault.encrypt(access_token) if access_token else None
+
+    def refresh_token(self) -> str | None:
+        from orgbook.implementations import vault
+
+        return vault.decrypt(self.refresh_token_enc) if self.refresh_token_enc else None
+
+    def access_token(self) -> str | None:
+        from orgbook.implementations import vault
+
+        return vault.decrypt(self.access_token_enc) if self.access_token_enc else None
 
     def mark_needs_reauth(self, reason: str) -> None:
         self.status = ConnectionStatus.NEEDS_REAUTH
