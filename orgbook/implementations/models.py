@@ -147,12 +147,12 @@ class OrgConnection(models.Model):
     def refresh_token(self) -> str | None:
         from orgbook.implementations import vault
 
-        return vault.decrypt(self.refresh_token_enc) if self.refresh_token_enc else None
+        return vault.decrypt(bytes(self.refresh_token_enc)) if self.refresh_token_enc else None
 
     def access_token(self) -> str | None:
         from orgbook.implementations import vault
 
-        return vault.decrypt(self.access_token_enc) if self.access_token_enc else None
+        return vault.decrypt(bytes(self.access_token_enc)) if self.access_token_enc else None
 
     def mark_needs_reauth(self, reason: str) -> None:
         self.status = ConnectionStatus.NEEDS_REAUTH
