@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 
-from orgbook.celery import app
 from orgbook.implementations import lifecycle
 from orgbook.implementations.models import Implementation
 from orgbook.implementations.tasks import daily_lifecycle
@@ -27,14 +28,14 @@ def long_suspended(people: dict[str, Any]) -> Implementation:
 
 
 def _run_through_worker(broker: str, backend: str, transport_options: dict[str, Any]) -> dict[str, Any]:
-    saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "broker_transport_options", "task_always_eager")}
-    app.conf.update(broker_url=broker, result_backend=backend, broker_transport_options=transport_options,
-                    task_always_eager=False)
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            return daily_lifecycle.delay().get(timeout=30)
-    finally:
-        app.conf.update(saved)
+    """A fresh app on the given broker, with its own queue, so no earlier run's messages interfere."""
+    worker_app = Celery(f"orgbook-test-{uuid.uuid4().hex[:8]}", set_as_current=False)
+    worker_app.config_from_object("django.conf:settings", namespace="CELERY")
+    worker_app.conf.update(broker_url=broker, result_backend=backend, broker_transport_options=transport_options,
+                           task_always_eager=False, task_default_queue=f"test-{uuid.uuid4().hex}")
+    task = worker_app.task(name=daily_lifecycle.name, acks_late=True)(daily_lifecycle.run)
+    with start_worker(worker_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        return task.delay().get(timeout=30)
 
 
 @pytest.mark.redis
