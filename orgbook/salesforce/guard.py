@@ -146,7 +146,7 @@ def _check_already_connected(request: ConnectRequest, facts: OrgFacts) -> Refusa
         if same_id(org_id, facts.org_id):
             return Refusal(
                 "org_already_connected",
-                f"{_org_label(facts).capitalize()} is already connected in this Space, in implementation "
+                f"{_sentence(_org_label(facts))} is already connected in this Space, in implementation "
                 f'"{implementation}". An org can be connected once; open it there, or disconnect it '
                 "there first. Nothing was connected.",
             )
@@ -179,7 +179,7 @@ def _check_sandbox_parent(request: ConnectRequest, facts: OrgFacts) -> Refusal |
     )
     return Refusal(
         "sandbox_of_other_production",
-        f'{_org_label(facts).capitalize()} is not a sandbox of implementation "{request.implementation_name}"\'s '
+        f'{_sentence(_org_label(facts))} is not a sandbox of implementation "{request.implementation_name}"\'s '
         f"production org ({to_18(request.production_org_id)}): {why}. Connect it to the implementation "
         "of its own production org, or log in to a sandbox of this one. If the sandbox was just refreshed, "
         "wait until its copy has completed. Nothing was connected.",
@@ -242,3 +242,7 @@ def _org_label(facts: OrgFacts) -> str:
 
 def _as_user(facts: OrgFacts) -> str:
     return f"as {facts.username} " if facts.username else ""
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
