@@ -1,0 +1,1 @@
+"""Server-rendered pages. Views stay thin: they call permissions, lifecycle and members."""

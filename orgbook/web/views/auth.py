@@ -1,0 +1,87 @@
+"""Sign up, log in, log out, the home redirect and creating a Space."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import LoginView
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from orgbook.errors import OrgbookError
+from orgbook.implementations import lifecycle
+from orgbook.spaces.models import Membership
+from orgbook.web.base import page
+from orgbook.web.base import signed_in_user as _user
+from orgbook.web.forms import SignupForm, SpaceForm, add_domain_error
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """Usernames are email addresses, stored lower-case at sign-up."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Email"
+        self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
+
+    def clean_username(self) -> str:
+        return str(self.cleaned_data.get("username", "")).strip().lower()
+
+
+class OrgbookLoginView(LoginView):
+    template_name = "web/auth/login.html"
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return "/"
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignupForm(request.POST or None, initial={"email": request.GET.get("email", "")})
+    if request.method == "POST" and form.is_valid():
+        email, password = form.cleaned_data["email"], form.cleaned_data["password"]
+        user = get_user_model().objects.create_user(username=email, email=email, password=password)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Welcome to Orgbook. Your account is ready.")
+        return redirect(_safe_next(request))
+    return render(request, "web/auth/signup.html", {"form": form, "next": _safe_next(request)})
+
+
+@page
+def home(request: HttpRequest) -> HttpResponse:
+    first = Membership.objects.filter(user=_user(request)).select_related("space").order_by("space__name").first()
+    if first is None:
+        return render(request, "web/spaces/first.html", {"form": SpaceForm()})
+    return redirect("implementations", slug=first.space.slug)
+
+
+@page
+def create_space(request: HttpRequest) -> HttpResponse:
+    form = SpaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            space = lifecycle.create_space(
+                form.cleaned_data["name"], request.user, time_zone=form.cleaned_data["time_zone"]
+            )
+        except OrgbookError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(
+                request,
+                f"{space.name} is ready: a {settings.ORGBOOK_TRIAL_DAYS}-day trial with one connection licence, and a first implementation "
+                "to connect your orgs to.",
+            )
+            return redirect("implementations", slug=space.slug)
+    return render(request, "web/spaces/create.html", {"form": form})
