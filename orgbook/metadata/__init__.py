@@ -1,0 +1,43 @@
+"""Salesforce metadata: safe reading, the type registry, format readers, attributes, dependencies.
+
+Pure Python (lxml + stdlib); no Django and no other orgbook package (import-linter checks it).
+
+Public API:
+    iter_components(source, ...) -> Iterator[ParsedComponent]
+    iter_dependencies(component, schema=None) -> Iterator[Dependency]
+    detect_format(source) -> DetectedFormat
+    REGISTRY, MetadataType, ChildType
+    parse_xml(data, name) / UnsafeXmlError / MalformedXmlError
+    open_source(path) / UnsafeArchiveError
+"""
+
+from orgbook.metadata.archive import ArchiveLimits, Source, UnsafeArchiveError, open_source
+from orgbook.metadata.components import ParsedComponent, ReadProblem
+from orgbook.metadata.dependencies import Dependency, SchemaIndex, iter_dependencies
+from orgbook.metadata.formats import DetectedFormat, SourceFormat, detect_format
+from orgbook.metadata.reader import iter_components
+from orgbook.metadata.registry import REGISTRY, ChildType, MetadataType
+from orgbook.metadata.xmlsafe import MalformedXmlError, UnsafeXmlError, XmlError, parse_xml
+
+__all__ = [
+    "REGISTRY",
+    "ArchiveLimits",
+    "ChildType",
+    "Dependency",
+    "DetectedFormat",
+    "MalformedXmlError",
+    "MetadataType",
+    "ParsedComponent",
+    "ReadProblem",
+    "SchemaIndex",
+    "Source",
+    "SourceFormat",
+    "UnsafeArchiveError",
+    "UnsafeXmlError",
+    "XmlError",
+    "detect_format",
+    "iter_components",
+    "iter_dependencies",
+    "open_source",
+    "parse_xml",
+]

@@ -1,0 +1,217 @@
+"""Safe reading of an uploaded zip or a folder, one file at a time.
+
+A zip's central directory is checked in full before any member is read: no path traversal
+(`..`, absolute paths, drive letters), no symlinks, and caps on the number of files, the size
+of one file, the total uncompressed size and the compression ratio (zip bombs). Declared sizes
+can lie, so reads are capped again while streaming. A folder gets the same checks as it is
+walked; symlinks are refused because they can point anywhere on the server.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from types import TracebackType
+
+# Tool folders that never hold metadata; skipping them keeps walks of real projects fast.
+SKIPPED_DIRS = frozenset({".git", ".sfdx", ".sf", "node_modules", ".vscode", ".github", "__tests__", ".idea"})
+_CHUNK = 1024 * 1024
+
+
+class UnsafeArchiveError(ValueError):
+    """The upload is refused; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class ArchiveLimits:
+    max_files: int = 250_000
+    max_file_bytes: int = 64 * 1024 * 1024
+    max_total_bytes: int = 4 * 1024 * 1024 * 1024
+    # XML compresses well (profiles reach ~50x); far beyond that is a bomb. Small members are
+    # exempt because a tiny file can have any ratio without being dangerous.
+    max_ratio: float = 200.0
+    ratio_min_bytes: int = 1024 * 1024
+
+
+def safe_member_name(name: str) -> str:
+    """Normalise a member path to POSIX and refuse anything that could escape the root."""
+    posix = name.replace("\\", "/")
+    if posix.startswith("/") or (len(posix) > 1 and posix[1] == ":"):
+        raise UnsafeArchiveError(f"Refused {name!r}: absolute paths are not allowed in an upload.")
+    parts = [p for p in PurePosixPath(posix).parts if p not in ("", ".")]
+    if ".." in parts:
+        raise UnsafeArchiveError(f"Refused {name!r}: '..' in a path could write outside the upload.")
+    return "/".join(parts)
+
+
+class Source:
+    """Files of a folder or zip, addressed by relative POSIX paths."""
+
+    def __init__(self, label: str, limits: ArchiveLimits) -> None:
+        self.label = label
+        self.limits = limits
+        self._paths: list[str] = []
+
+    @property
+    def paths(self) -> list[str]:
+        """Every file path, sorted, so reads are deterministic."""
+        return self._paths
+
+    def files(self, under: str = "") -> Iterator[str]:
+        prefix = under.strip("/") + "/" if under.strip("/") else ""
+        for path in self._paths:
+            if path.startswith(prefix):
+                yield path
+
+    def exists(self, path: str) -> bool:
+        return path in self._index
+
+    def read(self, path: str) -> bytes:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release file handles (zip)."""
+
+    def _set_paths(self, paths: list[str]) -> None:
+        self._paths = sorted(paths)
+        self._index = frozenset(self._paths)
+
+    def _too_big(self, path: str) -> UnsafeArchiveError:
+        return UnsafeArchiveError(
+            f"Refused {path!r} in {self.label}: over {self.limits.max_file_bytes} bytes for one file. "
+            "Remove it from the upload or raise the per-file limit."
+        )
+
+    def __enter__(self) -> Source:
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+
+class FolderSource(Source):
+    def __init__(self, root: Path, limits: ArchiveLimits) -> None:
+        super().__init__(str(root), limits)
+        self.root = root
+        self._set_paths(list(self._walk(root, "")))
+
+    def _walk(self, folder: Path, rel: str) -> Iterator[str]:
+        count = 0
+        stack = [(folder, rel)]
+        while stack:
+            current, current_rel = stack.pop()
+            with os.scandir(current) as entries:
+                for entry in entries:
+                    path = f"{current_rel}{entry.name}"
+                    if entry.is_symlink():
+                        raise UnsafeArchiveError(
+                            f"Refused {path!r} in {self.label}: symlinks are not followed; replace it with the real file."
+                        )
+                    if entry.is_dir(follow_symlinks=False):
+                        if entry.name not in SKIPPED_DIRS:
+                            stack.append((Path(entry.path), path + "/"))
+                        continue
+                    count += 1
+                    self._check_count(count)
+                    yield path
+
+    def _check_count(self, count: int) -> None:
+        if count > self.limits.max_files:
+            raise UnsafeArchiveError(
+                f"Refused {self.label}: more than {self.limits.max_files} files. Upload a smaller folder."
+            )
+
+    def read(self, path: str) -> bytes:
+        full = self.root / path
+        if full.is_symlink():
+            raise UnsafeArchiveError(f"Refused {path!r}: symlinks are not followed.")
+        with open(full, "rb") as fh:
+            data = fh.read(self.limits.max_file_bytes + 1)
+        if len(data) > self.limits.max_file_bytes:
+            raise self._too_big(path)
+        return data
+
+
+class ZipSource(Source):
+    def __init__(self, path: Path, limits: ArchiveLimits) -> None:
+        super().__init__(path.name, limits)
+        try:
+            self._zip = zipfile.ZipFile(path)
+        except zipfile.BadZipFile as exc:
+            raise UnsafeArchiveError(f"{path.name} is not a readable zip file ({exc}).") from exc
+        self._members: dict[str, zipfile.ZipInfo] = {}
+        try:
+            self._check_all()
+        except Exception:
+            self._zip.close()
+            raise
+        self._set_paths(list(self._members))
+
+    def _check_all(self) -> None:
+        infos = self._zip.infolist()
+        if len(infos) > self.limits.max_files:
+            raise UnsafeArchiveError(
+                f"Refused {self.label}: {len(infos)} entries, over the {self.limits.max_files}-file limit."
+            )
+        total = 0
+        for info in infos:
+            name = self._check_member(info)
+            total += info.file_size
+            if total > self.limits.max_total_bytes:
+                raise UnsafeArchiveError(
+                    f"Refused {self.label}: it expands to more than {self.limits.max_total_bytes} bytes. "
+                    "Upload a smaller retrieve."
+                )
+            if name and not info.is_dir():
+                self._members[name] = info
+
+    def _check_member(self, info: zipfile.ZipInfo) -> str:
+        name = safe_member_name(info.filename)
+        mode = info.external_attr >> 16
+        if stat.S_ISLNK(mode):
+            raise UnsafeArchiveError(f"Refused {info.filename!r} in {self.label}: symlinks are not allowed in an upload.")
+        if info.file_size > self.limits.max_file_bytes:
+            raise self._too_big(info.filename)
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size >= self.limits.ratio_min_bytes and ratio > self.limits.max_ratio:
+            raise UnsafeArchiveError(
+                f"Refused {info.filename!r} in {self.label}: compression ratio {ratio:.0f}:1 looks like a zip bomb "
+                f"(limit {self.limits.max_ratio:.0f}:1)."
+            )
+        return name
+
+    def read(self, path: str) -> bytes:
+        info = self._members[path]
+        limit = min(self.limits.max_file_bytes, info.file_size)
+        chunks: list[bytes] = []
+        size = 0
+        # Stream with a cap: a forged header can declare a small size and inflate to gigabytes.
+        with self._zip.open(info) as fh:
+            while chunk := fh.read(_CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise self._too_big(path)
+                chunks.append(chunk)
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+def open_source(path: str | os.PathLike[str] | Source, limits: ArchiveLimits | None = None) -> Source:
+    """Open a folder or a .zip file for safe, lazy reading."""
+    if isinstance(path, Source):
+        return path
+    limits = limits or ArchiveLimits()
+    p = Path(path)
+    if p.is_symlink():
+        raise UnsafeArchiveError(f"Refused {p}: symlinks are not followed.")
+    if p.is_dir():
+        return FolderSource(p, limits)
+    if p.is_file() and zipfile.is_zipfile(p):
+        return ZipSource(p, limits)
+    raise UnsafeArchiveError(f"{p} is neither a folder nor a zip file; upload a project folder or a .zip of one.")

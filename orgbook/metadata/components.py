@@ -1,0 +1,52 @@
+"""The value objects the readers yield."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ParsedComponent:
+    """One metadata component as read from a folder or zip.
+
+    `definition` is the component's own XML: for a child (CustomField, WorkflowRule, ...) the
+    child element serialised; for a parent (CustomObject, Workflow, ...) the file without its
+    child elements, so mdapi and decomposed source give the same bytes to hash.
+    `content_hash` is a sha256 of a canonical form (namespaces, whitespace, root tag name and
+    the top-level fullName ignored), so the same component hashes the same in both formats.
+    `project` is the folder of the nearest `sfdx-project.json` ('' for the root): repositories
+    hold the same flow in several sub-projects, so (type, full_name) alone is not a unique key.
+    `synthetic` marks a parent that has no file of its own (an `objects/Contact/` folder that
+    only holds fields).
+    """
+
+    type: str
+    full_name: str
+    file_path: str
+    definition: bytes
+    content_hash: str
+    parent_type: str | None = None
+    parent_name: str | None = None
+    label: str | None = None
+    namespace: str | None = None
+    body: bytes | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    project: str = ""
+    format: str = ""  # "mdapi" or "source": how this file was written
+    synthetic: bool = False
+    error: str | None = None  # set when the file was unreadable; the component is kept anyway
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Identity inside an org model, case-insensitive as Salesforce compares names."""
+        return (self.type, self.full_name.lower())
+
+
+@dataclass(frozen=True)
+class ReadProblem:
+    """A file that could not be read as expected; reading goes on."""
+
+    path: str
+    message: str
+    kind: str = "error"  # "malformed", "unsafe", "error"

@@ -1,0 +1,121 @@
+"""Detect what an upload is: a Metadata API folder, an SFDX project, or a zip of either.
+
+The format is read from the files, not from the presence of `sfdx-project.json`: real
+projects point `packageDirectories` at folders in Metadata API format (Volunteers for
+Salesforce does), and CumulusCI repositories mix both.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import Enum
+
+from orgbook.metadata.archive import Source
+from orgbook.metadata.registry import REGISTRY, Strategy
+
+META = "-meta.xml"
+_MAX_PROJECT_JSON = 1024 * 1024
+
+
+class SourceFormat(str, Enum):
+    MDAPI = "mdapi"
+    SFDX = "sfdx"
+
+
+@dataclass(frozen=True)
+class DetectedFormat:
+    format: SourceFormat
+    root: str  # folder of package.xml / sfdx-project.json inside the source ('' = top)
+    package_dirs: tuple[str, ...]  # folders to read, relative to the source
+    namespace: str | None = None
+    api_version: str | None = None
+    dir_formats: dict[str, SourceFormat] = field(default_factory=dict)
+
+
+def _join(*parts: str) -> str:
+    return "/".join(p.strip("/") for p in parts if p.strip("/"))
+
+
+def find_root(source: Source) -> str:
+    """Descend through single wrapping folders (`unpackaged/`, `repo-main/`) to the project root."""
+    root = ""
+    for _ in range(4):
+        prefix = root + "/" if root else ""
+        if source.exists(prefix + "package.xml") or source.exists(prefix + "sfdx-project.json"):
+            return root
+        tops = {p[len(prefix):].split("/", 1)[0] for p in source.files(root) if "/" in p[len(prefix):]}
+        loose = [p for p in source.files(root) if "/" not in p[len(prefix):]]
+        if len(tops) != 1 or any(_is_metadata_file(p) for p in loose):
+            return root
+        root = _join(root, tops.pop())
+    return root
+
+
+def _is_metadata_file(path: str) -> bool:
+    return path.endswith(META) or path.endswith(".xml")
+
+
+def _mdapi_suffixes() -> frozenset[str]:
+    simple = {t.suffix for t in REGISTRY.types.values() if t.suffix and t.strategy is not Strategy.CONTENT}
+    return frozenset(simple - {"md"})  # `.md` is also markdown
+
+
+_MDAPI_SUFFIXES = _mdapi_suffixes()
+
+
+def dir_format(source: Source, folder: str) -> SourceFormat:
+    """Vote by file names: `X.object` is Metadata API, `X.object-meta.xml` is source."""
+    if source.exists(_join(folder, "package.xml")):
+        return SourceFormat.MDAPI
+    mdapi = sfdx = 0
+    for path in source.files(folder):
+        name = path.rsplit("/", 1)[-1]
+        if name.endswith(META):
+            ext = name[: -len(META)].rpartition(".")[2]
+            sfdx += ext in _MDAPI_SUFFIXES or REGISTRY.child_by_suffix(ext) is not None
+        else:
+            mdapi += name.rpartition(".")[2] in _MDAPI_SUFFIXES
+    return SourceFormat.MDAPI if mdapi > sfdx else SourceFormat.SFDX
+
+
+def _read_project(source: Source, root: str) -> dict[str, object]:
+    data = source.read(_join(root, "sfdx-project.json"))
+    if len(data) > _MAX_PROJECT_JSON:
+        return {}
+    try:
+        loaded = json.loads(data.decode("utf-8-sig"))
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _package_dirs(source: Source, root: str, project: dict[str, object]) -> list[str]:
+    dirs: list[str] = []
+    entries = project.get("packageDirectories")
+    for entry in entries if isinstance(entries, list) else []:
+        path = entry.get("path") if isinstance(entry, dict) else None
+        if not isinstance(path, str):
+            continue
+        full = _join(root, path)
+        if full not in dirs and any(True for _ in source.files(full)):
+            dirs.append(full)
+    return dirs
+
+
+def detect_format(source: Source) -> DetectedFormat:
+    """Work out the format and the folders to read."""
+    root = find_root(source)
+    if source.exists(_join(root, "sfdx-project.json")):
+        project = _read_project(source, root)
+        dirs = _package_dirs(source, root, project) or [root]
+        formats = {d: dir_format(source, d) for d in dirs}
+        overall = SourceFormat.MDAPI if all(f is SourceFormat.MDAPI for f in formats.values()) else SourceFormat.SFDX
+        ns = project.get("namespace")
+        api = project.get("sourceApiVersion")
+        return DetectedFormat(
+            overall, root, tuple(dirs), ns if isinstance(ns, str) and ns else None,
+            str(api) if api else None, formats,
+        )
+    fmt = dir_format(source, root)
+    return DetectedFormat(fmt, root, (root,), dir_formats={root: fmt})

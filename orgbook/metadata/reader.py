@@ -1,0 +1,368 @@
+"""Read components out of a Metadata API folder, an SFDX project, or a zip of either.
+
+Every file is classified by the type directory it sits in and its suffix, with or without
+`-meta.xml`, so one walk reads both formats, and the mixes real repositories hold. Each file is
+parsed once; components are yielded one at a time so memory stays flat on large orgs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from lxml import etree
+
+from orgbook.metadata import attributes as attrs
+from orgbook.metadata.archive import ArchiveLimits, Source, UnsafeArchiveError, open_source
+from orgbook.metadata.canonical import canonical_hash, raw_hash
+from orgbook.metadata.components import ParsedComponent, ReadProblem
+from orgbook.metadata.formats import META, SourceFormat, detect_format
+from orgbook.metadata.names import decode_file_name, namespace_of, resolve_tokens
+from orgbook.metadata.registry import REGISTRY, ChildType, MetadataType, Strategy
+from orgbook.metadata.xmlsafe import MalformedXmlError, UnsafeXmlError, XmlError, local_name, parse_xml
+
+log = logging.getLogger(__name__)
+_SKIP_FILES = frozenset({"package.xml", "sfdx-project.json"})
+_BUNDLE_DIRS = frozenset(
+    t.directory for t in REGISTRY.types.values() if t.strategy in (Strategy.BUNDLE, Strategy.EXPANDED)
+)
+
+ProblemHandler = Callable[[ReadProblem], None]
+
+
+@dataclass(frozen=True)
+class Target:
+    """What one file holds, decided from its path alone."""
+
+    kind: str  # "file" | "child" | "generic"
+    type: str
+    full_name: str
+    parent_name: str | None = None
+    body_path: str | None = None
+    is_meta: bool = True
+
+
+def iter_components(
+    source: str | os.PathLike[str] | Source,
+    *,
+    namespace_prefix: str | None = None,
+    on_problem: ProblemHandler | None = None,
+    strict: bool = False,
+    limits: ArchiveLimits | None = None,
+) -> Iterator[ParsedComponent]:
+    """Yield every component of a folder or zip, in path order.
+
+    `namespace_prefix` resolves CumulusCI tokens (`___NAMESPACE___`, `%%%NAMESPACE%%%`), e.g.
+    '' for an unmanaged deploy or 'pmdm__'; None keeps them as written.
+    Unreadable files are reported to `on_problem` (logged when None) and kept as components
+    with `error` set; `strict=True` raises instead.
+    """
+    src = open_source(source, limits)
+    try:
+        yield from _Reader(src, namespace_prefix, on_problem, strict).run()
+    finally:
+        if src is not source:
+            src.close()
+
+
+class _Reader:
+    def __init__(self, source: Source, ns_prefix: str | None, on_problem: ProblemHandler | None, strict: bool) -> None:
+        self.source = source
+        self.ns_prefix = ns_prefix
+        self.on_problem = on_problem
+        self.strict = strict
+        self.projects = {p.rpartition("/")[0] for p in source.paths if p.rpartition("/")[2] == "sfdx-project.json"}
+        self.synthetic_done: set[str] = set()
+        self.dir_format = SourceFormat.SFDX
+
+    def run(self) -> Iterator[ParsedComponent]:
+        detected = detect_format(self.source)
+        for root in _outermost(detected.package_dirs):
+            self.dir_format = detected.dir_formats.get(root, detected.format)
+            for path in self.source.files(root):
+                yield from self._read_path(path, root)
+
+    def _read_path(self, path: str, root: str) -> Iterator[ParsedComponent]:
+        rel = path[len(root) + 1 :] if root else path
+        target = classify(rel.split("/"), self.source.exists, path)
+        if target is None:
+            return
+        try:
+            yield from self._synthetic_parent(path, target)
+            yield from self._read_target(path, target)
+        except (XmlError, UnsafeArchiveError) as exc:
+            yield from self._failed(path, target, exc)
+
+    def _problem(self, path: str, exc: Exception) -> None:
+        kind = "malformed" if isinstance(exc, MalformedXmlError) else "unsafe"
+        problem = ReadProblem(path, str(exc), kind)
+        if self.on_problem is not None:
+            self.on_problem(problem)
+        else:
+            log.warning("metadata read problem: %s", problem.message)
+
+    def _failed(self, path: str, target: Target, exc: Exception) -> Iterator[ParsedComponent]:
+        """Report, then keep the component (never drop it) without trusting its content."""
+        if self.strict:
+            raise exc
+        self._problem(path, exc)
+        keep_raw = isinstance(exc, MalformedXmlError)
+        data = self.source.read(path) if keep_raw else b""
+        parent_type = REGISTRY.children[target.type].parent if target.type in REGISTRY.children else None
+        yield ParsedComponent(
+            type=target.type if target.kind != "generic" else "Unknown",
+            full_name=self._name(target.full_name),
+            file_path=path,
+            definition=data,
+            content_hash=raw_hash(data),
+            parent_type=parent_type,
+            parent_name=self._name(target.parent_name) if target.parent_name else None,
+            namespace=namespace_of(target.full_name),
+            project=self._project(path),
+            error=str(exc),
+        )
+
+    def _name(self, name: str) -> str:
+        return resolve_tokens(name, self.ns_prefix)
+
+    def _project(self, path: str) -> str:
+        folder = path.rpartition("/")[0]
+        while folder:
+            if folder in self.projects:
+                return folder
+            folder = folder.rpartition("/")[0]
+        return ""
+
+    def _synthetic_parent(self, path: str, target: Target) -> Iterator[ParsedComponent]:
+        """`objects/Contact/fields/*` without `Contact.object-meta.xml` still gives a CustomObject."""
+        if target.kind != "child" or target.type != "CustomField" or not target.parent_name:
+            return
+        folder = path.rsplit("/", 2)[0]
+        if folder in self.synthetic_done:
+            return
+        self.synthetic_done.add(folder)
+        own = f"{folder}/{folder.rpartition('/')[2]}.object{META}"
+        if self.source.exists(own):
+            return
+        name = self._name(decode_file_name(folder.rpartition("/")[2]))
+        yield ParsedComponent(
+            type="CustomObject", full_name=name, file_path=folder, definition=b"",
+            content_hash=raw_hash(b""), namespace=namespace_of(name), project=self._project(path),
+            format=SourceFormat.SFDX.value, synthetic=True, attributes={"synthetic": True},
+        )
+
+    def _parse(self, path: str) -> tuple[bytes, etree._Element]:
+        data = self.source.read(path)
+        if self.ns_prefix is not None:
+            data = resolve_tokens(data.decode("utf-8"), self.ns_prefix).encode("utf-8")
+        return data, parse_xml(data, path)
+
+    def _body(self, target: Target) -> bytes | None:
+        if target.body_path and self.source.exists(target.body_path):
+            return self.source.read(target.body_path)
+        return None
+
+    def _read_target(self, path: str, target: Target) -> Iterator[ParsedComponent]:
+        if not target.is_meta:  # a body file without its -meta.xml
+            body = self.source.read(path)
+            yield self._component(path, target, b"", None, body)
+            return
+        data, root = self._parse(path)
+        if target.kind == "generic":
+            target = Target("generic", local_name(root) or "Unknown", target.full_name)
+        mtype = REGISTRY.get(target.type)
+        if target.kind != "child" and mtype is not None and mtype.children:
+            yield from self._split_children(path, target, root, mtype)
+            data = etree.tostring(root, encoding="UTF-8", xml_declaration=True)
+        yield self._component(path, target, data, root, self._body(target))
+
+    def _split_children(self, path: str, target: Target, root: etree._Element, mtype: MetadataType) -> Iterator[ParsedComponent]:
+        """Children inside a parent file (mdapi `.object`, `.workflow`, `.labels`) become their own components."""
+        tags = {c.xml_tag: c for c in mtype.children}
+        for el in list(root):
+            child = tags.get(local_name(el))
+            if child is None:
+                continue
+            short = attrs.child_text(el, "fullName") or ""
+            full = short if child.name == "CustomLabel" else f"{target.full_name}.{short}"
+            child_target = Target("child", child.name, full, target.full_name)
+            definition = etree.tostring(el, encoding="UTF-8")
+            yield self._component(path, child_target, definition, el, None)
+            root.remove(el)
+
+    def _component(
+        self, path: str, target: Target, definition: bytes, el: etree._Element | None, body: bytes | None
+    ) -> ParsedComponent:
+        full_name = self._name(target.full_name)
+        parent_name = self._name(target.parent_name) if target.parent_name else None
+        child = REGISTRY.children.get(target.type) if target.kind == "child" else None
+        short = full_name.rpartition(".")[2] if child else full_name
+        attributes = attrs.extract(target.type, el, full_name, parent_name, body) if el is not None else {}
+        attributes = attributes or attrs.body_only(target.type, body)
+        return ParsedComponent(
+            type=target.type,
+            full_name=full_name,
+            file_path=path,
+            definition=definition,
+            content_hash=canonical_hash(el, body) if el is not None else raw_hash(body or b""),
+            parent_type=child.parent if child else None,
+            parent_name=parent_name,
+            label=attrs.label_of(el) if el is not None else None,
+            namespace=namespace_of(short) or namespace_of(full_name),
+            body=body,
+            attributes=attributes,
+            project=self._project(path),
+            format=_format_of(path, target, self.dir_format).value,
+        )
+
+
+def _format_of(path: str, target: Target, dir_format: SourceFormat) -> SourceFormat:
+    """Per file: a Metadata API folder may hold source files (CumulusCI bundles do)."""
+    mtype = REGISTRY.get(target.type)
+    paired = mtype is not None and mtype.strategy in (Strategy.CONTENT, Strategy.BUNDLE, Strategy.EXPANDED)
+    if paired or not target.is_meta:
+        return dir_format  # `Foo.cls-meta.xml` is the same in both formats
+    return SourceFormat.SFDX if path.endswith(META) else SourceFormat.MDAPI
+
+
+def _outermost(dirs: tuple[str, ...]) -> list[str]:
+    """Drop package dirs nested in another one, so no file is read twice."""
+    result: list[str] = []
+    for d in sorted(set(dirs), key=len):
+        if not any(d == r or d.startswith(r + "/") or r == "" for r in result):
+            result.append(d)
+    return result
+
+
+# --- classification: path -> Target --------------------------------------------------------
+
+
+def classify(parts: list[str], exists: Callable[[str], bool], path: str) -> Target | None:
+    """Decide from the path alone what component a file holds (None: not a component file)."""
+    name = parts[-1]
+    if name in _SKIP_FILES or name.startswith("destructiveChanges"):
+        return None
+    index = _type_dir_index(parts)
+    if index is None:
+        return _generic(name) if name.endswith(META) else None
+    types = REGISTRY.by_directory(parts[index])
+    rest = parts[index + 1 :]
+    strategy = types[0].strategy
+    if strategy is Strategy.BUNDLE:
+        return _bundle(types[0], rest, path)
+    if strategy is Strategy.EXPANDED and len(rest) > 1:
+        return None  # content inside an expanded static resource / experience folder
+    if strategy in (Strategy.FOLDERED, Strategy.FOLDER):
+        return _foldered(types, rest, path, exists)
+    return _in_type_dir(types, rest, path, exists)
+
+
+def _type_dir_index(parts: list[str]) -> int | None:
+    """The type folder a file sits in: the first bundle folder, else the deepest type folder."""
+    deepest = None
+    for i, part in enumerate(parts[:-1]):
+        if not REGISTRY.by_directory(part):
+            continue
+        if part in _BUNDLE_DIRS and len(parts) - i >= 3:
+            return i  # anything inside a bundle belongs to it, whatever its folder names
+        deepest = i
+    return deepest
+
+
+def _split(name: str) -> tuple[str, str, bool]:
+    """`Foo.cls-meta.xml` -> ('Foo', 'cls', True); `Account.object` -> ('Account', 'object', False)."""
+    is_meta = name.endswith(META)
+    stem = name[: -len(META)] if is_meta else name
+    base, _, ext = stem.rpartition(".")
+    if not base:
+        return stem, "", is_meta
+    return base, ext, is_meta
+
+
+def _generic(name: str) -> Target:
+    base, _, _ = _split(name)
+    return Target("generic", "", decode_file_name(base))
+
+
+def _bundle(mtype: MetadataType, rest: list[str], path: str) -> Target | None:
+    # lwc/myCmp/myCmp.js-meta.xml is the component; every other file in the folder is content.
+    if len(rest) != 2 or not rest[1].startswith(rest[0] + ".") or not rest[1].endswith(META):
+        return None
+    ext = rest[1][len(rest[0]) + 1 : -len(META)]
+    folder = path.rpartition("/")[0]
+    return Target("file", mtype.name, rest[0], body_path=f"{folder}/{rest[0]}.{ext}")
+
+
+def _foldered(types: list[MetadataType], rest: list[str], path: str, exists: Callable[[str], bool]) -> Target | None:
+    item = next(t for t in types if t.strategy is Strategy.FOLDERED)
+    folder_type = item.folder_type or ""
+    base, ext, is_meta = _split(rest[-1])
+    prefix = "/".join(decode_file_name(p) for p in rest[:-1])
+    if ext == REGISTRY.types[folder_type].suffix or (is_meta and not ext):
+        folder_name = base if ext else rest[-1][: -len(META)]
+        return Target("file", folder_type, _join(prefix, decode_file_name(folder_name)))
+    if not prefix:
+        return None  # items always sit in a folder
+    if ext == item.suffix and item.name == "Document":
+        return Target("file", item.name, _join(prefix, _document_name(base, path, exists)))
+    if ext == item.suffix:
+        return _content_target(item, _join(prefix, decode_file_name(base)), path, is_meta, exists)
+    if item.name == "Document" and is_meta:  # mdapi: logo.png-meta.xml
+        return Target("file", item.name, _join(prefix, decode_file_name(f"{base}.{ext}")))
+    return None
+
+
+def _document_name(base: str, path: str, exists: Callable[[str], bool]) -> str:
+    # Source format names a document `logo.document-meta.xml` beside `logo.png`; the full
+    # name keeps the content file's extension, as in mdapi.
+    folder = path.rpartition("/")[0]
+    for ext in ("png", "jpg", "jpeg", "gif", "svg", "pdf", "txt", "html", "csv", "zip", "js", "css"):
+        if exists(f"{folder}/{base}.{ext}"):
+            return decode_file_name(f"{base}.{ext}")
+    return decode_file_name(base)
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}/{name}" if prefix else name
+
+
+def _content_target(mtype: MetadataType, full: str, path: str, is_meta: bool, exists: Callable[[str], bool]) -> Target | None:
+    """Body + -meta.xml pairs: driven by the meta file; a lone body file is still a component."""
+    if is_meta:
+        return Target("file", mtype.name, full, body_path=path[: -len(META)])
+    if exists(path + META):
+        return None
+    return Target("file", mtype.name, full, body_path=path, is_meta=False)
+
+
+def _in_type_dir(types: list[MetadataType], rest: list[str], path: str, exists: Callable[[str], bool]) -> Target | None:
+    base, ext, is_meta = _split(rest[-1])
+    name = decode_file_name(base)
+    child = _child_of(types, ext)
+    if child is not None:
+        return _child_target(child, rest, name)
+    mtype = next((t for t in types if t.suffix == ext), None)
+    if mtype is None:
+        return _generic(rest[-1]) if is_meta else None
+    if mtype.strategy is Strategy.CONTENT:
+        return _content_target(mtype, name, path, is_meta, exists)
+    if mtype.strategy is Strategy.EXPANDED and not is_meta:
+        return None  # mdapi `.resource` body; its -meta.xml is the component
+    return Target("file", mtype.name, name)
+
+
+def _child_of(types: list[MetadataType], ext: str) -> ChildType | None:
+    child = REGISTRY.child_by_suffix(ext)
+    if child is None or all(child.parent != t.name for t in types):
+        return None
+    return child
+
+
+def _child_target(child: ChildType, rest: list[str], name: str) -> Target:
+    # objects/Account/fields/Tier__c.field-meta.xml; objectTranslations/Account-es/X.fieldTranslation-meta.xml
+    if child.name == "CustomLabel":
+        return Target("child", child.name, name, "CustomLabels", )
+    parent = decode_file_name(rest[0]) if len(rest) >= 2 else ""
+    return Target("child", child.name, f"{parent}.{name}", parent, )
