@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "orgbook.spaces",
     "orgbook.implementations",
+    "orgbook.orgmodels",
     "orgbook.web",
 ]
 

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from orgbook.errors import OrgbookError
+from orgbook.implementations.models import Implementation
+from orgbook.orgmodels.services import import_path, model_for_import
+from orgbook.spaces.management.base import user_by_email
+from orgbook.spaces.models import Space
+from orgbook.spaces.permissions import Action, authorize
+
+
+class Command(BaseCommand):
+    help = "Import an SFDX project folder, a Metadata API folder (with package.xml) or a zip of either into an org model."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path")
+        parser.add_argument("--space", required=True)
+        parser.add_argument("--implementation", required=True, help="implementation name")
+        parser.add_argument("--model", required=True, help="org model name (made if missing)")
+        parser.add_argument("--kind", choices=["production", "sandbox", "reference"], default=None)
+        parser.add_argument("--as", dest="as_email", default=None, help="check an Editor's or admin's role")
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args: Any, **o: Any) -> None:
+        space = Space.objects.filter(slug=o["space"]).first()
+        if space is None:
+            raise CommandError(f"No Space with slug {o['space']}.")
+        if o["as_email"]:
+            authorize(user_by_email(o["as_email"]), space, Action.EDIT_DOCUMENTATION)
+        impl = Implementation.objects.filter(space=space, name__iexact=o["implementation"]).first()
+        if impl is None:
+            raise CommandError(f"No implementation called {o['implementation']} in {space.name}.")
+
+        def progress(stage: str, n: int) -> None:
+            sys.stderr.write(f"  {stage}: {n:,} components\n")
+
+        try:
+            model = model_for_import(impl, o["model"], o["kind"])
+            run = import_path(model, o["path"], progress=progress)
+        except OrgbookError as exc:
+            if o["json"]:
+                self.stdout.write(json.dumps(exc.as_dict()))
+            raise CommandError(exc.message) from None
+        total = model.components.filter(status="present").count()
+        result = {"model_id": model.pk, "components": total, "added": run.added, "changed": run.changed,
+                  "removed": run.removed}
+        if o["json"]:
+            self.stdout.write(json.dumps(result))
+        else:
+            self.stdout.write(f"{model.name}: {total:,} components ({run.added:,} added, {run.changed:,} changed, "
+                              f"{run.removed:,} removed, {len(run.warnings)} warnings)")

@@ -1,0 +1,165 @@
+"""Org models: versioned dictionaries of an org's metadata, with history and dependencies."""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from orgbook.implementations.models import Implementation, OrgConnection
+
+
+class ModelKind(models.TextChoices):
+    PRODUCTION = "production", "Production"
+    SANDBOX = "sandbox", "Sandbox"
+    REFERENCE = "reference", "Reference model"
+
+
+class OrgModel(models.Model):
+    implementation = models.ForeignKey(Implementation, on_delete=models.CASCADE, related_name="org_models")
+    connection = models.OneToOneField(
+        OrgConnection, null=True, blank=True, on_delete=models.CASCADE, related_name="org_model"
+    )
+    name = models.CharField(max_length=80)
+    kind = models.CharField(max_length=12, choices=ModelKind.choices, default=ModelKind.REFERENCE)
+    version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [models.UniqueConstraint(Lower("name"), "implementation", name="model_name_unique_in_impl_ci")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ComponentStatus(models.TextChoices):
+    PRESENT = "present", "Present"
+    DELETED = "deleted", "Deleted in Salesforce"
+    UNFETCHED = "unfetched", "Could not be fetched"
+
+
+class Component(models.Model):
+    model = models.ForeignKey(OrgModel, on_delete=models.CASCADE, related_name="components")
+    type = models.CharField(max_length=80)
+    full_name = models.CharField(max_length=400)
+    name_key = models.CharField(max_length=400)  # lower-cased full name: Salesforce compares names case-insensitively
+    parent_type = models.CharField(max_length=80, blank=True)
+    parent_key = models.CharField(max_length=400, blank=True)
+    label = models.CharField(max_length=400, blank=True)
+    namespace = models.CharField(max_length=40, blank=True)
+    sf_id = models.CharField(max_length=18, blank=True)
+    created_date = models.DateTimeField(null=True, blank=True)
+    created_by = models.CharField(max_length=120, blank=True)
+    last_modified_date = models.DateTimeField(null=True, blank=True)
+    last_modified_by = models.CharField(max_length=120, blank=True)
+    definition_z = models.BinaryField()  # zlib-compressed XML
+    body_z = models.BinaryField(null=True, blank=True)
+    content_hash = models.CharField(max_length=64)
+    attributes = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=ComponentStatus.choices, default=ComponentStatus.PRESENT)
+    added_version = models.PositiveIntegerField(default=0)
+    changed_version = models.PositiveIntegerField(default=0)
+    warning = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["type", "name_key"]
+        constraints = [models.UniqueConstraint(fields=["model", "type", "name_key"], name="component_identity")]
+        indexes = [
+            models.Index(fields=["model", "parent_type", "parent_key"], name="component_parent"),
+            models.Index(fields=["model", "name_key"], name="component_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.full_name}"
+
+    def definition(self) -> str:
+        return zlib.decompress(bytes(self.definition_z)).decode("utf-8", "replace")
+
+    def body(self) -> str | None:
+        return zlib.decompress(bytes(self.body_z)).decode("utf-8", "replace") if self.body_z else None
+
+
+class SyncRun(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    model = models.ForeignKey(OrgModel, on_delete=models.CASCADE, related_name="runs")
+    trigger = models.CharField(max_length=20)  # import, first, scheduled, manual
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(null=True, blank=True)
+    stage = models.CharField(max_length=40, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    stages = models.JSONField(default=dict)  # stage -> seconds
+    api_calls = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    removed = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    warnings = models.JSONField(default=list)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.trigger} run of {self.model} ({self.status})"
+
+    def counts(self) -> dict[str, Any]:
+        return {"added": self.added, "changed": self.changed, "removed": self.removed, "unchanged": self.unchanged}
+
+
+class ChangeKind(models.TextChoices):
+    BASELINE = "baseline", "Baseline"
+    NEW = "new", "New"
+    UPDATED = "updated", "Updated"
+    DELETED = "deleted", "Deleted"
+
+
+class ComponentChange(models.Model):
+    model = models.ForeignKey(OrgModel, on_delete=models.CASCADE, related_name="changes")
+    component = models.ForeignKey(Component, null=True, on_delete=models.SET_NULL, related_name="changes")
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="changes")
+    type = models.CharField(max_length=80)
+    full_name = models.CharField(max_length=400)
+    kind = models.CharField(max_length=10, choices=ChangeKind.choices)
+    version = models.PositiveIntegerField()
+    at = models.DateTimeField(null=True, blank=True)  # from Salesforce when known
+    changed_by = models.CharField(max_length=120, blank=True)
+    attribute_diff = models.JSONField(default=dict)  # attribute -> [before, after]
+    old_definition_z = models.BinaryField(null=True, blank=True)
+    old_hash = models.CharField(max_length=64, blank=True)
+    new_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-version", "type", "full_name"]
+        indexes = [models.Index(fields=["component", "-version"], name="change_component")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.type} {self.full_name} v{self.version}"
+
+
+class Dependency(models.Model):
+    """`source` uses (type, name) — found in the metadata itself or by Salesforce's dependency API."""
+
+    model = models.ForeignKey(OrgModel, on_delete=models.CASCADE, related_name="dependencies")
+    source = models.ForeignKey(Component, on_delete=models.CASCADE, related_name="uses")
+    target_type = models.CharField(max_length=80)
+    target_key = models.CharField(max_length=400)
+    target_name = models.CharField(max_length=400)
+    where = models.CharField(max_length=300, blank=True)
+    origin = models.CharField(max_length=12, default="metadata")
+
+    class Meta:
+        indexes = [models.Index(fields=["model", "target_type", "target_key"], name="dependency_target")]
+
+    def __str__(self) -> str:
+        return f"{self.source} uses {self.target_type} {self.target_name}"

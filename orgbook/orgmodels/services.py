@@ -1,0 +1,55 @@
+"""Org model rules: finding and creating models, importing folders and zips into them."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from orgbook.errors import Invalid, NotFound
+from orgbook.implementations.access import require_active
+from orgbook.implementations.models import Implementation
+from orgbook.metadata import UnsafeArchiveError, XmlError, iter_components
+from orgbook.orgmodels.ingest import Progress, ingest
+from orgbook.orgmodels.models import ModelKind, OrgModel, SyncRun
+from orgbook.spaces.permissions import Action, authorize
+
+
+def get_model(user: Any, model_id: Any, action: Action = Action.VIEW_CONTENT) -> OrgModel:
+    """An org model the user may see; another Space's model answers 404, a suspended one 403."""
+    try:
+        pk = int(model_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such org model.") from None
+    model = OrgModel.objects.select_related("implementation__space").filter(pk=pk).first()
+    if model is None:
+        raise NotFound("No such org model.")
+    authorize(user, model.implementation.space.slug, action)
+    require_active(model.implementation)
+    return model
+
+
+def model_for_import(implementation: Implementation, name: str, kind: str | None) -> OrgModel:
+    name = (name or "").strip()
+    if not 1 <= len(name) <= 80:
+        raise Invalid("An org model name needs 1 to 80 characters.")
+    if kind is not None and kind not in ModelKind.values:
+        raise Invalid(f"kind must be one of {', '.join(ModelKind.values)}.")
+    model = OrgModel.objects.filter(implementation=implementation, name__iexact=name).first()
+    if model is None:
+        return OrgModel.objects.create(implementation=implementation, name=name, kind=kind or ModelKind.REFERENCE)
+    if kind is not None and model.kind != kind:
+        raise Invalid(f"The org model {model.name} is a {model.get_kind_display()}, not {kind}.")
+    return model
+
+
+def import_path(model: OrgModel, path: str | os.PathLike[str], progress: Progress | None = None) -> SyncRun:
+    """Ingest an SFDX project, a Metadata API folder or a zip of either. Bad input changes nothing."""
+    require_active(model.implementation)
+    if not os.path.exists(path):
+        raise Invalid(f"{path} does not exist. Give an SFDX project folder, a folder with package.xml, or a zip.")
+    try:
+        run = ingest(model, iter_components(path, strict=False), trigger="import", progress=progress)
+    except (UnsafeArchiveError, XmlError) as exc:
+        raise Invalid(f"{exc} Nothing was imported.") from None
+    model.implementation.touch()
+    return run

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+DREAMHOUSE = CORPUS / "trailheadapps__dreamhouse-lwc"
+
+OBJECT = """<?xml version="1.0" encoding="UTF-8"?>
+<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">
+    <label>Invoice</label>
+    <pluralLabel>Invoices</pluralLabel>
+    <sharingModel>ReadWrite</sharingModel>
+    <nameField><label>Invoice Number</label><type>AutoNumber</type></nameField>
+    <fields>
+        <fullName>Amount__c</fullName>
+        <label>Amount</label>
+        <type>Currency</type>
+        <precision>{precision}</precision>
+        <scale>2</scale>
+    </fields>
+    <fields>
+        <fullName>Status__c</fullName>
+        <label>Status</label>
+        <type>Picklist</type>
+        <valueSet><valueSetDefinition>
+            <value><fullName>Open</fullName><default>true</default><label>Open</label></value>
+            {extra_value}
+        </valueSetDefinition></valueSet>
+    </fields>
+</CustomObject>
+"""
+
+PACKAGE = """<?xml version="1.0" encoding="UTF-8"?>
+<Package xmlns="http://soap.sforce.com/2006/04/metadata">
+    <types><members>*</members><name>CustomObject</name></types>
+    <version>62.0</version>
+</Package>
+"""
+
+
+def write_mdapi(root: Path, precision: int = 16, extra_value: str = "") -> Path:
+    (root / "objects").mkdir(parents=True, exist_ok=True)
+    (root / "package.xml").write_text(PACKAGE)
+    (root / "objects" / "Invoice__c.object").write_text(OBJECT.format(precision=precision, extra_value=extra_value))
+    return root
+
+
+@pytest.fixture
+def retail(people: dict[str, Any]) -> Any:
+    from orgbook.implementations import lifecycle
+
+    return lifecycle.create_implementation(people["acme"], people["alice"], "Retail")
