@@ -25,6 +25,7 @@ from orgbook.salesforce.errors import (
     SessionExpired,
     SoapFault,
     TransientError,
+    TransientSoapFault,
 )
 from orgbook.salesforce.ids import same_id, to_15, to_18
 from orgbook.salesforce.metadata_api import (
@@ -66,6 +67,7 @@ __all__ = [
     "SoapFault",
     "TokenSet",
     "TransientError",
+    "TransientSoapFault",
     "UserPermissions",
     "same_id",
     "to_15",

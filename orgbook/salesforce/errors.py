@@ -54,6 +54,11 @@ class SoapFault(SalesforceError):
     """A Metadata API SOAP fault not covered by a more specific exception."""
 
 
+class TransientSoapFault(SoapFault, TransientError):
+    """A SOAP fault Salesforce uses for server-side glitches (UNKNOWN_EXCEPTION,
+    SERVER_UNAVAILABLE): both a SoapFault and worth retrying with backoff."""
+
+
 class RetrieveFailed(SalesforceError):
     """A Metadata API retrieve finished with status Failed."""
 

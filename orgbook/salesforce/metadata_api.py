@@ -29,6 +29,7 @@ from orgbook.salesforce.errors import (
     SessionExpired,
     SoapFault,
     TransientError,
+    TransientSoapFault,
 )
 
 log = logging.getLogger(__name__)
@@ -347,6 +348,8 @@ class MetadataApi:
         error = error_for_code(code, message, status)
         if type(error) is SalesforceError:
             return SoapFault(code, message, status)
+        if type(error) is TransientError:
+            return TransientSoapFault(code, message, status)
         return error
 
 
