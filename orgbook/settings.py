@@ -134,6 +134,14 @@ ORGBOOK_TRIAL_DAYS = env_int("ORGBOOK_TRIAL_DAYS", 14, minimum=1)
 ORGBOOK_INVITATION_DAYS = env_int("ORGBOOK_INVITATION_DAYS", 7, minimum=1)
 ORGBOOK_PURGE_WARNING_DAYS = (30, 7)
 
+# Salesforce connected app: one per installation (docs/salesforce-access.md says how to create it).
+ORGBOOK_SF_CLIENT_ID = env_str("ORGBOOK_SF_CLIENT_ID", "")
+ORGBOOK_SF_CLIENT_SECRET = env_str("ORGBOOK_SF_CLIENT_SECRET", "")
+ORGBOOK_SF_LOGIN_URL = env_str("ORGBOOK_SF_LOGIN_URL", "https://login.salesforce.com")
+ORGBOOK_SF_SANDBOX_LOGIN_URL = env_str("ORGBOOK_SF_SANDBOX_LOGIN_URL", "https://test.salesforce.com")
+ORGBOOK_SF_API_VERSION = env_str("ORGBOOK_SF_API_VERSION", "62.0")
+ORGBOOK_CONNECT_STATE_SECONDS = env_int("ORGBOOK_CONNECT_STATE_SECONDS", 600, minimum=60)
+
 # Celery: Redis in production; the embedded default is kombu's filesystem transport in
 # the data directory, so `orgbook serve` needs no other server.
 _queue_dir = DATA_DIR / "queue"

@@ -180,3 +180,30 @@ class Renewal(models.Model):
 
     def is_applied(self) -> bool:
         return self.applied_at is not None
+
+
+class ConnectAttempt(models.Model):
+    """One Salesforce login in progress: what was asked, and the PKCE verifier (encrypted).
+
+    The OAuth `state` is a signed, expiring reference to this row; `used_at` makes it single-use.
+    """
+
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="connect_attempts")
+    implementation = models.ForeignKey(Implementation, on_delete=models.CASCADE, related_name="connect_attempts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    kind = models.CharField(max_length=10, choices=OrgKind.choices)
+    login_url = models.CharField(max_length=255)
+    verifier_enc = models.BinaryField()
+    reconnect = models.ForeignKey(OrgConnection, null=True, blank=True, on_delete=models.CASCADE)
+    manual_sync_only = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=60, blank=True)
+    # A refreshed sandbox (new org id, same My Domain) waits here for the admin to confirm the rebind.
+    pending_org_id = models.CharField(max_length=18, blank=True)
+    pending_instance_url = models.CharField(max_length=255, blank=True)
+    pending_refresh_enc = models.BinaryField(null=True, blank=True)
+    pending_access_enc = models.BinaryField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"connect {self.kind} to {self.implementation} ({self.outcome or 'pending'})"
