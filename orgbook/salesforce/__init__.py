@@ -12,6 +12,7 @@ from orgbook.salesforce.client import (
     SandboxProcess,
     UserPermissions,
 )
+from orgbook.salesforce.connect import collect_org_facts
 from orgbook.salesforce.errors import (
     ApiDisabled,
     InsufficientAccess,
@@ -27,6 +28,7 @@ from orgbook.salesforce.errors import (
     TransientError,
     TransientSoapFault,
 )
+from orgbook.salesforce.guard import OK, ConnectRequest, Ok, OrgFacts, Refusal, check_connect
 from orgbook.salesforce.ids import same_id, to_15, to_18
 from orgbook.salesforce.metadata_api import (
     Backoff,
@@ -39,6 +41,13 @@ from orgbook.salesforce.metadata_api import (
 from orgbook.salesforce.oauth import Identity, OAuthClient, Pkce, TokenSet
 
 __all__ = [
+    "OK",
+    "ConnectRequest",
+    "Ok",
+    "OrgFacts",
+    "Refusal",
+    "check_connect",
+    "collect_org_facts",
     "ApiDisabled",
     "Backoff",
     "CallStats",

@@ -208,6 +208,7 @@ class SalesforceClient:
         self._session = session or requests.Session()
         self.timeout = timeout
         self.stats = CallStats()
+        self.dependency_row_cap = DEPENDENCY_ROW_CAP
 
     def __repr__(self) -> str:
         return (
@@ -330,7 +331,7 @@ class SalesforceClient:
         soql = f"SELECT {_DEPENDENCY_FIELDS} FROM MetadataComponentDependency WHERE {side} IN ({in_list})"  # noqa: S608
         # Only the first page: queryMore is not supported for this object.
         rows = self._rest("GET", f"{self._data_path}/tooling/query", params={"q": soql})["records"]
-        if len(rows) >= DEPENDENCY_ROW_CAP:
+        if len(rows) >= self.dependency_row_cap:
             if len(ids) > 1:
                 half = len(ids) // 2
                 self._dependencies_batch(ids[:half], side, result)

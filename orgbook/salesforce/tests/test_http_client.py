@@ -227,3 +227,35 @@ def test_tokens_never_reach_logs_or_exception_text(emu, caplog):
     for text in texts:
         for secret in secrets:
             assert secret not in text
+
+
+def test_dependency_batches_that_hit_the_row_cap_are_split(emu):
+    conn = connect(emu, "globex")
+    conn.client.dependency_row_cap = 3
+    ids = [to_18(f"01p000000000{n:03d}") for n in range(5)]
+    refs = [to_18(f"00N000000000{n:03d}") for n in range(4)]
+    edges_per_id = {ids[0]: 2, ids[1]: 2, ids[2]: 2, ids[3]: 1, ids[4]: 4}
+    rows = [
+        {
+            "MetadataComponentId": i,
+            "MetadataComponentName": f"Class{n}",
+            "MetadataComponentNamespace": None,
+            "MetadataComponentType": "ApexClass",
+            "RefMetadataComponentId": refs[k],
+            "RefMetadataComponentName": f"Field{k}",
+            "RefMetadataComponentNamespace": None,
+            "RefMetadataComponentType": "CustomField",
+        }
+        for n, i in enumerate(ids)
+        for k in range(edges_per_id[i])
+    ]
+    emu.set_dependencies("globex", rows)
+    saved = emu.settings.dependency_row_limit
+    emu.settings.dependency_row_limit = 3  # what Salesforce does at 2,000, at a testable size
+    try:
+        result = conn.client.metadata_component_dependencies(ids, batch=4)
+    finally:
+        emu.settings.dependency_row_limit = saved
+    per_id = {i: sum(1 for e in result.edges if to_18(e.component_id) == i) for i in ids}
+    assert per_id == {ids[0]: 2, ids[1]: 2, ids[2]: 2, ids[3]: 1, ids[4]: 3}
+    assert result.truncated_ids == [ids[4]]
