@@ -98,6 +98,9 @@ def _numbers(out: Attrs, *names: str) -> None:
 def _custom_field(el: etree._Element, full_name: str, parent: str | None, body: bytes | None) -> Attrs:
     out = generic(el)
     _numbers(out, "length", "precision", "scale", "visibleLines")
+    for raw in ("defaultValue", "formula"):  # formulas, even when they read `false`
+        if raw in out:
+            out[raw] = child_text(el, raw)
     out["object"] = parent
     out["isFormula"] = "formula" in out
     values = path_texts(el, "valueSet/valueSetDefinition/value/fullName") or path_texts(el, "picklist/picklistValues/fullName")

@@ -1,8 +1,53 @@
-"""placeholder"""
+""""Uses" edges read from the metadata itself: (from_type, from_name) -> (to_type, to_name, where).
+
+Coverage (each kind has a test in tests/test_dependencies.py):
+
+- CustomField: lookup / master-detail target (`referenceTo`), formula, default value,
+  roll-up summary (summarized field, foreign key, filter fields), global value set,
+  controlling field.
+- ValidationRule: error condition formula and error display field.
+- WorkflowRule: formula and criteria fields, its actions; WorkflowFieldUpdate: field and formula.
+- Formulas (fields, validation rules, workflow, flow formulas): plain fields of the object,
+  cross-object paths (`ProgramCohort__r.Program__c` -> field `ProgramEngagement__c.ProgramCohort__c`
+  and `ProgramCohort__c.Program__c`, resolved through the lookup's `referenceTo` when a
+  SchemaIndex knows it, else by the `X__r` -> `X__c` convention), `$Label.X`,
+  `$Setup.X.Y`, `$CustomMetadata.X.Y.Z`, `$ObjectType.X.Fields.Y`, `$Permission.X`,
+  `$Resource.X`, and in flows `$Record.F` on the trigger object.
+- Layout: fields, custom buttons, related lists (`Child__c.Lookup__c`), quick actions.
+- Flow: trigger object and start filter fields; objects and fields of record lookups / creates /
+  updates / deletes (`$Record` updates resolve to the trigger object), subflows, Apex and
+  component actions, quick actions, flow steps of orchestrations, custom LWC in screens.
+- FlexiPage: custom LWC components and the page's object. CustomTab: object, LWC, page.
+- Apex (classes and triggers, from the code body via a tokenizer that skips comments and
+  strings): trigger object, SObject types, fields in SOQL and on typed variables, `Label.X`,
+  `Page.X`, class references (`new X`, `X.method`, declarations, extends/implements).
+- Profile / PermissionSet: granted object, field, class, page, tab, app, custom permission,
+  record type and layout access (edges only for access actually granted).
+- CustomMetadata record: its type and fields; values naming an object and a field
+  (`Object__c = ServiceDelivery__c`, `Field__c = AttendanceStatus__c`) link to that field.
+- Child components (fields, rules, ...) depend on their parent; RecordType picklists, FieldSet
+  and CompactLayout fields, QuickAction target object and fields.
+
+Custom fields of Task and Event live on Activity, so `Task.X__c` is recorded as `Activity.X__c`.
+"""
+
 from __future__ import annotations
-from dataclasses import dataclass
-from collections.abc import Iterator
-from typing import Any
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from orgbook.metadata import apex
+from orgbook.metadata.attributes import child_text, children, path_texts
+from orgbook.metadata.components import ParsedComponent
+from orgbook.metadata.xmlsafe import XmlError, local_name, parse_xml
+
+OBJECT, FIELD = "CustomObject", "CustomField"
+_ACTIVITY_CHILDREN = frozenset({"task", "event"})
+_USER_RELATIONSHIPS = frozenset({"owner", "createdby", "lastmodifiedby"})
+
 
 @dataclass(frozen=True)
 class Dependency:
@@ -12,8 +57,610 @@ class Dependency:
     to_name: str
     where: str
 
-class SchemaIndex:
-    pass
 
-def iter_dependencies(component: Any, schema: SchemaIndex | None = None) -> Iterator[Dependency]:
-    return iter(())
+@dataclass
+class SchemaIndex:
+    """What lookups point at, for resolving `X__r.Field` paths: (object, field) -> target object."""
+
+    references: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def add(self, component: ParsedComponent) -> None:
+        if component.type != FIELD or not component.parent_name:
+            return
+        target = component.attributes.get("referenceTo")
+        if isinstance(target, str) and target:
+            short = component.full_name.rpartition(".")[2]
+            self.references[(component.parent_name.lower(), short.lower())] = target
+
+    @classmethod
+    def from_components(cls, components: Iterable[ParsedComponent]) -> SchemaIndex:
+        index = cls()
+        for component in components:
+            index.add(component)
+        return index
+
+    def target_of(self, obj: str, relationship: str) -> str:
+        """The object a relationship name leads to (`Contact__r` on Volunteer_Hours__c -> Contact)."""
+        low = relationship.lower()
+        if low.endswith("__r"):
+            lookup = relationship[:-3] + "__c"
+            return self.references.get((obj.lower(), lookup.lower()), lookup)
+        if low in _USER_RELATIONSHIPS:
+            return "User"
+        return self.references.get((obj.lower(), relationship.lower() + "id"), relationship)
+
+
+def field_name(obj: str, fld: str) -> str:
+    """`Task.X__c` -> `Activity.X__c`: custom activity fields are defined on Activity."""
+    if obj.lower() in _ACTIVITY_CHILDREN and fld.lower().endswith("__c"):
+        obj = "Activity"
+    return f"{obj}.{fld}"
+
+
+class _Edges:
+    """Collects edges for one component, without duplicates, in first-seen order."""
+
+    def __init__(self, component: ParsedComponent, schema: SchemaIndex) -> None:
+        self.component = component
+        self.schema = schema
+        self.seen: dict[tuple[str, str, str], None] = {}
+
+    def add(self, to_type: str, to_name: str | None, where: str) -> None:
+        if to_name:
+            self.seen.setdefault((to_type, to_name, where), None)
+
+    def obj(self, name: str | None, where: str) -> None:
+        self.add(OBJECT, name, where)
+
+    def fld(self, obj: str | None, fld: str | None, where: str) -> None:
+        if obj and fld:
+            self.add(FIELD, field_name(obj, fld), where)
+
+    def result(self) -> Iterator[Dependency]:
+        c = self.component
+        for to_type, to_name, where in self.seen:
+            yield Dependency(c.type, c.full_name, to_type, to_name, where)
+
+
+def iter_dependencies(component: ParsedComponent, schema: SchemaIndex | None = None) -> Iterator[Dependency]:
+    """Edges from one component. Parses only the component's own definition (or code body)."""
+    edges = _Edges(component, schema or SchemaIndex())
+    if component.parent_type and component.parent_name:
+        edges.add(component.parent_type, component.parent_name, "parent")
+    handler = _HANDLERS.get(component.type)
+    if handler is not None:
+        root = _root(component)
+        if root is not None or component.body:
+            handler(edges, root, component)
+    yield from edges.result()
+
+
+def _root(component: ParsedComponent) -> etree._Element | None:
+    if not component.definition or component.error:
+        return None
+    try:
+        return parse_xml(component.definition, component.file_path)
+    except XmlError:
+        return None
+
+
+# --- formulas ---------------------------------------------------------------------------------
+
+_FORMULA_TOKEN = re.compile(
+    r"""(?P<skip>\s+|/\*.*?(?:\*/|\Z)|'(?:\\.|[^'\\])*'?|"(?:\\.|[^"\\])*"?)
+      | (?P<ref>\$?[A-Za-z_][A-Za-z0-9_]*(?:\s*\.\s*\$?[A-Za-z_][A-Za-z0-9_]*)*)(?P<call>\s*\()?
+      | (?P<other>.)""",
+    re.S | re.X,
+)
+_KEYWORDS = frozenset({"true", "false", "null", "and", "or", "not"})
+
+
+def formula_refs(text: str) -> Iterator[list[str]]:
+    """Merge-field paths in a formula (`Account__r.Name` -> ['Account__r', 'Name']); no functions."""
+    for match in _FORMULA_TOKEN.finditer(text):
+        ref = match.group("ref")
+        if ref and not match.group("call") and ref.lower() not in _KEYWORDS:
+            yield [p.strip() for p in ref.split(".")]
+
+
+def add_formula(edges: _Edges, obj: str | None, text: str | None, where: str) -> None:
+    for path in formula_refs(text or ""):
+        head = path[0]
+        if head.startswith("$"):
+            _global_ref(edges, obj, path, where)
+        elif obj and head[0].isalpha():
+            _field_path(edges, obj, path, where)
+
+
+def _field_path(edges: _Edges, obj: str, path: list[str], where: str) -> None:
+    """Walk `A__r.B__r.C`: each hop's lookup field, then the last field on the last object."""
+    current = obj
+    for hop in path[:-1]:
+        if hop.lower().endswith("__r"):
+            edges.fld(current, hop[:-3] + "__c", where)
+        current = edges.schema.target_of(current, hop)
+    edges.fld(current, path[-1], where)
+
+
+def _global_ref(edges: _Edges, obj: str | None, path: list[str], where: str) -> None:
+    kind = path[0].lower()
+    if kind == "$label" and len(path) >= 2:
+        edges.add("CustomLabel", path[-1], where)
+    elif kind == "$setup" and len(path) >= 3:
+        edges.obj(path[1], where)
+        edges.fld(path[1], path[2], where)
+    elif kind == "$custommetadata" and len(path) >= 4:
+        edges.obj(path[1], where)
+        edges.add("CustomMetadata", f"{path[1].removesuffix('__mdt')}.{path[2]}", where)
+        edges.fld(path[1], path[3], where)
+    elif kind == "$objecttype" and len(path) >= 4 and path[2].lower() == "fields":
+        edges.fld(path[1], path[3], where)
+    elif kind == "$permission" and len(path) >= 2:
+        edges.add("CustomPermission", path[1], where)
+    elif kind == "$resource" and len(path) >= 2:
+        edges.add("StaticResource", path[1], where)
+    elif kind == "$record" and obj and len(path) >= 2:
+        _field_path(edges, obj, path[1:], where)
+
+
+# --- object children --------------------------------------------------------------------------
+
+
+def _object_of(component: ParsedComponent) -> str:
+    return component.parent_name or component.full_name.split(".", 1)[0]
+
+
+def _custom_field(edges: _Edges, el: etree._Element | None, c: ParsedComponent) -> None:
+    if el is None:
+        return
+    obj = _object_of(c)
+    for target in path_texts(el, "referenceTo"):
+        edges.obj(target, "referenceTo")
+    add_formula(edges, obj, child_text(el, "formula"), "formula")
+    add_formula(edges, obj, child_text(el, "defaultValue"), "defaultValue")
+    _summary(edges, el)
+    for gvs in path_texts(el, "valueSet/valueSetName"):
+        edges.add("GlobalValueSet", gvs, "valueSet")
+    for ctrl in path_texts(el, "valueSet/controllingField") + path_texts(el, "picklist/controllingField"):
+        edges.fld(obj, ctrl, "controllingField")
+
+
+def _summary(edges: _Edges, el: etree._Element) -> None:
+    # Roll-ups name child fields in full: `Volunteer_Hours__c.Total_Hours_Worked__c`.
+    for tag in ("summarizedField", "summaryForeignKey"):
+        ref = child_text(el, tag)
+        if ref and "." in ref:
+            child_obj, _, fld = ref.partition(".")
+            edges.obj(child_obj, tag)
+            edges.fld(child_obj, fld, tag)
+    key = child_text(el, "summaryForeignKey")
+    child_obj = key.partition(".")[0] if key else None
+    for f in path_texts(el, "summaryFilterItems/field"):
+        obj, _, fld = f.rpartition(".")
+        edges.fld(obj or child_obj, fld, "summaryFilterItems")
+
+
+def _validation_rule(edges: _Edges, el: etree._Element | None, c: ParsedComponent) -> None:
+    if el is None:
+        return
+    obj = _object_of(c)
+    add_formula(edges, obj, child_text(el, "errorConditionFormula"), "errorConditionFormula")
+    edges.fld(obj, child_text(el, "errorDisplayField"), "errorDisplayField")
+
+
+def _workflow_rule(edges: _Edges, el: etree._Element | None, c: ParsedComponent) -> None:
+    if el is None:
+        return
+    obj = _object_of(c)
+    add_formula(edges, obj, child_text(el, "formula"), "formula")
+    for f in path_texts(el, "criteriaItems/field"):
+        o, _, fld = f.rpartition(".")
+        edges.fld(o or obj, fld, "criteriaItems")
+    action_types = {"FieldUpdate": "WorkflowFieldUpdate", "Alert": "WorkflowAlert", "Task": "WorkflowTask", "OutboundMessage": "WorkflowOutboundMessage"}
+    for action in children(el, "actions"):
+        kind = action_types.get(child_text(action, "type") or "")
+        if kind:
+            edges.add(kind, f"{obj}.{child_text(action, 'name')}", "actions")
+
+
+def _field_update(edges: _Edges, el: etree._Element | None, c: ParsedComponent) -> None:
+    if el is None:
+        return
+    obj = child_text(el, "targetObject") or _object_of(c)
+    edges.fld(obj, child_text(el, "field"), "field")
+    add_formula(edges, obj, child_text(el, "formula"), "formula")
+
+
+def _field_list(tag_path: str, where: str) -> Callable[[_Edges, etree._Element | None, ParsedComponent], None]:
+    def handler(edges: _Edges, el: etree._Element | None, c: ParsedComponent) -> None:
+        if el is not None:
+            for f in path_texts(el, tag_path):
+                o, _, fld = f.rpartition(".")
+                edges.fld(o or _object_of(c), fld, where)
+
+    return handler
+
+
+def _record_type(edges: _Edges, el: etree._Element | None, c: ParsedComponent) -> None:
+    if el is None:
+        return
+    for picklist in path_texts(el, "picklistValues/picklist"):
+        edges.fld(_object_of(c), picklist, "picklistValues")
+    bp = child_text(el, "businessProcess")
+    if bp:
+        edges.add("BusinessProcess", f"{_object_of(c)}.{bp}", "businessProcess")
+
+
+# --- layouts, pages, tabs ---------------------------------------------------------------------
+
+
+def _layout(edges: _Edges, el: etree._Element | None, c: ParsedComponent) -> None:
+    if el is None:
+        return
+    obj = c.full_name.split("-", 1)[0]
+    edges.obj(obj, "layout object")
+    for f in path_texts(el, "layoutSections/layoutColumns/layoutItems/field"):
+        edges.fld(obj, f, "layoutItems")
+    for button in path_texts(el, "customButtons"):
+        edges.add("WebLink", f"{obj}.{button}", "customButtons")
+    for related in path_texts(el, "relatedLists/relatedList"):
+        if "." in related:  # `Child__c.Lookup__c`; standard lists (RelatedFileList) have no dot
+            child_obj, _, lookup = related.partition(".")
+            edges.fld(child_obj, lookup, "relatedLists")
+    for action in path_texts(el, "quickActionList/quickActionListItems/quickActionName"):
+        edges.add("QuickAction", action, "quickActionList")
+    for action in path_texts(el, "platformActionList/platformActionListItems/actionName"):
+        if "." in action or "__" in action:
+            edges.add("QuickAction", action, "platformActionList")
+
+
+def _lwc_name(name: str | None) -> str | None:
+    """`c:brokerCard` or bare `brokerCard` is a custom LWC; `force:highlightsPanel` is not."""
+    if not name:
+        return None
+    ns, _, short = name.rpartition(":")
+    return short if ns in ("", "c") else None
+
+
+def _flexipage(edges: _Edges, el: etree._Element | None, c: ParsedComponent) -> None:
+    if el is None:
+        return
+    edges.obj(child_text(el, "sobjectType"), "sobjectType")
+    for name in path_texts(el, "flexiPageRegions/itemInstances/componentInstance/componentName"):
+        edges.add("LightningComponentBundle", _lwc_name(name), "componentInstance")
+    for item in path_texts(el, "flexiPageRegions/itemInstances/fieldInstance/fieldItem"):
+        if item.startswith("Record."):
+            edges.fld(child_text(el, "sobjectType"), item[7:], "fieldInstance")
+
+
+def _tab(edges: _Edges, el: etree._Element | None, c: ParsedComponent) -> None:
+    if el is None:
+        return
+    if as_true(child_text(el, "customObject")):
+        edges.obj(c.full_name, "customObject")
+    edges.add("LightningComponentBundle", _lwc_name(child_text(el, "lwcComponent")), "lwcComponent")
+    edges.add("FlexiPage", child_text(el, "flexiPage"), "flexiPage")
+    edges.add("ApexPage", child_text(el, "page"), "page")
+
+
+def as_true(text: str | None) -> bool:
+    return (text or "").lower() == "true"
+
+
+def _quick_action(edges: _Edges, el: etree._Element | None, c: ParsedComponent) -> None:
+    if el is None:
+        return
+    target = child_text(el, "targetObject") or (c.full_name.split(".")[0] if "." in c.full_name else None)
+    edges.obj(target, "targetObject")
+    for f in path_texts(el, "quickActionLayout/quickActionLayoutColumns/quickActionLayoutItems/field"):
+        edges.fld(target, f, "quickActionLayout")
+    edges.add("Flow", child_text(el, "flowDefinition"), "flowDefinition")
+    edges.add("LightningComponentBundle", _lwc_name(child_text(el, "lightningWebComponent")), "lightningWebComponent")
+
+
+# --- flows --------------------------------------------------------------------------------------
+
+_RECORD_ELEMENTS = ("recordLookups", "recordCreates", "recordUpdates", "recordDeletes")
+_FIELD_PATHS = ("inputAssignments/field", "queriedFields", "filters/field", "outputAssignments/field")
+
+
+def _flow(edges: _Edges, root: etree._Element | None, c: ParsedComponent) -> None:
+    if root is None:
+        return
+    trigger = _flow_start(edges, root)
+    variables = {child_text(v, "name"): child_text(v, "objectType") for v in children(root, "variables")}
+    for kind in _RECORD_ELEMENTS:
+        for el in children(root, kind):
+            _flow_record_element(edges, el, kind, trigger, variables)
+    for el in children(root, "subflows"):
+        edges.add("Flow", child_text(el, "flowName"), f"subflows:{child_text(el, 'name')}")
+    for el in children(root, "actionCalls"):
+        _flow_action(edges, el)
+    for step in root.iterfind(_q(root, "orchestratedStages/stageSteps")):
+        # stepInteractive, stepBackground and createWorkItem all run a flow named by actionName.
+        edges.add("Flow", child_text(step, "actionName"), f"stageSteps:{child_text(step, 'name')}")
+    _flow_references(edges, root, trigger, variables)
+    for ext in root.iterfind(".//" + _q(root, "extensionName")):
+        edges.add("LightningComponentBundle", _lwc_name((ext.text or "").strip() if ":" in (ext.text or "") else None), "screens")
+    for formula in children(root, "formulas"):
+        add_formula(edges, trigger, _braces(child_text(formula, "expression")), f"formulas:{child_text(formula, 'name')}")
+
+
+_REFERENCE_TAGS = ("leftValueReference", "elementReference", "assignToReference")
+
+
+def _flow_references(edges: _Edges, root: etree._Element, trigger: str | None, variables: dict[str | None, str | None]) -> None:
+    """`$Record.F` and `sobjectVar.F` in conditions and assignments (Process Builder's `myVariable_current`)."""
+    for tag in _REFERENCE_TAGS:
+        for el in root.iterfind(".//" + _q(root, tag)):
+            path = (el.text or "").strip().split(".")
+            if len(path) < 2:
+                continue
+            obj = trigger if path[0] == "$Record" else variables.get(path[0])
+            if obj:
+                _field_path(edges, obj, path[1:], tag)
+
+
+def _q(root: etree._Element, path: str) -> str:
+    ns = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
+    return "/".join(ns + p for p in path.split("/"))
+
+
+def _braces(text: str | None) -> str:
+    return (text or "").replace("{!", " ").replace("}", " ")
+
+
+def _flow_start(edges: _Edges, root: etree._Element) -> str | None:
+    start = children(root, "start")
+    if not start:
+        return None
+    obj = child_text(start[0], "object")
+    edges.obj(obj, "start")
+    for f in path_texts(start[0], "filters/field"):
+        edges.fld(obj, f, "start filters")
+    add_formula(edges, obj, _braces(child_text(start[0], "filterFormula")), "start filterFormula")
+    return obj
+
+
+def _flow_record_element(edges: _Edges, el: etree._Element, kind: str, trigger: str | None, variables: dict[str | None, str | None]) -> None:
+    where = f"{kind}:{child_text(el, 'name')}"
+    obj = child_text(el, "object")
+    ref = child_text(el, "inputReference")
+    if not obj and ref:
+        obj = trigger if ref.startswith("$Record") else variables.get(ref.split(".")[0])
+    edges.obj(obj, where)
+    for path in _FIELD_PATHS:
+        for f in path_texts(el, path):
+            edges.fld(obj, f, where)
+
+
+def _flow_action(edges: _Edges, el: etree._Element) -> None:
+    kind = child_text(el, "actionType") or ""
+    name = child_text(el, "actionName")
+    where = f"actionCalls:{child_text(el, 'name')}"
+    if kind == "apex":
+        edges.add("ApexClass", name, where)
+    elif kind == "component":
+        edges.add("LightningComponentBundle", _lwc_name(name), where)
+    elif kind == "flow":
+        edges.add("Flow", name, where)
+    elif kind == "quickAction":
+        edges.add("QuickAction", name, where)
+    elif kind == "emailAlert":
+        edges.add("WorkflowAlert", name, where)
+
+
+def _flow_definition(edges: _Edges, el: etree._Element | None, c: ParsedComponent) -> None:
+    if el is None:
+        return
+    version = child_text(el, "activeVersionNumber")
+    edges.add("Flow", f"{c.full_name}-{version}" if version else c.full_name, "activeVersionNumber")
+
+
+# --- permissions --------------------------------------------------------------------------------
+
+_GRANTS: list[tuple[str, str, str, tuple[str, ...]]] = [
+    # element, name tag, target type, flags of which one must be true (empty: always)
+    ("objectPermissions", "object", OBJECT, ("allowRead", "allowCreate", "allowEdit", "allowDelete", "viewAllRecords", "modifyAllRecords")),
+    ("fieldPermissions", "field", FIELD, ("readable", "editable")),
+    ("classAccesses", "apexClass", "ApexClass", ("enabled",)),
+    ("pageAccesses", "apexPage", "ApexPage", ("enabled",)),
+    ("applicationVisibilities", "application", "CustomApplication", ("visible", "default")),
+    ("customPermissions", "name", "CustomPermission", ("enabled",)),
+    ("customMetadataTypeAccesses", "name", OBJECT, ("enabled",)),
+    ("customSettingAccesses", "name", OBJECT, ("enabled",)),
+    ("recordTypeVisibilities", "recordType", "RecordType", ("visible",)),
+    ("layoutAssignments", "layout", "Layout", ()),
+    ("flowAccesses", "flow", "Flow", ("enabled",)),
+]
+_TAB_VISIBLE = frozenset({"Visible", "DefaultOn", "DefaultOff", "Available"})
+
+
+def _permissions(edges: _Edges, root: etree._Element | None, c: ParsedComponent) -> None:
+    """Only granted access counts: profiles list every field, mostly with nothing granted."""
+    if root is None:
+        return
+    grants = {g[0]: g for g in _GRANTS}
+    for el in root:
+        tag = local_name(el)
+        grant = grants.get(tag)
+        if grant is not None:
+            if not grant[3] or any(as_true(child_text(el, flag)) for flag in grant[3]):
+                edges.add(grant[2], child_text(el, grant[1]), tag)
+        elif tag in ("tabSettings", "tabVisibilities"):
+            tab = child_text(el, "tab") or ""
+            if child_text(el, "visibility") in _TAB_VISIBLE and not tab.startswith("standard-"):
+                edges.add("CustomTab", tab, tag)
+
+
+# --- custom metadata records --------------------------------------------------------------------
+
+
+def _custom_metadata(edges: _Edges, root: etree._Element | None, c: ParsedComponent) -> None:
+    if root is None:
+        return
+    mdt = c.full_name.split(".", 1)[0] + "__mdt"
+    edges.obj(mdt, "type")
+    values = c.attributes.get("values") or {}
+    for fld in values:
+        edges.fld(mdt, fld, "values")
+    _cmdt_field_reference(edges, values)
+
+
+def _cmdt_field_reference(edges: _Edges, values: dict[str, str | None]) -> None:
+    """A record with an object-ish value and a field-ish value names a field (a common CMDT pattern)."""
+    obj = next((v for k, v in values.items() if "object" in k.lower() and v and _api_name(v)), None)
+    fld = next((v for k, v in values.items() if "field" in k.lower() and v and _api_name(v)), None)
+    if obj:
+        edges.obj(obj, "value")
+    if obj and fld:
+        edges.fld(obj, fld, "value")
+
+
+_API_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def _api_name(value: str) -> bool:
+    return bool(_API_NAME.match(value))
+
+
+# --- Apex -----------------------------------------------------------------------------------
+
+_APEX_BUILTINS = frozenset(
+    """string integer long double decimal boolean id date datetime time blob object sobject list map set
+    system database schema test json math limits userinfo type url http httprequest httpresponse messaging
+    apexpages pagereference label page trigger exception dmlexception queryexception void static final
+    class interface enum this super null true false auraenabled invocablemethod invocablevariable
+    sobjecttype sobjectfield describefieldresult describesobjectresult selectoption crypto encodingutil
+    iterable iterator comparable queueable schedulable batchable database.batchable stateful
+    savepoint assert restcontext restrequest restresponse flow process""".split()
+)
+_STANDARD_OBJECTS = frozenset(
+    """account contact lead opportunity case user task event campaign campaignmember contract order product2
+    pricebook2 pricebookentry opportunitylineitem asset contentversion contentdocument contentdocumentlink
+    attachment note group groupmember profile permissionset recordtype organization entitydefinition""".split()
+)
+_CUSTOM_SUFFIX = re.compile(r"__(c|mdt|e|x|b)$", re.I)
+
+
+def _is_sobject(name: str) -> bool:
+    return bool(_CUSTOM_SUFFIX.search(name)) or name.lower() in _STANDARD_OBJECTS
+
+
+def _apex(edges: _Edges, root: etree._Element | None, c: ParsedComponent) -> None:
+    source = apex.decode(c.body)
+    if not source:
+        return
+    header = apex.trigger_header(source)
+    if header:
+        edges.obj(header[0], "trigger")
+    _ApexScan(edges, list(apex.tokenize(source)), c.full_name).run()
+
+
+class _ApexScan:
+    """One pass over Apex tokens: SOQL blocks, typed variables, labels, class references."""
+
+    def __init__(self, edges: _Edges, tokens: list[apex.Token], own_name: str) -> None:
+        self.edges = edges
+        self.tokens = tokens
+        self.own = own_name.lower()
+        self.var_types: dict[str, str] = {}
+
+    def text(self, i: int) -> str:
+        return self.tokens[i].text if 0 <= i < len(self.tokens) else ""
+
+    def is_id(self, i: int) -> bool:
+        return 0 <= i < len(self.tokens) and self.tokens[i].kind == "id"
+
+    def run(self) -> None:
+        i = 0
+        while i < len(self.tokens):
+            if self.text(i) == "[" and self.text(i + 1).lower() == "select":
+                i = self._soql(i + 1)
+                continue
+            if self.is_id(i):
+                self._identifier(i)
+            i += 1
+
+    def _identifier(self, i: int) -> None:
+        word, low = self.text(i), self.text(i).lower()
+        prev, nxt = self.text(i - 1), self.text(i + 1)
+        if low in ("label", "page") and nxt == "." and self.is_id(i + 2) and prev != ".":
+            self.edges.add("CustomLabel" if low == "label" else "ApexPage", self.text(i + 2), "Apex")
+            return
+        if prev == ".":
+            self._member(i)
+            return
+        if self.is_id(i + 1) and self.text(i + 2) in ("=", ";", ",", ")", ":"):
+            self.var_types[self.text(i + 1).lower()] = word  # `Property__c p = ...`
+        if _is_sobject(word):
+            if _CUSTOM_SUFFIX.search(word) or self.is_id(i + 1) or prev == "new" or nxt in ("(", ">"):
+                self.edges.obj(word, "Apex")
+            return
+        self._class_ref(i, word, low, prev, nxt)
+
+    def _member(self, i: int) -> None:
+        """`p.Price__c` (typed variable) or `Property__c.Price__c` (field token)."""
+        word = self.text(i)
+        owner = self.text(i - 2)
+        if not _CUSTOM_SUFFIX.search(word) or not self.is_id(i - 2):
+            return
+        obj = owner if _is_sobject(owner) else self.var_types.get(owner.lower())
+        if obj and _is_sobject(obj):
+            self.edges.fld(obj, word, "Apex")
+
+    def _class_ref(self, i: int, word: str, low: str, prev: str, nxt: str) -> None:
+        if low in _APEX_BUILTINS or low == self.own or not word[0].isupper():
+            return
+        typed = self.is_id(i + 1) and self.text(i + 2) in ("=", ";", ",", ")", ":", "(")
+        if prev in ("new", "extends", "implements") or (nxt == "." and self.text(i + 3) == "(") or typed:
+            self.edges.add("ApexClass", word, "Apex")
+
+    def _soql(self, i: int) -> int:
+        """`[SELECT a, B__r.C FROM Obj WHERE D__c = :x]`: fields of the FROM object."""
+        depth, j, fields, obj = 0, i + 1, [], None
+        while j < len(self.tokens) and not (depth == 0 and self.text(j) == "]"):
+            t = self.text(j)
+            depth += (t in ("(", "[")) - (t in (")", "]"))
+            if depth == 0 and obj is None and t.lower() == "from" and self.is_id(j + 1):
+                obj = self.text(j + 1)
+            elif self.is_id(j) and self.text(j - 1) not in (".", ":") and self.text(j + 1) != "(":
+                fields.append(self._dotted(j))
+            j += 1
+        if obj:
+            self.edges.obj(obj, "SOQL")
+            for path in fields:
+                if path[0].lower() != obj.lower() and (len(path) > 1 or _CUSTOM_SUFFIX.search(path[0]) or obj is None):
+                    _field_path(self.edges, obj, path, "SOQL")
+        return j + 1
+
+    def _dotted(self, j: int) -> list[str]:
+        path = [self.text(j)]
+        while self.text(j + 1) == "." and self.is_id(j + 2):
+            path.append(self.text(j + 2))
+            j += 2
+        return path
+
+
+Handler = Callable[[_Edges, etree._Element | None, ParsedComponent], None]
+_HANDLERS: dict[str, Handler] = {
+    "CustomField": _custom_field,
+    "ValidationRule": _validation_rule,
+    "WorkflowRule": _workflow_rule,
+    "WorkflowFieldUpdate": _field_update,
+    "RecordType": _record_type,
+    "FieldSet": _field_list("displayedFields/field", "displayedFields"),
+    "CompactLayout": _field_list("fields", "fields"),
+    "ListView": _field_list("columns", "columns"),
+    "Layout": _layout,
+    "FlexiPage": _flexipage,
+    "CustomTab": _tab,
+    "QuickAction": _quick_action,
+    "Flow": _flow,
+    "FlowDefinition": _flow_definition,
+    "Profile": _permissions,
+    "PermissionSet": _permissions,
+    "CustomMetadata": _custom_metadata,
+    "ApexClass": _apex,
+    "ApexTrigger": _apex,
+}

@@ -288,11 +288,14 @@ def _generic(name: str) -> Target:
 
 def _bundle(mtype: MetadataType, rest: list[str], path: str) -> Target | None:
     # lwc/myCmp/myCmp.js-meta.xml is the component; every other file in the folder is content.
-    if len(rest) != 2 or not rest[1].startswith(rest[0] + ".") or not rest[1].endswith(META):
+    # Real repos hold a few descriptors not named after their folder; the folder names the bundle.
+    if len(rest) != 2 or not rest[1].endswith(META):
         return None
-    ext = rest[1][len(rest[0]) + 1 : -len(META)]
+    base, ext, _ = _split(rest[1])
+    if ext not in mtype.content_suffixes:
+        return None
     folder = path.rpartition("/")[0]
-    return Target("file", mtype.name, rest[0], body_path=f"{folder}/{rest[0]}.{ext}")
+    return Target("file", mtype.name, rest[0], body_path=f"{folder}/{base}.{ext}")
 
 
 def _foldered(types: list[MetadataType], rest: list[str], path: str, exists: Callable[[str], bool]) -> Target | None:
