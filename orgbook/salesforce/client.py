@@ -60,6 +60,7 @@ class CallStats:
     calls: int = 0
     http_seconds: float = 0.0  # waiting on Salesforce (request sent .. body read)
     wall_seconds: float = 0.0  # inside public client methods, HTTP included
+    poll_wait_seconds: float = 0.0  # sleeping between checkRetrieveStatus polls (Salesforce working)
     refreshes: int = 0
     api_usage: tuple[int, int] | None = None  # (used, max) from the last Sforce-Limit-Info
     _depth: int = field(default=0, repr=False)
@@ -67,7 +68,7 @@ class CallStats:
     @property
     def own_seconds(self) -> float:
         """Time spent in our own code (building requests, parsing, writing zips)."""
-        return max(0.0, self.wall_seconds - self.http_seconds)
+        return max(0.0, self.wall_seconds - self.http_seconds - self.poll_wait_seconds)
 
     @contextmanager
     def measure_wall(self) -> Iterator[None]:

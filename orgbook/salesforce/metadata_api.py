@@ -238,7 +238,9 @@ class MetadataApi:
         deadline = time.monotonic() + poll.timeout
         polls = 0
         for delay in poll.delays():
+            started = time.perf_counter()
             self._sleep(delay)
+            self.stats.poll_wait_seconds += time.perf_counter() - started
             polls += 1
             # includeZip=true on every poll: a finished retrieve answers with the zip at once,
             # saving a call; an unfinished one answers without it.

@@ -87,6 +87,9 @@ def test_slow_retrieve_is_polled_to_completion(emu, acme, tmp_path):
     )
     assert result.polls >= 2
     assert zipfile.is_zipfile(result.zip_path)
+    stats = acme.client.stats
+    assert stats.poll_wait_seconds > 0
+    assert stats.wall_seconds >= stats.http_seconds + stats.poll_wait_seconds
 
 
 def test_check_retrieve_status_without_and_with_the_zip(acme):

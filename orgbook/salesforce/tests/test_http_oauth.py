@@ -120,3 +120,14 @@ def test_tokens_never_reach_logs_or_exception_text(emu, caplog):
     for text in texts:
         for secret in secrets:
             assert secret not in text
+
+
+def test_a_rotated_refresh_token_replaces_the_old_one(emu):
+    oauth, tokens = login(emu, "acme")
+    emu.settings.rotate_refresh_tokens = True
+    try:
+        refreshed = oauth.refresh(tokens.refresh_token)
+    finally:
+        emu.settings.rotate_refresh_tokens = False
+    assert refreshed.refresh_token and refreshed.refresh_token != tokens.refresh_token
+    assert oauth.refresh(refreshed.refresh_token).org_id == ACME_ID
