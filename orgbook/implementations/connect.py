@@ -88,7 +88,8 @@ def begin(user: Any, implementation: Implementation, kind: str, *, my_domain: st
     if kind not in OrgKind.values:
         raise Invalid("Choose Production or Sandbox.")
     if reconnect is not None:
-        kind, my_domain = reconnect.kind, my_domain or reconnect.my_domain or None
+        # Log in on the org's own host (its My Domain, as instance_url): it pins the login to that org.
+        kind, my_domain = reconnect.kind, my_domain or reconnect.instance_url or None
         manual_sync_only = reconnect.manual_sync_only
     url = login_url(kind, my_domain)
     client = oauth_client(url)
@@ -284,11 +285,13 @@ def client_for(conn: OrgConnection) -> SalesforceClient:
         refresh_token = conn.refresh_token()
         if refresh_token is None:
             raise RefreshTokenRevoked("invalid_grant", "no refresh token stored (manual sync only)")
-        client = oauth_client(conn.my_domain or login_url(conn.kind, None))
+        # The token endpoint is served by the org's own host (instance_url, its My Domain).
+        client = oauth_client(conn.instance_url or login_url(conn.kind, None))
         try:
             tokens = client.refresh(refresh_token).with_refresh_token(refresh_token)
         except RefreshTokenRevoked:
-            mark_needs_reauth(conn, "Salesforce no longer accepts the stored login (refresh token revoked or expired).")
+            if OrgConnection.objects.filter(pk=conn.pk).exists():  # not when it was just disconnected
+                mark_needs_reauth(conn, "Salesforce no longer accepts the stored login (refresh token revoked or expired).")
             raise
         conn.instance_url = tokens.instance_url or conn.instance_url
         conn.set_tokens(tokens.refresh_token, tokens.access_token)
@@ -314,7 +317,7 @@ def disconnect(conn: OrgConnection, actor: Any, confirm: Any) -> None:
     token = conn.refresh_token() or conn.access_token()
     if token:
         try:
-            oauth_client(conn.my_domain or login_url(conn.kind, None)).revoke(token, conn.instance_url or None)
+            oauth_client(conn.instance_url or login_url(conn.kind, None)).revoke(token, conn.instance_url or None)
         except (SalesforceError, SalesforceNotConfigured) as exc:
             log.warning("revoking the token of %s failed: %s", conn.org_id, type(exc).__name__)
     with transaction.atomic():
