@@ -39,7 +39,7 @@ def test_admins_are_told_how_to_reactivate(web_as: Any, acme_impls: Any, people:
     page = text(web_as("alice").get(f"/s/acme/?impl={service.pk}"))
     assert "free a connection licence (delete another implementation or renew with more licences), then choose Reactivate" in page
     assert f"Content deleted on {purge_date(service)}" in page
-    assert "No connection licence is free: all 1 are in use." in page
+    assert "No connection licence is free (1 of 1 in use)." in page
     assert "Reactivate implementation" not in page
 
 

@@ -1,0 +1,70 @@
+"""Chromium (Debian's, at /usr/bin/chromium) driven by Playwright against pytest-django's live server."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to set
+# up data are still plain synchronous calls, so Django's async-safety guard must stand aside.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("ORGBOOK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+RESULTS = Path(__file__).resolve().parents[2] / "test-results"
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any, request: Any) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 768})
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    # pytest-playwright's makereport hook leaves each phase's report on the item as rep_<phase>.
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        RESULTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+        tab.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def admin_space(transactional_db: Any) -> dict[str, Any]:
+    """Alice, Space admin of Acme (paid, 2 licences) holding one implementation, Retail."""
+    from django.contrib.auth import get_user_model
+
+    from orgbook.implementations import lifecycle
+
+    alice = get_user_model().objects.create_user(username="alice@example.com", email="alice@example.com", password=PASSWORD)
+    acme = lifecycle.create_space("Acme", alice, plan="paid", licences=2, time_zone="Europe/Paris")
+    retail = lifecycle.create_implementation(acme, alice, "Retail", "Stores and POS")
+    return {"alice": alice, "acme": acme, "retail": retail}
+
+
+def log_in(page: Any, email: str = "alice@example.com") -> None:
+    page.goto("/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
