@@ -39,8 +39,40 @@ def login_url_for(kind: str, my_domain: str | None = None) -> str:
     return SANDBOX_LOGIN_URL if kind == "sandbox" else PRODUCTION_LOGIN_URL
 
 
-def normalise_base_url(url_or_domain: str) -> str:
-    """Accept `acme`, `acme.my.salesforce.com` or a full URL; return `https://host[:port]`."""
+# Tokens and the client secret are only ever sent to these (over HTTPS), to loopback (the
+# fakeforce emulator, a local tunnel) or to hosts the operator lists: a user typing a "My Domain"
+# must not be able to make Orgbook post its client secret or a token to an arbitrary server.
+SALESFORCE_DOMAINS = (
+    "salesforce.com",
+    "force.com",
+    "cloudforce.com",
+    "database.com",
+    "salesforce.mil",
+    "sfcrmproducts.cn",
+    "salesforce-setup.com",
+)
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def is_trusted_url(url: str, extra_hosts: tuple[str, ...] = ()) -> bool:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if host in LOOPBACK_HOSTS or host in {h.lower() for h in extra_hosts}:
+        return parts.scheme in ("http", "https")
+    return parts.scheme == "https" and any(host == d or host.endswith("." + d) for d in SALESFORCE_DOMAINS)
+
+
+def normalise_base_url(url_or_domain: str, extra_hosts: tuple[str, ...] = ()) -> str:
+    """Accept `acme`, `acme.my.salesforce.com` or a full URL; return `https://host[:port]`.
+
+    ValueError unless the host is Salesforce's (HTTPS), loopback or in `extra_hosts`."""
+    base = _base_url(url_or_domain)
+    if not is_trusted_url(base, extra_hosts):
+        raise ValueError(f"{base} is not a Salesforce host (expected https://<name>.my.salesforce.com)")
+    return base
+
+
+def _base_url(url_or_domain: str) -> str:
     value = url_or_domain.strip().rstrip("/")
     if "://" not in value:
         value = "https://" + (value if "." in value else f"{value}.my.salesforce.com")
@@ -156,9 +188,10 @@ class OAuthClient:
     scopes: tuple[str, ...] = DEFAULT_SCOPES
     timeout: tuple[float, float] = DEFAULT_TIMEOUT
     session: requests.Session = field(default_factory=requests.Session, repr=False)
+    extra_hosts: tuple[str, ...] = ()  # non-Salesforce hosts to trust (a test emulator elsewhere)
 
     def __post_init__(self) -> None:
-        self.login_url = normalise_base_url(self.login_url)
+        self.login_url = normalise_base_url(self.login_url, self.extra_hosts)
 
     def authorize_url(
         self, state: str, pkce: Pkce, login_hint: str | None = None, prompt: str = "login"
@@ -202,7 +235,7 @@ class OAuthClient:
 
     def revoke(self, token: str, base_url: str | None = None) -> None:
         """Revoke an access or refresh token (a refresh token takes its access tokens with it)."""
-        url = f"{normalise_base_url(base_url or self.login_url)}/services/oauth2/revoke"
+        url = f"{normalise_base_url(base_url or self.login_url, self.extra_hosts)}/services/oauth2/revoke"
         response = self._post(url, {"token": token}, (token,))
         if response.status_code != 200:
             raise _oauth_error(response, (token,))
@@ -224,11 +257,18 @@ class OAuthClient:
     ) -> TokenSet:
         if self.client_secret:
             data["client_secret"] = self.client_secret
-        url = f"{normalise_base_url(base_url or self.login_url)}/services/oauth2/token"
+        url = f"{normalise_base_url(base_url or self.login_url, self.extra_hosts)}/services/oauth2/token"
         response = self._post(url, data, secrets_in_play)
         if response.status_code != 200:
             raise _oauth_error(response, (*secrets_in_play, self.client_secret))
-        return _token_set(response.json())
+        tokens = _token_set(response.json())
+        for url in (tokens.instance_url, tokens.id_url):
+            # Every later call sends the token there: refuse hosts that are not Salesforce's.
+            if not is_trusted_url(url, self.extra_hosts):
+                raise OAuthError(
+                    "untrusted_host", f"token response points at {_base_url(url)}, not a Salesforce host"
+                )
+        return tokens
 
     def _post(self, url: str, data: dict[str, str], secrets_in_play: tuple[str | None, ...]) -> Any:
         try:
@@ -274,7 +314,7 @@ def _token_set(body: dict[str, Any]) -> TokenSet:
         return TokenSet(
             access_token=str(body["access_token"]),
             refresh_token=body.get("refresh_token"),
-            instance_url=normalise_base_url(str(body["instance_url"])),
+            instance_url=_base_url(str(body["instance_url"])),
             id_url=id_url,
             org_id=org_id,
             user_id=user_id,
@@ -298,6 +338,6 @@ def _identity_from(body: dict[str, Any], instance_url: str, username_key: str) -
         email=str(body.get("email") or ""),
         user_type=str(body.get("user_type") or ""),
         active=bool(body.get("active", True)),
-        my_domain=normalise_base_url(domain),
+        my_domain=_base_url(domain),
         urls=urls,
     )

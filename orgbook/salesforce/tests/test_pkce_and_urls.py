@@ -5,6 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from orgbook.salesforce.errors import OAuthError
 from orgbook.salesforce.oauth import (
     OAuthClient,
     Pkce,
@@ -117,3 +118,62 @@ def test_token_set_repr_masks_tokens():
         assert "AQ0AQsecretsecret" not in text
         assert "refreshsecret" not in text
         assert "00D5g000004XyZaEAK" in text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.example",
+        "evil.example.com",
+        "http://acme.my.salesforce.com",  # Salesforce only over HTTPS
+        "https://salesforce.com.evil.example",
+        "https://acmesalesforce.com",
+    ],
+)
+def test_secrets_are_only_sent_to_salesforce_hosts(url):
+    with pytest.raises(ValueError):
+        normalise_base_url(url)
+    with pytest.raises(ValueError):
+        OAuthClient("key", "secret", "https://orgbook.example/cb", login_url=url)
+
+
+def test_trusted_hosts():
+    assert (
+        normalise_base_url("acme--uat.sandbox.my.salesforce.com")
+        == "https://acme--uat.sandbox.my.salesforce.com"
+    )
+    assert normalise_base_url("https://acme.lightning.force.com/x") == "https://acme.lightning.force.com"
+    assert normalise_base_url("http://localhost:8000") == "http://localhost:8000"
+    assert normalise_base_url("http://fakeforce:8080", extra_hosts=("fakeforce",)) == "http://fakeforce:8080"
+
+
+class _StubResponse:
+    status_code = 200
+
+    def __init__(self, body):
+        self._body = body
+
+    def json(self):
+        return self._body
+
+
+class _StubSession:
+    def __init__(self, body):
+        self.body = body
+
+    def post(self, url, **kwargs):
+        return _StubResponse(self.body)
+
+
+def test_a_token_response_pointing_at_another_host_is_refused():
+    body = {
+        "access_token": "00D5g000004XyZa!AQ0AQsecretsecret",
+        "instance_url": "https://evil.example",
+        "id": "https://login.salesforce.com/id/00D5g000004XyZaEAK/0055g00000AbCdEAAV",
+        "issued_at": "1711734351000",
+    }
+    oauth = OAuthClient("key", "secret", "https://orgbook.example/cb", session=_StubSession(body))
+    with pytest.raises(OAuthError) as caught:
+        oauth.exchange_code("code", "verifier")
+    assert caught.value.code == "untrusted_host"
+    assert "secretsecret" not in str(caught.value)
