@@ -9,7 +9,7 @@ from lxml import etree
 from orgbook.metadata.xmlsafe import local_name
 
 
-def _feed(h: "hashlib._Hash", el: etree._Element) -> None:
+def _feed(h: hashlib._Hash, el: etree._Element) -> None:
     h.update(b"<" + local_name(el).encode() + b">")
     for key in sorted(el.attrib):
         # xsi:type on CMDT values matters; the namespace URI spelling does not.

@@ -234,10 +234,10 @@ def _summary(edges: _Edges, el: etree._Element) -> None:
             edges.obj(child_obj, tag)
             edges.fld(child_obj, fld, tag)
     key = child_text(el, "summaryForeignKey")
-    child_obj = key.partition(".")[0] if key else None
+    key_obj = key.partition(".")[0] if key else None
     for f in path_texts(el, "summaryFilterItems/field"):
         obj, _, fld = f.rpartition(".")
-        edges.fld(obj or child_obj, fld, "summaryFilterItems")
+        edges.fld(obj or key_obj, fld, "summaryFilterItems")
 
 
 def _validation_rule(edges: _Edges, el: etree._Element | None, c: ParsedComponent) -> None:
@@ -585,7 +585,8 @@ class _ApexScan:
     def _identifier(self, i: int) -> None:
         word, low = self.text(i), self.text(i).lower()
         prev, nxt = self.text(i - 1), self.text(i + 1)
-        if low in ("label", "page") and nxt == "." and self.is_id(i + 2) and prev != ".":
+        qualified_ok = prev != "." or self.text(i - 2).lower() == "system"  # System.Label.X
+        if low in ("label", "page") and nxt == "." and self.is_id(i + 2) and qualified_ok:
             self.edges.add("CustomLabel" if low == "label" else "ApexPage", self.text(i + 2), "Apex")
             return
         if prev == ".":

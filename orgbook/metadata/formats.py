@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from orgbook.metadata.archive import Source
 from orgbook.metadata.registry import REGISTRY, Strategy
@@ -18,7 +18,7 @@ META = "-meta.xml"
 _MAX_PROJECT_JSON = 1024 * 1024
 
 
-class SourceFormat(str, Enum):
+class SourceFormat(StrEnum):
     MDAPI = "mdapi"
     SFDX = "sfdx"
 

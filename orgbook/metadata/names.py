@@ -7,7 +7,7 @@ from urllib.parse import unquote
 
 # Suffixes Salesforce appends to custom names (`__c` fields/objects, `__mdt` types, ...).
 CUSTOM_SUFFIXES = frozenset(
-    {"c", "mdt", "e", "x", "b", "r", "s", "kav", "ka", "share", "history", "feed", "pc", "chn", "xo", "dlm", "dll", "ds", "hd", "vs", "latitude__s", "longitude__s"}
+    {"c", "mdt", "e", "x", "b", "r", "s", "kav", "ka", "share", "history", "feed", "pc", "chn", "xo", "dlm", "dll", "ds", "hd", "vs"}
 )
 _NS_RE = re.compile(r"^([A-Za-z][A-Za-z0-9]{0,14})__([A-Za-z0-9].*)$")
 _FIRST_SEGMENT_RE = re.compile(r"[./:\-]")
@@ -27,6 +27,10 @@ def namespace_of(full_name: str) -> str | None:
     if not match:
         return None
     rest = match.group(2)
+    if rest.lower().endswith(("__latitude__s", "__longitude__s")) and rest.count("__") == 1:
+        return None  # `Location__Latitude__s`: a geolocation part of field Location__c
+    if rest.lower() in ("latitude__s", "longitude__s"):
+        return None
     if "__" in rest:
         return match.group(1)
     if rest.lower() in CUSTOM_SUFFIXES:

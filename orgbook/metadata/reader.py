@@ -21,7 +21,7 @@ from orgbook.metadata.components import ParsedComponent, ReadProblem
 from orgbook.metadata.formats import META, SourceFormat, detect_format
 from orgbook.metadata.names import decode_file_name, namespace_of, resolve_tokens
 from orgbook.metadata.registry import REGISTRY, ChildType, MetadataType, Strategy
-from orgbook.metadata.xmlsafe import MalformedXmlError, UnsafeXmlError, XmlError, local_name, parse_xml
+from orgbook.metadata.xmlsafe import MalformedXmlError, XmlError, local_name, parse_xml
 
 log = logging.getLogger(__name__)
 _SKIP_FILES = frozenset({"package.xml", "sfdx-project.json"})

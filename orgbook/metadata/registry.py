@@ -7,10 +7,10 @@ Types not listed here are still read, as generic components named after their ro
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Strategy(str, Enum):
+class Strategy(StrEnum):
     SIMPLE = "simple"  # one XML file per component
     CONTENT = "content"  # a body file plus <body>-meta.xml (Apex, VF)
     BUNDLE = "bundle"  # a folder per component (LWC, Aura)

@@ -6,7 +6,14 @@ from collections import Counter
 
 import pytest
 
-from orgbook.metadata import SchemaIndex, SourceFormat, detect_format, iter_components, iter_dependencies, open_source
+from orgbook.metadata import (
+    SchemaIndex,
+    SourceFormat,
+    detect_format,
+    iter_components,
+    iter_dependencies,
+    open_source,
+)
 from orgbook.metadata.names import strip_namespace
 from orgbook.metadata.tests.conftest import DREAMHOUSE, LFC, PMM, V4S, components, of_type, one, read
 from orgbook.metadata.xmlsafe import parse_xml

@@ -1,0 +1,96 @@
+"""Metadata API format: package.xml roots, children inside parent files, folders, bodies."""
+
+from __future__ import annotations
+
+from orgbook.metadata import ReadProblem, SourceFormat, detect_format, iter_components, open_source
+
+NS = 'xmlns="http://soap.sforce.com/2006/04/metadata"'
+
+
+def write(root, rel: str, text: str) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def build(tmp_path):
+    write(tmp_path, "unpackaged/package.xml", f"<Package {NS}><version>60.0</version></Package>")
+    u = "unpackaged"
+    write(tmp_path, f"{u}/workflows/Case.workflow", f"<Workflow {NS}><rules><fullName>Escalate</fullName><active>true</active></rules><fieldUpdates><fullName>Set_P</fullName><field>Priority</field></fieldUpdates></Workflow>")
+    write(tmp_path, f"{u}/labels/CustomLabels.labels", f"<CustomLabels {NS}><labels><fullName>Hello</fullName><value>Hi</value></labels></CustomLabels>")
+    write(tmp_path, f"{u}/reports/Sales-meta.xml", f"<ReportFolder {NS}><name>Sales</name></ReportFolder>")
+    write(tmp_path, f"{u}/reports/Sales/Pipeline.report", f"<Report {NS}><name>P</name></Report>")
+    write(tmp_path, f"{u}/documents/Logos/logo.png-meta.xml", f"<Document {NS}><name>logo</name></Document>")
+    write(tmp_path, f"{u}/classes/Bar.cls", "public class Bar {}")
+    write(tmp_path, f"{u}/classes/Bar.cls-meta.xml", f"<ApexClass {NS}><apiVersion>60.0</apiVersion></ApexClass>")
+    write(tmp_path, f"{u}/triggers/Lone.trigger", "trigger Lone on Account (before insert) {}")
+    write(tmp_path, f"{u}/profiles/Custom%3A Sales.profile", f"<Profile {NS}><custom>true</custom></Profile>")
+    write(tmp_path, f"{u}/flows/Broken.flow", "<Flow><oops></Flow>")
+    write(tmp_path, f"{u}/sharingRules/Account.sharingRules", f"<SharingRules {NS}><sharingOwnerRules><fullName>Share</fullName></sharingOwnerRules></SharingRules>")
+    return tmp_path
+
+
+def keys(root, **kw):
+    return {(c.type, c.full_name): c for c in iter_components(root, **kw)}
+
+
+def test_detects_mdapi_under_unpackaged(tmp_path) -> None:
+    with open_source(build(tmp_path)) as src:
+        detected = detect_format(src)
+    assert detected.format is SourceFormat.MDAPI and detected.root == "unpackaged"
+
+
+def test_workflow_children_are_components(tmp_path) -> None:
+    comps = keys(build(tmp_path))
+    rule = comps[("WorkflowRule", "Case.Escalate")]
+    assert (rule.parent_type, rule.parent_name, rule.attributes["active"]) == ("Workflow", "Case", True)
+    assert b"<fullName>Escalate</fullName>" in rule.definition
+    assert b"Escalate" not in comps[("Workflow", "Case")].definition  # children are not repeated in the parent
+    assert ("WorkflowFieldUpdate", "Case.Set_P") in comps
+
+
+def test_labels_and_sharing_rules(tmp_path) -> None:
+    comps = keys(build(tmp_path))
+    assert comps[("CustomLabel", "Hello")].parent_name == "CustomLabels"
+    assert ("SharingOwnerRule", "Account.Share") in comps
+
+
+def test_folders_and_documents(tmp_path) -> None:
+    comps = keys(build(tmp_path))
+    assert ("ReportFolder", "Sales") in comps and ("Report", "Sales/Pipeline") in comps
+    assert ("Document", "Logos/logo.png") in comps
+
+
+def test_bodies_and_lone_body_files(tmp_path) -> None:
+    comps = keys(build(tmp_path))
+    assert comps[("ApexClass", "Bar")].body == b"public class Bar {}"
+    lone = comps[("ApexTrigger", "Lone")]
+    assert lone.definition == b"" and lone.attributes["triggerObject"] == "Account"
+
+
+def test_percent_encoded_file_names_are_decoded(tmp_path) -> None:
+    assert ("Profile", "Custom: Sales") in keys(build(tmp_path))
+
+
+def test_malformed_file_is_reported_and_kept(tmp_path) -> None:
+    problems: list[ReadProblem] = []
+    comps = keys(build(tmp_path), on_problem=problems.append)
+    assert [p.kind for p in problems] == ["malformed"]
+    assert comps[("Flow", "Broken")].error
+
+
+def test_strict_mode_raises(tmp_path) -> None:
+    import pytest
+
+    from orgbook.metadata import MalformedXmlError
+
+    with pytest.raises(MalformedXmlError):
+        list(iter_components(build(tmp_path), strict=True))
+
+
+def test_unsafe_file_is_kept_without_content(tmp_path) -> None:
+    write(tmp_path, "package.xml", f"<Package {NS}/>")
+    write(tmp_path, "layouts/A-A.layout", '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><Layout>&e;</Layout>')
+    problems: list[ReadProblem] = []
+    comps = keys(tmp_path, on_problem=problems.append)
+    assert problems[0].kind == "unsafe" and comps[("Layout", "A-A")].definition == b""
