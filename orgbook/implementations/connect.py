@@ -29,7 +29,8 @@ from orgbook.implementations.models import (
 )
 from orgbook.salesforce import guard
 from orgbook.salesforce.client import SalesforceClient
-from orgbook.salesforce.errors import ApiDisabled, OAuthError, RefreshTokenRevoked, SalesforceError
+from orgbook.salesforce.connect import collect_org_facts
+from orgbook.salesforce.errors import OAuthError, RefreshTokenRevoked, SalesforceError
 from orgbook.salesforce.ids import same_id, to_18
 from orgbook.salesforce.oauth import OAuthClient, Pkce, TokenSet, normalise_base_url
 from orgbook.spaces import audit
@@ -160,29 +161,13 @@ def _decide(attempt: ConnectAttempt, client: OAuthClient, tokens: TokenSet) -> O
 
 
 def _facts(client: OAuthClient, tokens: TokenSet, attempt: ConnectAttempt) -> guard.OrgFacts:
-    identity = client.identity(tokens)
     sf = SalesforceClient(tokens.instance_url, tokens.access_token, settings.ORGBOOK_SF_API_VERSION)
-    try:
-        organization, permissions = sf.organization(), sf.user_permissions()
-    except ApiDisabled:
-        return guard.OrgFacts(org_id=identity.org_id, username=identity.username, my_domain=identity.my_domain,
-                              api_disabled=True)
-    sandboxes = None
+    production = None
     if attempt.kind == OrgKind.SANDBOX:
-        sandboxes = _production_sandboxes(attempt.implementation)
-    return guard.OrgFacts(org_id=identity.org_id, username=identity.username, my_domain=identity.my_domain,
-                          organization=organization, permissions=permissions, production_sandboxes=sandboxes)
-
-
-def _production_sandboxes(impl: Implementation) -> list[Any] | None:
-    production = impl.connections.filter(kind=OrgKind.PRODUCTION).first()
-    if production is None or not production.access_token_enc:
-        return None
-    try:
-        return client_for(production).sandbox_processes()
-    except SalesforceError as exc:
-        log.warning("could not read SandboxProcess of production org %s: %s", production.org_id, type(exc).__name__)
-        return None
+        prod_conn = attempt.implementation.connections.filter(kind=OrgKind.PRODUCTION).first()
+        if prod_conn is not None and prod_conn.access_token_enc:
+            production = client_for(prod_conn)
+    return collect_org_facts(client, tokens, sf, production)
 
 
 def _request(attempt: ConnectAttempt, impl: Implementation) -> guard.ConnectRequest:
