@@ -18,7 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from orgbook.metadata import ParsedComponent, ReadProblem, iter_dependencies
+from orgbook.metadata import ParsedComponent, ReadProblem, SchemaIndex, iter_dependencies
 from orgbook.orgmodels.models import (
     ChangeKind,
     Component,
@@ -204,8 +204,11 @@ def _write_dependencies(model: OrgModel, plan: _Plan) -> None:
     ids.update({(c.type, c.name_key): pk for pk, c in plan.update})
     Dependency.objects.filter(model=model, source_id__in=[pk for pk, _ in plan.update]).delete()
     batch: list[Dependency] = []
+    # Resolves `Account__r.Name` through the lookup's referenceTo; fields not re-read this time
+    # fall back to the X__r -> X__c naming rule.
+    schema = SchemaIndex.from_components(pc for _, pc in plan.parsed_for_deps if pc.type == "CustomField")
     for key, pc in plan.parsed_for_deps:
-        for dep in iter_dependencies(pc):
+        for dep in iter_dependencies(pc, schema):
             batch.append(Dependency(model=model, source_id=ids[key], target_type=dep.to_type,
                                     target_key=dep.to_name.lower(), target_name=dep.to_name[:400],
                                     where=(dep.where or "")[:300], origin="metadata"))
