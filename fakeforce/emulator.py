@@ -27,7 +27,7 @@ from .state import (
 from .store import MetadataStore, Props
 
 FAULT_KINDS = {"expired_session", "request_limit", "server_error", "soap_fault", "retrieve_limit",
-               "slow_retrieve", "failed_retrieve", "revoked_refresh", "timeout"}
+               "slow_retrieve", "failed_retrieve", "revoked_refresh", "timeout", "failed_bulk_job"}
 DEFAULT_VERSIONS = ["58.0", "59.0", "60.0", "61.0", "62.0", "63.0", "64.0"]
 _LABELS = {"58.0": "Summer '23", "59.0": "Winter '24", "60.0": "Spring '24", "61.0": "Summer '24",
            "62.0": "Winter '25", "63.0": "Spring '25", "64.0": "Summer '25", "65.0": "Winter '26"}
@@ -75,6 +75,7 @@ class Emulator:
         self.faults: list[Fault] = []
         self.jobs: dict[str, RetrieveJob] = {}
         self.cursors: dict[str, Cursor] = {}
+        self.bulk_jobs: dict[str, dict[str, Any]] = {}
         self.auto_approve: str | None = None
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.port_base = port_base
@@ -349,8 +350,6 @@ class Emulator:
             return None
         org = self.orgs.get(found.org_key)
         if org is None or org.org_id != found.org_id:
-            return None
-        if found.refresh and self.refresh.get(found.refresh) and self.refresh[found.refresh].revoked:
             return None
         return found
 

@@ -275,7 +275,10 @@ def revoke(emu: Emulator, req: Request) -> Response:
             emu.access[value].revoked = True
             return Response(200, b"", "text/plain")
         if value in emu.refresh:
-            emu.refresh[value].revoked = True  # its access tokens die with it (valid_access checks)
+            emu.refresh[value].revoked = True
+            for access in emu.access.values():  # revoking a refresh token revokes its access tokens (§1.4)
+                if access.refresh == value:
+                    access.revoked = True
             return Response(200, b"", "text/plain")
     return oauth_error("invalid_token", "invalid token")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from . import gate, ids, soql
+from . import bulk, gate, ids, soql
 from .handler import Request, Response, json_response, rest_error
 from .state import Cursor, Org, User
 
@@ -60,6 +60,13 @@ def _dispatch(emu: Emulator, req: Request, caller: gate.Caller, version: str, re
         return json_response({n: f"{base}/{n}" for n in names})
     if rest == "limits":
         return json_response(_limits(caller.org))
+    if rest == "tooling/jobs/query" or rest.startswith("tooling/jobs/query/"):
+        def rows_for(entity: str) -> tuple[str, list[str], list[dict[str, Any]]]:
+            if entity not in TOOLING_OBJECTS:
+                raise KeyError(entity)
+            return _rows(emu, caller, entity)
+
+        return bulk.handle(emu, req, caller, version, rest[len("tooling/jobs/query") :], rows_for)
     for prefix, tooling in (("tooling/query", True), ("query", False), ("queryAll", False)):
         if rest == prefix:
             return _query(emu, req, caller, version, tooling)
