@@ -31,10 +31,12 @@ def test_choosing_an_implementation_swaps_the_panel_without_reloading(page: Any,
 
 def test_keyboard_only_create_from_the_wizard(page: Any, admin_space: Any) -> None:
     log_in(page)
-    page.keyboard.press("Tab")
-    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
-    connect = page.get_by_role("link", name="Connect Org")
-    connect.focus()
+    for _ in range(30):  # Tab through the page until "Connect Org" has the focus
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "Connect Org":
+            break
+    else:
+        pytest.fail("Connect Org cannot be reached with the Tab key")
     page.keyboard.press("Enter")
     expect(page).to_have_url("/s/acme/connect/")
     page.get_by_role("radio", name=re.compile("^Production")).focus()
