@@ -76,8 +76,13 @@ def ingest(
     file_properties: dict[tuple[str, str], dict[str, Any]] | None = None,
     progress: Progress | None = None,
     complete: bool = True,
+    deleted: set[tuple[str, str]] | None = None,
 ) -> SyncRun:
-    """Write one new version of `model`. `complete=False` (an incremental sync) never marks absent ones deleted."""
+    """Write one new version of `model`.
+
+    `complete=True`: components absent from `components` were deleted. An incremental sync passes
+    `complete=False` and the keys it knows were deleted (listed no more) in `deleted`.
+    """
     run = SyncRun.objects.create(model=model, trigger=trigger, stage="reading")
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -95,7 +100,8 @@ def ingest(
             locked = OrgModel.objects.select_for_update().get(pk=model.pk)
             if locked.version != model.version:
                 raise RuntimeError("Another sync of this org model finished first; run this one again.")
-            removed = _mark_deleted(locked, existing, seen, version, run) if complete else 0
+            gone = None if complete else (deleted or set())
+            removed = _mark_deleted(locked, existing, seen, version, run, only=gone)
             _write(locked, plan, version, run, first=model.version == 0, progress=progress)
             changed_any = bool(plan.create or plan.update or removed)
             if changed_any:
@@ -149,8 +155,10 @@ def _read(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem], 
     return plan, seen
 
 
-def _mark_deleted(model: OrgModel, existing: dict[Any, Any], seen: set[Any], version: int, run: SyncRun) -> int:
-    gone = [(pk, key) for key, (pk, _h, st) in existing.items() if key not in seen and st == ComponentStatus.PRESENT]
+def _mark_deleted(model: OrgModel, existing: dict[Any, Any], seen: set[Any], version: int, run: SyncRun,
+                  only: set[tuple[str, str]] | None = None) -> int:
+    gone = [(pk, key) for key, (pk, _h, st) in existing.items()
+            if key not in seen and st == ComponentStatus.PRESENT and (only is None or key in only)]
     for i in range(0, len(gone), BATCH):
         ids = [pk for pk, _ in gone[i:i + BATCH]]
         Component.objects.filter(pk__in=ids).update(status=ComponentStatus.DELETED, changed_version=version)
