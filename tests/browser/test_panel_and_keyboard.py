@@ -48,3 +48,19 @@ def test_keyboard_only_create_from_the_wizard(page: Any, admin_space: Any) -> No
     page.keyboard.type("Keyboard Co")
     page.keyboard.press("Enter")
     expect(page.get_by_text("Implementation Keyboard Co is ready for a production org.")).to_be_visible()
+
+
+def test_pages_work_without_htmx(page: Any, admin_space: Any) -> None:
+    from orgbook.implementations import lifecycle
+
+    wholesale = lifecycle.create_implementation(admin_space["acme"], admin_space["alice"], "Wholesale", "B2B portal")
+    page.route("**/vendor/htmx.min.js", lambda route: route.abort())
+    log_in(page)
+    page.locator('article[data-name="Wholesale"]').get_by_role("link", name="Wholesale").click()
+    expect(page).to_have_url(f"/s/acme/?impl={wholesale.pk}")
+    expect(page.locator("#panel")).to_contain_text("B2B portal")
+    expect(page.locator('article[data-name="Wholesale"]')).to_have_class("impl-card is-selected")
+    page.locator("#panel").get_by_role("link", name="Edit").click()
+    page.get_by_label("Description").fill("Wholesale and B2B")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#panel")).to_contain_text("Wholesale and B2B")
