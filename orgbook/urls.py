@@ -4,5 +4,6 @@ from orgbook.api.urls import api
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("orgs/", include("orgbook.web.orgs_urls")),
     path("", include("orgbook.web.urls")),
 ]

@@ -1,0 +1,16 @@
+"""Connecting Salesforce orgs, mounted at /orgs/ (the OAuth callback is /orgs/oauth/callback)."""
+
+from django.urls import path
+
+from orgbook.web.views import orgs
+
+urlpatterns = [
+    # connect.callback_url() is BASE_URL + "/orgs/oauth/callback", exactly, without a trailing slash.
+    path("oauth/callback", orgs.oauth_callback, name="org_oauth_callback"),
+    path("s/<slug:slug>/login/", orgs.start_login, name="org_login"),
+    path("s/<slug:slug>/connections/<int:conn_id>/reconnect/", orgs.reconnect, name="org_reconnect"),
+    path("s/<slug:slug>/connections/<int:conn_id>/disconnect/", orgs.disconnect, name="org_disconnect"),
+    path("s/<slug:slug>/rebind/<int:attempt_id>/", orgs.rebind, name="org_rebind"),
+    path("s/<slug:slug>/implementations/<int:impl_id>/reauthorise/", orgs.reauthorise_all,
+         name="org_reauthorise_all"),
+]
