@@ -140,6 +140,8 @@ ORGBOOK_SF_CLIENT_SECRET = env_str("ORGBOOK_SF_CLIENT_SECRET", "")
 ORGBOOK_SF_LOGIN_URL = env_str("ORGBOOK_SF_LOGIN_URL", "https://login.salesforce.com")
 ORGBOOK_SF_SANDBOX_LOGIN_URL = env_str("ORGBOOK_SF_SANDBOX_LOGIN_URL", "https://test.salesforce.com")
 ORGBOOK_SF_API_VERSION = env_str("ORGBOOK_SF_API_VERSION", "62.0")
+# First wait between checkRetrieveStatus polls (doubles up to 30 s).
+ORGBOOK_SF_POLL_MS = env_int("ORGBOOK_SF_POLL_MS", 1000, minimum=1)
 ORGBOOK_CONNECT_STATE_SECONDS = env_int("ORGBOOK_CONNECT_STATE_SECONDS", 600, minimum=60)
 
 # Celery: Redis in production; the embedded default is kombu's filesystem transport in

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
@@ -236,6 +237,10 @@ def _store(attempt: ConnectAttempt, tokens: TokenSet, facts: guard.OrgFacts) -> 
         audit.record(conn.implementation.space, attempt.user,
                      "org.reconnected" if attempt.reconnect else "org.connected", conn,
                      after={"org_id": conn.org_id, "kind": conn.kind, "my_domain": conn.my_domain})
+        if attempt.reconnect is None:
+            # The first sync starts right after connecting (by task name: orgmodels sits above us).
+            transaction.on_commit(lambda: current_app.send_task(
+                "orgbook.orgmodels.tasks.sync_org", args=[conn.pk, "first"]))
     return conn
 
 

@@ -315,7 +315,8 @@ def apply_due_renewals(now: datetime | None = None) -> int:
     applied = 0
     for renewal in Renewal.objects.filter(applied_at=None).select_related("space"):
         if renewal.effective_on <= _space_today(renewal.space):
-            applied += bool(apply_renewal(renewal)) or 1
+            apply_renewal(renewal)
+            applied += 1
     return applied
 
 
@@ -323,7 +324,8 @@ def expire_trials(now: datetime | None = None) -> int:
     """A trial that ends without a renewal is treated as renewed with 0 licences."""
     now = now or timezone.now()
     count = 0
-    for space in Space.objects.filter(plan=Plan.TRIAL, trial_ends_at__lte=now):
+    # connection_licences > 0: a trial already ended is not picked again on every run.
+    for space in Space.objects.filter(plan=Plan.TRIAL, trial_ends_at__lte=now, connection_licences__gt=0):
         with transaction.atomic():
             for implementation in space.implementations.filter(status=ImplementationStatus.ACTIVE):
                 suspend(implementation, None, reason="trial ended")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import random
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -100,6 +101,12 @@ class ConnectionStatus(models.TextChoices):
     DETACHED = "detached", "Detached (sandbox refreshed)"
 
 
+def random_night_time() -> time:
+    """A random minute between 21:00 and 06:00, so a Space's orgs do not all sync at once."""
+    minute = random.randrange(9 * 60)  # noqa: S311  (spreading load, not security)
+    return time((21 * 60 + minute) // 60 % 24, minute % 60)
+
+
 class OrgConnection(models.Model):
     """A Salesforce org connected to an implementation (tokens arrive with the connect flow)."""
 
@@ -117,6 +124,11 @@ class OrgConnection(models.Model):
     refresh_token_enc = models.BinaryField(null=True, blank=True, editable=False)
     access_token_enc = models.BinaryField(null=True, blank=True, editable=False)
     manual_sync_only = models.BooleanField(default=False)
+    # Daily sync at this local time (the Space's zone); picked at random between 21:00 and 06:00.
+    sync_time = models.TimeField(default=random_night_time)
+    last_scheduled_on = models.DateField(null=True, blank=True)
+    # One sync per org at a time: a lease, so a killed worker's lock expires by itself.
+    sync_lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["kind", "org_name"]

@@ -1,0 +1,302 @@
+"""Syncing a connected org into its org model over the Metadata API.
+
+Stages: describe -> list (three queries a call) -> plan (what changed since the last sync) ->
+retrieve in chunks (each under the 10,000-file limit, split again if Salesforce still says too
+large), streamed to disk in a work folder -> read every zip -> one atomic ingest.
+
+A sync killed mid-way leaves the model's previous version whole; the retried sync finds the
+chunks already fetched in the same work folder (keyed by the plan) and resumes from there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from orgbook.implementations.models import OrgConnection
+from orgbook.metadata import REGISTRY, ParsedComponent, ReadProblem, iter_components
+from orgbook.orgmodels.ingest import ingest
+from orgbook.orgmodels.models import Component, ComponentStatus, ModelKind, OrgModel, SyncRun
+from orgbook.salesforce.errors import RetrieveTooLarge
+from orgbook.salesforce.metadata_api import Backoff, FileProperties, ListMetadataQuery, MetadataApi
+
+log = logging.getLogger(__name__)
+CHUNK_FILES = 5000  # estimated files per retrieve: well under Salesforce's 10,000
+FILES_PER_MEMBER = {"LightningComponentBundle": 4, "AuraDefinitionBundle": 5, "ApexClass": 2, "ApexTrigger": 2,
+                    "ApexPage": 2, "ApexComponent": 2, "StaticResource": 2, "EmailTemplate": 2, "Document": 2}
+# Read complete with readMetadata: a retrieve only fills a profile for what the same request holds.
+READ_WHOLE = ("Profile", "PermissionSet")
+READ_BATCH = 10
+
+# What a sync lists and retrieves (docs/supported-types.md). Fewer listed types, fewer API calls.
+SYNC_TYPES = frozenset({
+    "CustomObject", "Layout", "Flow", "FlowDefinition", "ApexClass", "ApexTrigger", "ApexPage", "ApexComponent",
+    "LightningComponentBundle", "AuraDefinitionBundle", "FlexiPage", "Profile", "PermissionSet",
+    "PermissionSetGroup", "CustomPermission", "CustomMetadata", "CustomLabels", "CustomTab", "CustomApplication",
+    "QuickAction", "GlobalValueSet", "StandardValueSet", "Workflow", "ApprovalProcess", "AssignmentRules",
+    "AutoResponseRules", "EscalationRules", "SharingRules", "Queue", "Group", "Role", "EmailTemplate", "Report",
+    "Dashboard", "ReportType", "StaticResource", "RemoteSiteSetting", "NamedCredential", "ConnectedApp",
+    "CustomSite", "Translations", "CustomObjectTranslation",
+})
+# Children whose changes do not move their parent's lastModifiedDate: listed for their own dates.
+SYNC_CHILD_TYPES = frozenset({
+    "CustomField", "ValidationRule", "RecordType", "ListView", "FieldSet", "CompactLayout", "WebLink",
+    "BusinessProcess", "WorkflowRule", "WorkflowFieldUpdate", "WorkflowAlert", "WorkflowTask",
+    "WorkflowOutboundMessage", "SharingCriteriaRule", "SharingOwnerRule", "CustomLabel", "AssignmentRule",
+    "AutoResponseRule", "EscalationRule",
+})
+
+
+@dataclass
+class Plan:
+    members: dict[str, list[str]] = field(default_factory=dict)  # type -> full names to retrieve
+    read: dict[str, list[str]] = field(default_factory=dict)  # type -> names for readMetadata
+    listed: dict[tuple[str, str], FileProperties] = field(default_factory=dict)
+    listed_types: set[str] = field(default_factory=set)
+    full: bool = True
+
+    def key(self) -> str:
+        blob = json.dumps([sorted((t, sorted(m)) for t, m in self.members.items()), sorted(self.read.items())])
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def model_for(conn: OrgConnection) -> OrgModel:
+    model = OrgModel.objects.filter(connection=conn).first()
+    if model is None:
+        name = conn.label() if conn.kind == "production" else f"{conn.sandbox_name or conn.label()} (sandbox)"
+        model = OrgModel.objects.create(implementation=conn.implementation, connection=conn, name=name[:80],
+                                        kind=ModelKind(conn.kind))
+    return model
+
+
+def _listable_types(api: MetadataApi) -> tuple[list[str], dict[str, str]]:
+    """Supported top-level types the org serves, and child type -> parent type."""
+    described = api.describe_metadata().metadata_objects
+    served = {m.xml_name for m in described}
+    tops = sorted(t for t in served if t in SYNC_TYPES)
+    children = {c: m.xml_name for m in described if m.xml_name in SYNC_TYPES
+                for c in m.child_xml_names if c in SYNC_CHILD_TYPES}
+    return tops, children
+
+
+def _list_all(api: MetadataApi, tops: list[str], children: dict[str, str]) -> list[FileProperties]:
+    queries: list[ListMetadataQuery] = []
+    foldered: list[tuple[str, str]] = []
+    for name in tops:
+        mtype = REGISTRY.get(name)
+        if mtype is not None and mtype.in_folders and mtype.folder_type:
+            foldered.append((name, mtype.folder_type))
+        elif mtype is None or mtype.item_type is None:
+            queries.append(ListMetadataQuery(name))
+    queries += [ListMetadataQuery(c) for c in sorted(children)]
+    props = api.list_metadata(queries)
+    folder_queries: list[ListMetadataQuery] = []
+    for item_type, folder_type in foldered:
+        folders = api.list_metadata([ListMetadataQuery(folder_type)])
+        props += folders
+        folder_queries += [ListMetadataQuery(item_type, f.full_name) for f in folders]
+    if folder_queries:
+        props += api.list_metadata(folder_queries)
+    return props
+
+
+def plan_sync(model: OrgModel, props: list[FileProperties], children: dict[str, str], full: bool) -> Plan:
+    plan = Plan(full=full)
+    stored = dict(((t, k), (d, s)) for t, k, d, s in Component.objects.filter(model=model).values_list(
+        "type", "name_key", "last_modified_date", "status"))
+    parents_touched: set[tuple[str, str]] = set()
+    for p in props:
+        key = (p.type, p.full_name.lower())
+        plan.listed[key] = p
+        plan.listed_types.add(p.type)
+        changed = full or _is_changed(stored.get(key), p)
+        if p.type in children and changed:
+            parents_touched.add((children[p.type], p.full_name.split(".", 1)[0]))
+        elif changed:
+            plan.members.setdefault(p.type, []).append(p.full_name)
+    for parent_type, parent_name in parents_touched:  # a child changed: fetch its parent file again
+        names = plan.members.setdefault(parent_type, [])
+        if parent_name not in names:
+            names.append(parent_name)
+    removed_children = [k for k, (_, st) in stored.items() if k[0] in children and st == ComponentStatus.PRESENT
+                        and k not in plan.listed]
+    for t, k in removed_children:
+        parents_touched.add((children[t], k.split(".", 1)[0]))
+    _move_whole_reads(plan, props, anything_changed=bool(plan.members or removed_children))
+    return plan
+
+
+def _is_changed(stored: tuple[datetime | None, str] | None, p: FileProperties) -> bool:
+    if stored is None or stored[1] != ComponentStatus.PRESENT:
+        return True
+    listed = parse_datetime(p.last_modified_date) if p.last_modified_date else None
+    return listed is None or stored[0] is None or listed > stored[0]
+
+
+def _move_whole_reads(plan: Plan, props: list[FileProperties], anything_changed: bool) -> None:
+    """Profiles and permission sets refer to everything: read them whole whenever anything changed."""
+    for t in READ_WHOLE:
+        plan.members.pop(t, None)
+        if anything_changed or plan.full:
+            names = sorted(p.full_name for p in props if p.type == t)
+            if names:
+                plan.read[t] = names
+
+
+def chunks(members: dict[str, list[str]], limit: int = CHUNK_FILES) -> list[dict[str, list[str]]]:
+    out: list[dict[str, list[str]]] = []
+    current: dict[str, list[str]] = {}
+    size = 0
+    for mtype in sorted(members):
+        cost = FILES_PER_MEMBER.get(mtype, 1)
+        for name in sorted(members[mtype]):
+            if size + cost > limit and current:
+                out.append(current)
+                current, size = {}, 0
+            current.setdefault(mtype, []).append(name)
+            size += cost
+    if current:
+        out.append(current)
+    return out
+
+
+def _split(chunk: dict[str, list[str]]) -> list[dict[str, list[str]]]:
+    flat = [(t, n) for t, names in chunk.items() for n in names]
+    if len(flat) <= 1:
+        raise RetrieveTooLarge("LIMIT_EXCEEDED", "a single component exceeds the retrieve limit")
+    half = len(flat) // 2
+    parts: list[dict[str, list[str]]] = [{}, {}]
+    for i, (t, n) in enumerate(flat):
+        parts[0 if i < half else 1].setdefault(t, []).append(n)
+    return parts
+
+
+class SyncReporter:
+    """Writes stage and percentage to the run as it goes (the UI polls it; the CLI prints it)."""
+
+    def __init__(self, run: SyncRun, echo: Any = None) -> None:
+        self.run, self.echo, self.t = run, echo, time.perf_counter()
+
+    def stage(self, name: str, percent: int) -> None:
+        now = time.perf_counter()
+        if self.run.stage:
+            self.run.stages[self.run.stage] = round(self.run.stages.get(self.run.stage, 0) + now - self.t, 3)
+        self.t = now
+        self.run.stage, self.run.progress = name, percent
+        SyncRun.objects.filter(pk=self.run.pk).update(stage=name, progress=percent, stages=self.run.stages)
+        if self.echo:
+            self.echo(f"[{percent:3d}%] {name}")
+
+
+def work_dir(model: OrgModel, plan_key: str) -> Path:
+    return Path(settings.DATA_DIR) / "sync" / f"model-{model.pk}" / plan_key
+
+
+def fetch(api: MetadataApi, plan: Plan, folder: Path, report: SyncReporter) -> list[str]:
+    """Retrieve every chunk not already on disk; returns Salesforce's retrieve messages."""
+    folder.mkdir(parents=True, exist_ok=True)
+    messages: list[str] = []
+    todo = chunks(plan.members)
+    done = 0
+    while todo:
+        chunk = todo.pop(0)
+        name = hashlib.sha256(json.dumps(sorted(chunk.items())).encode()).hexdigest()[:16]
+        dest = folder / f"chunk-{name}.zip"
+        if not dest.exists():
+            try:
+                result = api.retrieve_to_file(chunk, dest, poll=Backoff(initial=settings.ORGBOOK_SF_POLL_MS / 1000))
+            except RetrieveTooLarge:
+                todo[:0] = _split(chunk)
+                continue
+            messages += [f"{m.file_name}: {m.problem}" for m in result.messages]
+        done += 1
+        report.stage(f"retrieving ({done} of {done + len(todo)} chunks)", 10 + int(60 * done / (done + len(todo))))
+    _read_whole(api, plan, folder)
+    return messages
+
+
+def _read_whole(api: MetadataApi, plan: Plan, folder: Path) -> None:
+    for mtype, names in plan.read.items():
+        target = folder / "read" / REGISTRY.get(mtype).directory  # type: ignore[union-attr]
+        target.mkdir(parents=True, exist_ok=True)
+        suffix = REGISTRY.get(mtype).suffix  # type: ignore[union-attr]
+        for i in range(0, len(names), READ_BATCH):
+            batch = [n for n in names[i:i + READ_BATCH] if not (target / f"{n}.{suffix}").exists()]
+            if batch:
+                for full_name, xml in api.read_metadata(mtype, batch).items():
+                    (target / f"{full_name}.{suffix}").write_bytes(xml)
+
+
+def read_fetched(folder: Path) -> Iterator[ParsedComponent | ReadProblem]:
+    for zip_path in sorted(folder.glob("chunk-*.zip")):
+        yield from iter_components(zip_path)
+    if (folder / "read").exists():
+        (folder / "read" / "package.xml").write_text(
+            '<?xml version="1.0" encoding="UTF-8"?><Package xmlns="http://soap.sforce.com/2006/04/metadata">'
+            "<version>62.0</version></Package>")
+        yield from iter_components(folder / "read")
+
+
+def _props_by_key(plan: Plan) -> dict[tuple[str, str], dict[str, Any]]:
+    return {key: {"id": p.id, "createdDate": parse_datetime(p.created_date) if p.created_date else None,
+                  "createdByName": p.created_by_name, "lastModifiedByName": p.last_modified_by_name,
+                  "lastModifiedDate": parse_datetime(p.last_modified_date) if p.last_modified_date else None}
+            for key, p in plan.listed.items()}
+
+
+def run_sync(conn: OrgConnection, api: MetadataApi, *, trigger: str, full: bool | None = None,
+             echo: Any = None) -> SyncRun:
+    """One sync of one org. The caller holds the per-org lock and handles retries."""
+    model = model_for(conn)
+    full = model.version == 0 if full is None else full
+    run = SyncRun.objects.create(model=model, trigger=trigger, stage="describing")
+    report = SyncReporter(run, echo)
+    try:
+        tops, children = _listable_types(api)
+        report.stage("listing", 5)
+        plan = plan_sync(model, _list_all(api, tops, children), children, full)
+        folder = work_dir(model, plan.key())
+        messages = fetch(api, plan, folder, report)
+        report.stage("reading and saving", 75)
+        deleted = None if full else _deleted_keys(model, plan)
+        result = ingest(model, read_fetched(folder), trigger=trigger, file_properties=_props_by_key(plan),
+                        complete=full, deleted=deleted)
+        report.stage("done", 100)
+    except Exception as exc:
+        SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:4000],
+                                                 finished_at=timezone.now(), api_calls=api.client.calls)
+        raise
+    _merge_into(run, result, api.client.calls, messages, report)
+    shutil.rmtree(folder.parent, ignore_errors=True)  # fetched chunks are only kept to resume
+    return run
+
+
+def _deleted_keys(model: OrgModel, plan: Plan) -> set[tuple[str, str]]:
+    present = Component.objects.filter(model=model, status=ComponentStatus.PRESENT,
+                                       type__in=plan.listed_types).values_list("type", "name_key")
+    return {key for key in present if key not in plan.listed}
+
+
+def _merge_into(run: SyncRun, result: SyncRun, calls: int, messages: list[str], report: SyncReporter) -> None:
+    """The ingest wrote its own run record; fold it into the sync's one and drop the duplicate."""
+    run.refresh_from_db()
+    run.status, run.version, run.finished_at = SyncRun.Status.SUCCEEDED, result.version, timezone.now()
+    run.added, run.changed, run.removed, run.unchanged = result.added, result.changed, result.removed, result.unchanged
+    run.api_calls = calls
+    run.warnings = [{"message": m} for m in messages] + list(result.warnings)
+    run.stages = {**report.run.stages, **{f"ingest_{k}": v for k, v in result.stages.items()}}
+    run.save()
+    result.changes.update(run=run)
+    result.delete()

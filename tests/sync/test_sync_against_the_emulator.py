@@ -1,0 +1,100 @@
+"""Full and incremental syncs of a connected org, over the Metadata API of the emulator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from orgbook.errors import Conflict, ImplementationSuspended
+from orgbook.implementations import lifecycle
+from orgbook.implementations.models import ConnectionStatus
+from orgbook.orgmodels.models import ChangeKind, Component, ComponentChange
+from orgbook.orgmodels.syncing import acquire_lease, sync_connection
+from orgbook.salesforce.errors import TransientError
+
+PRICE = """<?xml version="1.0" encoding="UTF-8"?>
+<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">
+    <fullName>Price__c</fullName>
+    <label>Asking Price</label>
+    <precision>10</precision>
+    <scale>2</scale>
+    <type>Currency</type>
+</CustomField>
+"""
+
+
+def test_the_first_sync_builds_the_model_with_history_and_who_changed_what(connected: Any) -> None:
+    lines: list[str] = []
+    run = sync_connection(connected, "first", echo=lines.append)
+    assert run.status == "succeeded" and run.added > 80 and run.version == 1
+    model = connected.org_model
+    fields = Component.objects.filter(model=model, type="CustomField", parent_key="property__c")
+    assert fields.count() == 25
+    price = fields.get(name_key="property__c.price__c")
+    assert price.attributes["precision"] == 8 and price.label == "Asking Price"
+    assert ComponentChange.objects.filter(model=model, kind=ChangeKind.BASELINE).count() == run.added
+    assert run.api_calls < 40 and "listing" in run.stages
+    assert lines[-1].endswith("done")
+    connected.refresh_from_db()
+    assert connected.status == ConnectionStatus.UP_TO_DATE
+
+
+def test_a_sync_where_nothing_changed_writes_nothing_but_its_run(connected: Any) -> None:
+    sync_connection(connected, "first")
+    changes = ComponentChange.objects.count()
+    run = sync_connection(connected, "scheduled")
+    assert (run.added, run.changed, run.removed) == (0, 0, 0)
+    assert ComponentChange.objects.count() == changes
+    assert run.api_calls < 30
+
+
+def test_an_incremental_sync_fetches_the_changed_field_and_records_who(connected: Any, emu: Any) -> None:
+    sync_connection(connected, "first")
+    emu.modify_component("acme", "CustomField", "Property__c.Price__c", PRICE, by="Jane Admin")
+    run = sync_connection(connected, "scheduled")
+    assert run.changed >= 1 and run.added == 0 and run.removed == 0
+    change = ComponentChange.objects.get(run=run, full_name="Property__c.Price__c")
+    assert change.kind == ChangeKind.UPDATED and change.changed_by == "Jane Admin"
+    assert change.attribute_diff["precision"] == [8, 10] and change.attribute_diff["scale"] == [0, 2]
+
+
+def test_a_component_deleted_in_salesforce_is_marked_deleted(connected: Any, emu: Any) -> None:
+    sync_connection(connected, "first")
+    emu.delete_component("acme", "CustomField", "Property__c.Tags__c")
+    run = sync_connection(connected, "scheduled")
+    assert run.removed == 1
+    assert Component.objects.get(model=connected.org_model, name_key="property__c.tags__c").status == "deleted"
+
+
+def test_a_chunk_over_the_file_limit_is_split_and_retried(connected: Any, emu: Any) -> None:
+    emu.inject_fault(org="acme", kind="retrieve_limit", times=1)
+    run = sync_connection(connected, "first")
+    assert run.status == "succeeded"
+    assert Component.objects.filter(model=connected.org_model, type="CustomField").count() == 32
+
+
+def test_a_transient_error_fails_the_run_and_leaves_the_model_whole(connected: Any, emu: Any) -> None:
+    sync_connection(connected, "first")
+    before = list(Component.objects.filter(model=connected.org_model).values_list("name_key", "content_hash"))
+    emu.modify_component("acme", "CustomField", "Property__c.Price__c", PRICE)
+    emu.inject_fault(org="acme", kind="server_error", times=50)
+    with pytest.raises(TransientError):
+        sync_connection(connected, "scheduled")
+    connected.refresh_from_db()
+    assert connected.status == ConnectionStatus.SYNC_FAILED and "retrying" in connected.status_reason
+    assert list(Component.objects.filter(model=connected.org_model).values_list("name_key", "content_hash")) == before
+    emu.clear_faults()
+    assert sync_connection(connected, "scheduled").changed >= 1
+
+
+def test_one_sync_per_org_at_a_time(connected: Any) -> None:
+    assert acquire_lease(connected)
+    with pytest.raises(Conflict, match="already running"):
+        sync_connection(connected, "manual")
+
+
+def test_a_suspended_implementation_never_syncs(connected: Any) -> None:
+    lifecycle.suspend(connected.implementation, None, reason="test")
+    with pytest.raises(ImplementationSuspended):
+        sync_connection(connected, "scheduled")
