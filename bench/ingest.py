@@ -1,0 +1,223 @@
+"""Ingest benchmark: full import of a generated org against the lxml floor, then two re-syncs.
+
+    python bench/ingest.py --components 100000 [--db sqlite|postgres] [--keep] [--seed 1] [--mutate 1]
+
+Prints one JSON line. Every measured step runs in its own Python process, so `peak_rss_mb` is the
+high-water mark (getrusage ru_maxrss) of the process that did that step and nothing else:
+
+- floor: walk the same folder, read every file and parse every XML file with lxml; nothing else.
+  Run twice, the faster one is kept (a conservative floor: it makes the ratio larger, not smaller).
+- ingest: `orgbook.orgmodels.services.import_path` into a new org model on a freshly migrated
+  database: parse, attributes, dependencies, history, database writes, one transaction.
+- resync_nochange: the same folder imported again into the same model.
+- resync_1pct: a copy of the folder in which `--mutate` % of the components were changed.
+
+The database is made here: SQLite in a temporary data directory, or PostgreSQL at
+postgres://postgres@127.0.0.1:5432/orgbook_bench_<pid> (created, migrated, dropped; `--keep`
+keeps either and prints where it is).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+
+
+def _peak_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # Linux reports KiB
+
+
+# --- the steps, each run in a child process -----------------------------------------------------------
+
+
+def step_floor(folder: str) -> dict[str, Any]:
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True,
+                             remove_pis=True)
+    files = xml = size = 0
+    t0 = time.perf_counter()
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames.sort()
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            with open(os.path.join(dirpath, name), "rb") as fh:
+                data = fh.read()
+            files += 1
+            size += len(data)
+            if data.lstrip()[:5] == b"<?xml" or name.endswith((".xml", ".object", ".layout", ".flow", ".profile",
+                                                               ".report")):
+                etree.fromstring(data, parser)
+                xml += 1
+    return {"seconds": time.perf_counter() - t0, "files": files, "xml_files": xml, "bytes": size,
+            "peak_rss_mb": _peak_mb()}
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orgbook.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def step_setup() -> dict[str, Any]:
+    _django()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from orgbook.implementations import lifecycle
+    from orgbook.orgmodels.services import model_for_import
+
+    t0 = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    migrate_s = time.perf_counter() - t0
+    user = get_user_model().objects.create_user(username="bench@example.com", email="bench@example.com")
+    space = lifecycle.create_space("Bench", user, plan="paid", licences=2)
+    impl = lifecycle.create_implementation(space, user, "Enterprise")
+    model = model_for_import(impl, "Synthetic", "reference")
+    return {"model_id": model.pk, "migrate_s": round(migrate_s, 2)}
+
+
+def step_import(folder: str, model_id: int) -> dict[str, Any]:
+    _django()
+    from orgbook.orgmodels.models import Component, Dependency, OrgModel
+    from orgbook.orgmodels.services import import_path
+
+    model = OrgModel.objects.select_related("implementation").get(pk=model_id)
+    before_mb = _peak_mb()
+    t0 = time.perf_counter()
+    run = import_path(model, folder)
+    seconds = time.perf_counter() - t0
+    peak = _peak_mb()
+    return {"seconds": seconds, "peak_rss_mb": peak, "rss_before_mb": before_mb, "stages": run.stages,
+            "added": run.added, "changed": run.changed, "removed": run.removed, "unchanged": run.unchanged,
+            "warnings": len(run.warnings), "components": Component.objects.filter(model=model).count(),
+            "dependencies": Dependency.objects.filter(model=model).count()}
+
+
+def _child(env: dict[str, str], *args: str) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, __file__, "--step", *args], env=env, cwd=ROOT, capture_output=True,
+                         text=True)
+    if out.returncode != 0:
+        sys.stderr.write(out.stderr)
+        raise SystemExit(f"bench step {args[0]} failed (exit {out.returncode})")
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+# --- the database --------------------------------------------------------------------------------------
+
+
+class Database:
+    def __init__(self, kind: str, keep: bool) -> None:
+        self.kind, self.keep = kind, keep
+        self.data_dir = tempfile.mkdtemp(prefix="orgbook-bench-")
+        self.name = f"orgbook_bench_{os.getpid()}"
+        self.env = {**os.environ, "ORGBOOK_DATA_DIR": self.data_dir, "DJANGO_SETTINGS_MODULE": "orgbook.settings",
+                    "ORGBOOK_LOG_LEVEL": "WARNING"}
+        if kind == "postgres":
+            self._admin(f'CREATE DATABASE "{self.name}"')
+            self.env["DATABASE_URL"] = f"{PG_SERVER}/{self.name}"
+        else:
+            self.env["DATABASE_URL"] = f"sqlite:///{self.data_dir}/orgbook.sqlite3"
+
+    def _admin(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+            conn.execute(sql)  # type: ignore[arg-type]  # a name we made, not user input
+
+    def where(self) -> str:
+        return self.env["DATABASE_URL"]
+
+    def close(self) -> None:
+        if self.keep:
+            return
+        if self.kind == "postgres":
+            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+# --- the run -------------------------------------------------------------------------------------------
+
+
+def run(components: int, db_kind: str, keep: bool, seed: int, pct: float) -> dict[str, Any]:
+    sys.path.insert(0, str(BENCH))
+    import generate_org
+
+    t0 = time.perf_counter()
+    folder = generate_org.generate(components, seed)
+    mutated, n_mutated = generate_org.mutate(components, pct, seed)
+    gen_s = time.perf_counter() - t0
+    floors = [_child(os.environ.copy(), "floor", str(folder)) for _ in range(2)]
+    floor = min(floors, key=lambda f: f["seconds"])
+    db = Database(db_kind, keep)
+    try:
+        setup = _child(db.env, "setup")
+        mid = str(setup["model_id"])
+        full = _child(db.env, "import", str(folder), mid)
+        same = _child(db.env, "import", str(folder), mid)
+        one = _child(db.env, "import", str(mutated), mid)
+    finally:
+        db.close()
+    r = {
+        "components": full["components"], "db": db_kind, "floor_s": round(floor["seconds"], 2),
+        "ingest_s": round(full["seconds"], 2), "ratio": round(full["seconds"] / floor["seconds"], 2),
+        "peak_rss_mb": full["peak_rss_mb"],
+        "resync_nochange_s": round(same["seconds"], 2), "resync_nochange_ratio": round(same["seconds"] / full["seconds"], 3),
+        "resync_1pct_s": round(one["seconds"], 2), "resync_1pct_ratio": round(one["seconds"] / full["seconds"], 3),
+        "resync_nochange_peak_rss_mb": same["peak_rss_mb"], "resync_1pct_peak_rss_mb": one["peak_rss_mb"],
+        "rss_before_import_mb": full["rss_before_mb"], "floor_peak_rss_mb": floor["peak_rss_mb"],
+        "floor_runs_s": [round(f["seconds"], 2) for f in floors],
+        "files": floor["files"], "mbytes": round(floor["bytes"] / 2**20, 1), "dependencies": full["dependencies"],
+        "ingest_stages": full["stages"], "resync_nochange_stages": same["stages"], "resync_1pct_stages": one["stages"],
+        "resync_1pct_counts": {k: one[k] for k in ("added", "changed", "removed", "unchanged")},
+        "mutated_components": n_mutated, "nochange_counts": {k: same[k] for k in ("added", "changed", "removed")},
+        "warnings": full["warnings"], "generate_s": round(gen_s, 1), "migrate_s": setup["migrate_s"],
+        "cpus": os.cpu_count(),
+    }
+    if keep:
+        r["kept_database"] = db.where()
+    return r
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--components", type=int, default=10_000)
+    ap.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    ap.add_argument("--keep", action="store_true", help="keep the benchmark database and print where it is")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--mutate", type=float, default=1.0, metavar="PCT", help="percent changed for the re-sync")
+    ap.add_argument("--step", nargs="+", help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    if a.step:
+        name, *rest = a.step
+        if name == "floor":
+            result = step_floor(rest[0])
+        elif name == "setup":
+            result = step_setup()
+        else:
+            result = step_import(rest[0], int(rest[1]))
+        print(json.dumps(result))
+        return 0
+    print(json.dumps(run(a.components, a.db, a.keep, a.seed, a.mutate)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
