@@ -142,6 +142,10 @@ ORGBOOK_SF_SANDBOX_LOGIN_URL = env_str("ORGBOOK_SF_SANDBOX_LOGIN_URL", "https://
 ORGBOOK_SF_API_VERSION = env_str("ORGBOOK_SF_API_VERSION", "62.0")
 # First wait between checkRetrieveStatus polls (doubles up to 30 s).
 ORGBOOK_SF_POLL_MS = env_int("ORGBOOK_SF_POLL_MS", 1000, minimum=1)
+# Estimated files per retrieve (Salesforce refuses over 10,000) and the per-org sync lease, renewed
+# at every stage: a killed worker's lease lapses after this long and the next sync resumes.
+ORGBOOK_SYNC_CHUNK_FILES = env_int("ORGBOOK_SYNC_CHUNK_FILES", 5000, minimum=1)
+ORGBOOK_SYNC_LEASE_SECONDS = env_int("ORGBOOK_SYNC_LEASE_SECONDS", 900, minimum=1)
 ORGBOOK_CONNECT_STATE_SECONDS = env_int("ORGBOOK_CONNECT_STATE_SECONDS", 600, minimum=60)
 
 # Celery: Redis in production; the embedded default is kombu's filesystem transport in

@@ -61,6 +61,8 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 from orgbook.api import models as _models  # noqa: E402  (routes register on import)
 from orgbook.api import spaces as _spaces  # noqa: E402
+from orgbook.api import syncs as _syncs  # noqa: E402
 
 api.add_router("/", _spaces.router)
 api.add_router("/", _models.router)
+api.add_router("/", _syncs.router)

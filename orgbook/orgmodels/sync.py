@@ -33,7 +33,6 @@ from orgbook.salesforce.errors import RetrieveTooLarge
 from orgbook.salesforce.metadata_api import Backoff, FileProperties, ListMetadataQuery, MetadataApi
 
 log = logging.getLogger(__name__)
-CHUNK_FILES = 5000  # estimated files per retrieve: well under Salesforce's 10,000
 FILES_PER_MEMBER = {"LightningComponentBundle": 4, "AuraDefinitionBundle": 5, "ApexClass": 2, "ApexTrigger": 2,
                     "ApexPage": 2, "ApexComponent": 2, "StaticResource": 2, "EmailTemplate": 2, "Document": 2}
 # Read complete with readMetadata: a retrieve only fills a profile for what the same request holds.
@@ -155,7 +154,8 @@ def _move_whole_reads(plan: Plan, props: list[FileProperties], anything_changed:
                 plan.read[t] = names
 
 
-def chunks(members: dict[str, list[str]], limit: int = CHUNK_FILES) -> list[dict[str, list[str]]]:
+def chunks(members: dict[str, list[str]], limit: int | None = None) -> list[dict[str, list[str]]]:
+    limit = limit or settings.ORGBOOK_SYNC_CHUNK_FILES
     out: list[dict[str, list[str]]] = []
     current: dict[str, list[str]] = {}
     size = 0
@@ -209,11 +209,13 @@ def fetch(api: MetadataApi, plan: Plan, folder: Path, report: SyncReporter) -> l
     folder.mkdir(parents=True, exist_ok=True)
     messages: list[str] = []
     todo = chunks(plan.members)
+    already = sum(1 for c in todo if (folder / f"chunk-{_chunk_name(c)}.zip").exists())
+    if already:
+        report.stage(f"resuming: {already} of {len(todo)} chunks already fetched", 10)
     done = 0
     while todo:
         chunk = todo.pop(0)
-        name = hashlib.sha256(json.dumps(sorted(chunk.items())).encode()).hexdigest()[:16]
-        dest = folder / f"chunk-{name}.zip"
+        dest = folder / f"chunk-{_chunk_name(chunk)}.zip"
         if not dest.exists():
             try:
                 result = api.retrieve_to_file(chunk, dest, poll=Backoff(initial=settings.ORGBOOK_SF_POLL_MS / 1000))
@@ -225,6 +227,10 @@ def fetch(api: MetadataApi, plan: Plan, folder: Path, report: SyncReporter) -> l
         report.stage(f"retrieving ({done} of {done + len(todo)} chunks)", 10 + int(60 * done / (done + len(todo))))
     _read_whole(api, plan, folder)
     return messages
+
+
+def _chunk_name(chunk: dict[str, list[str]]) -> str:
+    return hashlib.sha256(json.dumps(sorted(chunk.items())).encode()).hexdigest()[:16]
 
 
 def _read_whole(api: MetadataApi, plan: Plan, folder: Path) -> None:
@@ -261,6 +267,10 @@ def run_sync(conn: OrgConnection, api: MetadataApi, *, trigger: str, full: bool 
     """One sync of one org. The caller holds the per-org lock and handles retries."""
     model = model_for(conn)
     full = model.version == 0 if full is None else full
+    # A run still "running" here was cut off (worker killed): this sync resumes its fetched chunks.
+    SyncRun.objects.filter(model=model, status=SyncRun.Status.RUNNING).update(
+        status=SyncRun.Status.FAILED, error="Interrupted (the worker stopped); the next sync resumed it.",
+        finished_at=timezone.now())
     run = SyncRun.objects.create(model=model, trigger=trigger, stage="describing")
     report = SyncReporter(run, echo)
     try:

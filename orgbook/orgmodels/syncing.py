@@ -6,6 +6,7 @@ import zoneinfo
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -18,17 +19,19 @@ from orgbook.orgmodels.sync import run_sync
 from orgbook.salesforce.errors import RefreshTokenRevoked, RequestLimitExceeded, TransientError
 from orgbook.salesforce.metadata_api import MetadataApi
 
-LEASE = timedelta(minutes=20)
+
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.ORGBOOK_SYNC_LEASE_SECONDS)
 
 
 def acquire_lease(conn: OrgConnection) -> bool:
     now = timezone.now()
     free = Q(sync_lease_until__isnull=True) | Q(sync_lease_until__lt=now)
-    return OrgConnection.objects.filter(pk=conn.pk).filter(free).update(sync_lease_until=now + LEASE) == 1
+    return OrgConnection.objects.filter(pk=conn.pk).filter(free).update(sync_lease_until=now + _lease()) == 1
 
 
 def renew_lease(conn: OrgConnection) -> None:
-    OrgConnection.objects.filter(pk=conn.pk).update(sync_lease_until=timezone.now() + LEASE)
+    OrgConnection.objects.filter(pk=conn.pk).update(sync_lease_until=timezone.now() + _lease())
 
 
 def release_lease(conn: OrgConnection) -> None:
@@ -46,7 +49,7 @@ def sync_connection(conn: OrgConnection, trigger: str, *, full: bool | None = No
         raise Conflict(f"A sync of {conn.label()} is already running; wait for it to finish.")
 
     def heartbeat(line: str) -> None:
-        renew_lease(conn)  # a long sync keeps its lease; a killed one loses it within LEASE
+        renew_lease(conn)  # a long sync keeps its lease; a killed one loses it soon
         if echo:
             echo(line)
 

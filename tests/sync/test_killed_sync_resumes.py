@@ -1,0 +1,85 @@
+"""A worker killed mid-sync leaves the previous version whole; the next sync resumes and finishes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import config
+
+SETUP = """
+import django, json, sys, requests
+from urllib.parse import parse_qs, urlsplit
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from django.contrib.auth import get_user_model
+from orgbook.implementations import connect, lifecycle
+cfg = json.loads(sys.argv[1])
+alice = get_user_model().objects.create_user(username="a@example.com", email="a@example.com", password="x-long-password")
+space = lifecycle.create_space("Acme", alice, plan="paid", licences=1)
+impl = lifecycle.create_implementation(space, alice, "Retail")
+requests.post(cfg["control"] + "/__fakeforce/set_auto_approve", json={"username": "ann@acme.com"}, timeout=10)
+r = requests.get(connect.begin(alice, impl, "production"), allow_redirects=False, timeout=10)
+q = parse_qs(urlsplit(r.headers["Location"]).query)
+conn = connect.complete(alice, q["state"][0], q["code"][0])
+print(conn.pk)
+"""
+
+
+def _env(tmp_path: Path, emu: Any) -> dict[str, str]:
+    return {**os.environ, "DJANGO_SETTINGS_MODULE": "orgbook.settings", "ORGBOOK_DATA_DIR": str(tmp_path),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "CELERY_BROKER_URL": "memory://",
+            "ORGBOOK_SF_CLIENT_ID": "orgbook-connect-tests", "ORGBOOK_SF_CLIENT_SECRET": "s3cret-connect",
+            "ORGBOOK_SF_LOGIN_URL": emu.login_url, "ORGBOOK_SF_SANDBOX_LOGIN_URL": emu.sandbox_login_url,
+            "ORGBOOK_SF_POLL_MS": "150", "ORGBOOK_SYNC_CHUNK_FILES": "12", "ORGBOOK_SYNC_LEASE_SECONDS": "2"}
+
+
+def _count(tmp_path: Path, sql: str) -> Any:
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        return db.execute(sql).fetchall()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_sync_resumes_from_fetched_chunks_without_duplicates(tmp_path: Path) -> None:
+    from fakeforce import Emulator
+
+    with Emulator.from_config(config()) as emu:
+        emu.settings.retrieve_polls = 3
+        env = _env(tmp_path, emu)
+        setup = subprocess.run([sys.executable, "-c", SETUP, json.dumps({"control": emu.login_url})], env=env,
+                               capture_output=True, text=True, timeout=120)
+        assert setup.returncode == 0, setup.stderr[-2000:]
+        conn_id = setup.stdout.strip().splitlines()[-1]
+        sync = [sys.executable, "-m", "orgbook.cli", "sync", conn_id]
+        worker = subprocess.Popen(sync, env=env, stderr=subprocess.PIPE, text=True)
+        assert worker.stderr is not None
+        for line in worker.stderr:  # wait until two chunks are on disk, then kill -9
+            if "retrieving (2 of" in line:
+                break
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)
+        assert _count(tmp_path, "SELECT version FROM orgmodels_orgmodel") == [(0,)]
+        assert _count(tmp_path, "SELECT COUNT(*) FROM orgmodels_component") == [(0,)]
+        time.sleep(2.5)  # the killed worker's lease lapses
+
+        again = subprocess.run(sync, env=env, capture_output=True, text=True, timeout=300)
+        assert again.returncode == 0, again.stderr[-2000:]
+        assert "resuming: 2 of" in again.stderr
+        assert _count(tmp_path, "SELECT COUNT(*) FROM orgmodels_component WHERE type = 'CustomField'") == [(32,)]
+        assert _count(tmp_path, "SELECT COUNT(*), COUNT(DISTINCT type || name_key) FROM orgmodels_component")[0][0] == \
+            _count(tmp_path, "SELECT COUNT(*), COUNT(DISTINCT type || name_key) FROM orgmodels_component")[0][1]
+        statuses = _count(tmp_path, "SELECT status, error FROM orgmodels_syncrun ORDER BY id")
+        assert statuses[0][0] == "failed" and "Interrupted" in statuses[0][1]
+        assert statuses[-1][0] == "succeeded"
+        assert _count(tmp_path, "SELECT version FROM orgmodels_orgmodel") == [(1,)]
