@@ -8,7 +8,6 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from orgbook.implementations import lifecycle
-from orgbook.implementations.models import OrgConnection
 from orgbook.spaces.models import Membership, Role, Space
 
 DEMO_EMAIL = "demo@orgbook.local"
@@ -27,12 +26,10 @@ def ensure_demo() -> Space:
     if space is not None:
         return space
     space = lifecycle.create_space(DEMO_SPACE, user, plan="paid", licences=3)
-    retail = lifecycle.create_implementation(space, user, "Acme Retail", "The retail business unit: production and UAT.")
-    OrgConnection.objects.create(implementation=retail, kind="production", org_id="00D5g000004Cr3xEAC",
-                                 org_name="Acme Retail", my_domain="https://acme.my.salesforce.com")
-    OrgConnection.objects.create(implementation=retail, kind="sandbox", org_id="00D7e000000XyZ1EAK",
-                                 org_name="Acme Retail", sandbox_name="uat",
-                                 my_domain="https://acme--uat.sandbox.my.salesforce.com")
+    # No pretend connections: `orgbook serve --demo` runs the Salesforce emulator, whose production org
+    # "Acme Retail" and sandbox "uat" a newcomer connects here through Connect Org.
+    lifecycle.create_implementation(space, user, "Acme Retail",
+                                    "The retail business unit: connect its production org and the UAT sandbox.")
     lifecycle.create_implementation(space, user, "Acme Services", "The services business unit (no org connected yet).")
     for email, role in (("viewer@orgbook.local", Role.VIEWER), ("editor@orgbook.local", Role.EDITOR)):
         member: Any = User.objects.filter(email=email).first() or User.objects.create_user(

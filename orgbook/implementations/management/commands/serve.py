@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -26,8 +27,7 @@ class Command(BaseCommand):
         from orgbook.wsgi import application
 
         call_command("migrate", interactive=False, verbosity=0)
-        if demo:
-            call_command("demo", stdout=self.stdout)
+        emulator = self._demo(host, port) if demo else None
         children = [] if no_worker else [self._worker()]
 
         def stop(signum: int, frame: Any) -> None:
@@ -43,6 +43,26 @@ class Command(BaseCommand):
             for child in children:
                 child.terminate()
                 child.wait(timeout=20)
+            if emulator is not None:
+                emulator.stop()
+
+    def _demo(self, host: str, port: int) -> Any:
+        """The demo Space, and the Salesforce emulator beside Orgbook as its connected app."""
+        from orgbook.implementations import demo_salesforce
+
+        call_command("demo", stdout=self.stdout)
+        if "ORGBOOK_BASE_URL" not in os.environ:  # the OAuth callback must come back to this server
+            settings.BASE_URL = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104
+            os.environ["ORGBOOK_BASE_URL"] = settings.BASE_URL
+        config = demo_salesforce.write_config(settings.DATA_DIR, settings.BASE_URL)
+        emulator = demo_salesforce.start(config)
+        demo_salesforce.use(emulator)
+        corpus = "dreamhouse-lwc metadata" if demo_salesforce.corpus_dir() else "empty metadata (corpus not found)"
+        self.stdout.write(f"Salesforce emulator on {emulator.login_url} ({corpus}; config {config}). "
+                          "In Connect Org, log in with:")
+        for what, username, password in demo_salesforce.logins():
+            self.stdout.write(f"  {what}: {username} / {password}")
+        return emulator
 
     def _worker(self) -> subprocess.Popen[bytes]:
         # One process runs the worker with the scheduler embedded (-B): enough for one machine.
