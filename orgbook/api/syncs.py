@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import time as dt_time
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Router, Schema, Status
 
-from orgbook.errors import Conflict, NotFound
+from orgbook.errors import Conflict, Invalid, NotFound
+from orgbook.implementations import vault
 from orgbook.implementations.access import get_implementation
 from orgbook.implementations.models import OrgConnection
-from orgbook.orgmodels.models import SyncRun
+from orgbook.orgmodels.models import SyncRecipients, SyncRun, Webhook
+from orgbook.orgmodels.notify import recipients
 from orgbook.orgmodels.syncing import acquire_lease, release_lease
 from orgbook.orgmodels.tasks import sync_org
-from orgbook.spaces.permissions import Action
+from orgbook.spaces import audit
+from orgbook.spaces.permissions import Action, authorize
 
 router = Router(tags=["syncs"])
+
+
+class ConnectionSettingsIn(Schema):
+    recipients: list[str] | None = None
+    sync_time: str | None = None
+
+
+class WebhookIn(Schema):
+    url: str
+    events: list[str] | None = None
 
 
 def run_out(run: SyncRun) -> dict[str, Any]:
@@ -47,3 +62,57 @@ def start_sync(request: HttpRequest, space: str, impl_id: int, conn_id: int) -> 
 def list_syncs(request: HttpRequest, space: str, impl_id: int, conn_id: int) -> list[dict[str, Any]]:
     conn = _connection(request, space, impl_id, conn_id, Action.VIEW_CONTENT)
     return [run_out(r) for r in SyncRun.objects.filter(model__connection=conn)[:50]]
+
+
+@router.put("/spaces/{space}/implementations/{impl_id}/connections/{conn_id}/settings")
+def connection_settings(request: HttpRequest, space: str, impl_id: int, conn_id: int,
+                        payload: ConnectionSettingsIn) -> dict[str, Any]:
+    """Who gets the sync summary, and the daily sync time (HH:MM in the Space's time zone)."""
+    conn = _connection(request, space, impl_id, conn_id, Action.MANAGE_INTEGRATIONS)
+    if payload.recipients is not None:
+        emails = [e.strip().lower() for e in payload.recipients if e.strip()]
+        if any("@" not in e for e in emails):
+            raise Invalid("recipients must be email addresses.", field="recipients")
+        SyncRecipients.objects.update_or_create(connection=conn, defaults={"emails": emails})
+    if payload.sync_time is not None:
+        try:
+            conn.sync_time = dt_time.fromisoformat(payload.sync_time)
+        except ValueError:
+            raise Invalid("sync_time must look like 23:30.", field="sync_time") from None
+        conn.save(update_fields=["sync_time"])
+    return {"recipients": recipients(conn), "sync_time": conn.sync_time.strftime("%H:%M"),
+            "manual_sync_only": conn.manual_sync_only}
+
+
+@router.get("/spaces/{space}/webhooks")
+def list_webhooks(request: HttpRequest, space: str) -> list[dict[str, Any]]:
+    sp = authorize(request.user, space, Action.MANAGE_INTEGRATIONS).space
+    return [{"id": h.pk, "url": h.url, "events": h.events, "active": h.active, "last_status": h.last_status}
+            for h in Webhook.objects.filter(space=sp)]
+
+
+@router.post("/spaces/{space}/webhooks", response={201: dict})
+def create_webhook(request: HttpRequest, space: str, payload: WebhookIn) -> Status[Any]:
+    """The signing secret is returned once; Orgbook signs each body with HMAC-SHA256 (X-Orgbook-Signature)."""
+    sp = authorize(request.user, space, Action.MANAGE_INTEGRATIONS).space
+    if not payload.url.startswith(("https://", "http://")):
+        raise Invalid("url must start with https:// (or http:// on a private network).", field="url")
+    events = payload.events or list(Webhook.EVENTS)
+    unknown = sorted(set(events) - set(Webhook.EVENTS))
+    if unknown:
+        raise Invalid(f"Unknown events {unknown}; choose from {list(Webhook.EVENTS)}.", field="events")
+    secret = secrets.token_urlsafe(32)
+    hook = Webhook.objects.create(space=sp, url=payload.url, events=events, secret_enc=vault.encrypt(secret))
+    audit.record(sp, request.user, "webhook.created", hook, after={"url": hook.url, "events": events})
+    return Status(201, {"id": hook.pk, "url": hook.url, "events": events, "secret": secret})
+
+
+@router.delete("/spaces/{space}/webhooks/{hook_id}", response={204: None})
+def delete_webhook(request: HttpRequest, space: str, hook_id: int) -> Status[Any]:
+    sp = authorize(request.user, space, Action.MANAGE_INTEGRATIONS).space
+    hook = Webhook.objects.filter(space=sp, pk=hook_id).first()
+    if hook is None:
+        raise NotFound("No such webhook.")
+    audit.record(sp, request.user, "webhook.deleted", hook, before={"url": hook.url})
+    hook.delete()
+    return Status(204, None)

@@ -163,3 +163,30 @@ class Dependency(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} uses {self.target_type} {self.target_name}"
+
+
+class Webhook(models.Model):
+    """An HTTPS endpoint told about sync events, with an HMAC-SHA256 signature of the body."""
+
+    EVENTS = ("sync.completed", "sync.failed")
+
+    space = models.ForeignKey("spaces.Space", on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(max_length=500)
+    secret_enc = models.BinaryField()
+    events = models.JSONField(default=list)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_status = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class SyncRecipients(models.Model):
+    """Who gets a connection's sync summary email (Space admins when none are chosen)."""
+
+    connection = models.OneToOneField(OrgConnection, on_delete=models.CASCADE, related_name="recipients")
+    emails = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return ", ".join(self.emails)

@@ -14,6 +14,7 @@ from orgbook.errors import Conflict
 from orgbook.implementations import connect
 from orgbook.implementations.access import require_active
 from orgbook.implementations.models import ConnectionStatus, ImplementationStatus, OrgConnection
+from orgbook.orgmodels import notify
 from orgbook.orgmodels.models import SyncRun
 from orgbook.orgmodels.sync import run_sync
 from orgbook.salesforce.errors import RefreshTokenRevoked, RequestLimitExceeded, TransientError
@@ -64,11 +65,13 @@ def sync_connection(conn: OrgConnection, trigger: str, *, full: bool | None = No
         raise
     except Exception as exc:
         _set_status(conn, ConnectionStatus.SYNC_FAILED, f"{type(exc).__name__}: {exc}")
+        notify.emit(conn, "sync.failed", {"error": f"{type(exc).__name__}: {exc}"[:1000]})
         raise
     finally:
         release_lease(conn)
     _set_status(conn, ConnectionStatus.UP_TO_DATE)
     conn.implementation.touch()
+    notify.after_sync(conn, run)
     return run
 
 

@@ -9,7 +9,7 @@ from celery import shared_task
 
 from orgbook.errors import Conflict, ImplementationSuspended
 from orgbook.implementations.models import OrgConnection
-from orgbook.orgmodels import syncing
+from orgbook.orgmodels import notify, syncing
 from orgbook.salesforce.errors import RefreshTokenRevoked, RequestLimitExceeded, TransientError
 
 MAX_RETRIES = 5
@@ -29,8 +29,10 @@ def sync_org(self: Any, connection_id: int, trigger: str = "manual", full: bool 
     except RefreshTokenRevoked:
         return {"stopped": "needs re-authorisation"}
     except (TransientError, RequestLimitExceeded) as exc:
-        if conn.manual_sync_only:
-            raise  # "manual sync only" never retries by itself
+        if conn.manual_sync_only or self.request.retries >= MAX_RETRIES:
+            # "manual sync only" never retries by itself; otherwise we gave up after MAX_RETRIES
+            notify.emit(conn, "sync.failed", {"error": f"{type(exc).__name__}: {exc}"[:1000]})
+            raise
         raise self.retry(exc=exc, countdown=min(3600, 60 * 2 ** self.request.retries)) from None
     return {"run": run.pk, "version": run.version, **run.counts()}
 

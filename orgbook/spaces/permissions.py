@@ -29,6 +29,7 @@ class Action(StrEnum):
     VIEW_SUBSCRIPTION = "view_subscription"
     MANAGE_SUBSCRIPTION = "manage_subscription"
     VIEW_AUDIT = "view_audit"
+    MANAGE_INTEGRATIONS = "manage_integrations"  # webhooks, sync recipients and schedules
 
 
 _VIEWER = {

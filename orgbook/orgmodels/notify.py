@@ -1,0 +1,89 @@
+"""After a sync: a summary email grouped by who changed what, and signed webhooks."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from collections import defaultdict
+from typing import Any
+from urllib.parse import quote
+
+import requests
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+
+from orgbook.implementations import vault
+from orgbook.implementations.models import OrgConnection
+from orgbook.orgmodels.models import ChangeKind, ComponentChange, SyncRun, Webhook
+
+log = logging.getLogger(__name__)
+WEBHOOK_TIMEOUT = (5, 10)
+
+
+def component_url(model_id: int, type_: str, full_name: str) -> str:
+    return f"{settings.BASE_URL}/m/{model_id}/c/{quote(type_)}/{quote(full_name)}/"
+
+
+def recipients(conn: OrgConnection) -> list[str]:
+    chosen = getattr(conn, "recipients", None)
+    return list(chosen.emails) if chosen and chosen.emails else conn.implementation.space.admin_emails()
+
+
+def summary_text(run: SyncRun) -> str:
+    """Changes grouped by who made them in Salesforce, each with a link."""
+    by_who: dict[str, list[ComponentChange]] = defaultdict(list)
+    for change in run.changes.exclude(kind=ChangeKind.BASELINE).order_by("changed_by", "type", "full_name"):
+        by_who[change.changed_by or "Who is not known"].append(change)
+    lines = [f"{run.model.name}: {run.added} new, {run.changed} updated, {run.removed} deleted.", ""]
+    for who, changes in sorted(by_who.items()):
+        lines.append(f"{who} ({len(changes)}):")
+        for ch in changes[:200]:
+            attrs = f" [{', '.join(sorted(ch.attribute_diff))}]" if ch.attribute_diff else ""
+            lines.append(f"  {ch.get_kind_display():8} {ch.type} {ch.full_name}{attrs}")
+            lines.append(f"           {component_url(run.model_id, ch.type, ch.full_name)}")
+        if len(changes) > 200:
+            lines.append(f"  ... and {len(changes) - 200} more")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def after_sync(conn: OrgConnection, run: SyncRun) -> None:
+    """Email only when something changed (never for the first sync's baseline); webhooks always."""
+    if run.trigger != "first" and (run.added or run.changed or run.removed):
+        send_mail(f"Orgbook: changes in {run.model.name}", summary_text(run), None, recipients(conn))
+    emit(conn, "sync.completed", {"run": run.pk, "model": run.model_id, "version": run.version, **run.counts()})
+
+
+def emit(conn: OrgConnection, event: str, data: dict[str, Any]) -> None:
+    body = {"event": event, "space": conn.implementation.space.slug, "implementation": conn.implementation_id,
+            "connection": conn.pk, "org_id": conn.org_id, **data}
+    for hook in Webhook.objects.filter(space=conn.implementation.space, active=True):
+        if event in hook.events:
+            deliver_webhook.delay(hook.pk, event, body)
+
+
+def signature(secret: str, payload: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()
+
+
+@shared_task(bind=True, name="orgbook.orgmodels.notify.deliver_webhook", acks_late=True, max_retries=5)
+def deliver_webhook(self: Any, hook_id: int, event: str, body: dict[str, Any]) -> str:
+    hook = Webhook.objects.filter(pk=hook_id, active=True).first()
+    if hook is None:
+        return "gone"
+    payload = json.dumps(body, sort_keys=True, default=str).encode()
+    headers = {"Content-Type": "application/json", "X-Orgbook-Event": event,
+               "X-Orgbook-Signature": signature(vault.decrypt(bytes(hook.secret_enc)), payload)}
+    try:
+        response = requests.post(hook.url, data=payload, headers=headers, timeout=WEBHOOK_TIMEOUT)
+        status = f"{response.status_code}"
+        ok = response.status_code < 300
+    except requests.RequestException as exc:
+        status, ok = type(exc).__name__, False
+    Webhook.objects.filter(pk=hook.pk).update(last_status=status[:200])
+    if not ok:
+        raise self.retry(countdown=min(3600, 30 * 2 ** self.request.retries))
+    return status

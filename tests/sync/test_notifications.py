@@ -1,0 +1,122 @@
+"""After a sync that changed something: a summary email grouped by who changed what; signed webhooks."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from orgbook.orgmodels.syncing import sync_connection
+
+from .test_sync_against_the_emulator import PRICE
+
+
+@pytest.fixture
+def receiver() -> Iterator[dict[str, Any]]:
+    """A webhook endpoint on 127.0.0.1 that records what it receives."""
+    got: dict[str, Any] = {"requests": []}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            got["requests"].append((dict(self.headers), body))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    got["url"] = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    yield got
+    server.shutdown()
+
+
+@pytest.fixture
+def eager() -> Iterator[None]:
+    from orgbook.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def _admin(people: dict[str, Any]) -> Client:
+    client = Client()
+    client.force_login(people["alice"])
+    return client
+
+
+def test_a_sync_that_changed_something_emails_a_summary_grouped_by_who(people: dict[str, Any], connected: Any,
+                                                                       emu: Any) -> None:
+    sync_connection(connected, "first")
+    assert not mail.outbox  # the first sync's baseline is not news
+    emu.modify_component("acme", "CustomField", "Property__c.Price__c", PRICE, by="Jane Admin")
+    emu.delete_component("acme", "CustomField", "Property__c.Tags__c", by="Raj Dev")
+    sync_connection(connected, "scheduled")
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["alice@example.com"]
+    body = mail.outbox[0].body
+    # listMetadata no longer lists a deleted component, so Salesforce does not say who deleted it
+    assert body.index("Jane Admin (") < body.index("Property__c.Price__c") < body.index("Who is not known (")
+    assert body.index("Who is not known (") < body.index("Property__c.Tags__c")
+    price_line = next(line for line in body.splitlines() if "Property__c.Price__c [" in line)
+    assert "precision" in price_line and "scale" in price_line  # which attributes changed
+    assert "/c/CustomField/Property__c.Price__c/" in body
+
+
+def test_nothing_changed_sends_nothing(connected: Any) -> None:
+    sync_connection(connected, "first")
+    sync_connection(connected, "scheduled")
+    assert not mail.outbox
+
+
+def test_chosen_recipients_get_the_summary(people: dict[str, Any], connected: Any, emu: Any) -> None:
+    path = f"/api/v1/spaces/acme/implementations/{connected.implementation_id}/connections/{connected.pk}/settings"
+    r = _admin(people).put(path, {"recipients": ["ops@example.com"], "sync_time": "23:15"}, content_type="application/json")
+    assert r.status_code == 200 and r.json() == {"recipients": ["ops@example.com"], "sync_time": "23:15",
+                                                 "manual_sync_only": False}
+    sync_connection(connected, "first")
+    emu.modify_component("acme", "CustomField", "Property__c.Price__c", PRICE)
+    sync_connection(connected, "scheduled")
+    assert mail.outbox[-1].to == ["ops@example.com"]
+
+
+def test_webhooks_are_signed_with_the_secret(people: dict[str, Any], connected: Any, receiver: dict[str, Any],
+                                             eager: None) -> None:
+    r = _admin(people).post("/api/v1/spaces/acme/webhooks", {"url": receiver["url"]}, content_type="application/json")
+    assert r.status_code == 201
+    secret = r.json()["secret"]
+    sync_connection(connected, "first")
+    headers, body = receiver["requests"][-1]
+    assert headers["X-Orgbook-Event"] == "sync.completed"
+    expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    assert headers["X-Orgbook-Signature"] == expected
+    payload = json.loads(body)
+    assert payload["event"] == "sync.completed" and payload["added"] > 80 and payload["space"] == "acme"
+    assert "secret" not in _admin(people).get("/api/v1/spaces/acme/webhooks").json()[0]
+
+
+def test_a_failed_sync_fires_sync_failed(people: dict[str, Any], connected: Any, emu: Any, receiver: dict[str, Any],
+                                         eager: None) -> None:
+    _admin(people).post("/api/v1/spaces/acme/webhooks", {"url": receiver["url"], "events": ["sync.failed"]},
+                        content_type="application/json")
+    emu.inject_fault(org="acme", kind="failed_retrieve", times=5)
+    with pytest.raises(Exception):
+        sync_connection(connected, "first")
+    assert [json.loads(b)["event"] for _, b in receiver["requests"]] == ["sync.failed"]
+
+
+def test_only_admins_manage_webhooks(people: dict[str, Any]) -> None:
+    client = Client()
+    client.force_login(people["eddie"])
+    r = client.post("/api/v1/spaces/acme/webhooks", {"url": "https://example.com/h"}, content_type="application/json")
+    assert r.status_code == 403
