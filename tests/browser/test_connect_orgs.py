@@ -6,27 +6,29 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from orgbook.implementations import lifecycle
-from orgbook.implementations.models import ConnectionStatus, OrgConnection
-from tests.browser.conftest import log_in
-from tests.browser.connect_fixtures import (  # noqa: F401  (fixtures)
-    connect_directly,
-    emu,
-    salesforce,
-    salesforce_login,
-    start_connect,
+from orgbook.implementations.models import (
+    ConnectionStatus,
+    Implementation,
+    ImplementationStatus,
+    OrgConnection,
 )
+from tests.browser import connect_fixtures
+from tests.browser.conftest import log_in
+from tests.browser.connect_fixtures import connect_directly, salesforce_login, start_connect
 
 pytestmark = pytest.mark.browser
+emu, salesforce = connect_fixtures.emu, connect_fixtures.salesforce  # the fixtures, used by name
 
 
 def card(page: Any, name: str) -> Any:
     return page.locator(f'article.impl-card[data-name="{name}"]')
 
 
-def test_connect_a_production_org_then_its_sandbox(page: Any, admin_space: Any, salesforce: Any) -> None:  # noqa: F811
+def test_connect_a_production_org_then_its_sandbox(page: Any, admin_space: Any, salesforce: Any) -> None:
     log_in(page)
     start_connect(page, "production", "Retail")
     expect(page).to_have_title("Login | Salesforce")
@@ -61,7 +63,7 @@ REFUSALS = [
 
 
 @pytest.mark.parametrize("label,kind,host,username,says,setup", REFUSALS, ids=[r[0] for r in REFUSALS])
-def test_each_refusal_is_shown_and_nothing_is_kept(page: Any, admin_space: Any, salesforce: Any,  # noqa: F811
+def test_each_refusal_is_shown_and_nothing_is_kept(page: Any, admin_space: Any, salesforce: Any,
                                                    label: str, kind: str, host: str | None, username: str,
                                                    says: str, setup: str | None) -> None:
     alice = admin_space["alice"]
@@ -86,7 +88,7 @@ def test_each_refusal_is_shown_and_nothing_is_kept(page: Any, admin_space: Any, 
     expect(page.get_by_role("button", name="Log in to Salesforce")).to_be_visible()
 
 
-def test_deny_on_the_allow_page_is_explained(page: Any, admin_space: Any, salesforce: Any) -> None:  # noqa: F811
+def test_deny_on_the_allow_page_is_explained(page: Any, admin_space: Any, salesforce: Any) -> None:
     log_in(page)
     start_connect(page, "production", "Retail")
     salesforce_login(page, "ann@acme.com", allow=False)
@@ -94,7 +96,7 @@ def test_deny_on_the_allow_page_is_explained(page: Any, admin_space: Any, salesf
     expect(page.locator("#refusal-hint")).to_contain_text("Choose Allow")
 
 
-def test_an_expired_connection_is_re_authorised(page: Any, admin_space: Any, salesforce: Any) -> None:  # noqa: F811
+def test_an_expired_connection_is_re_authorised(page: Any, admin_space: Any, salesforce: Any) -> None:
     from orgbook.implementations import connect
     from orgbook.salesforce.errors import RefreshTokenRevoked
 
@@ -115,7 +117,7 @@ def test_an_expired_connection_is_re_authorised(page: Any, admin_space: Any, sal
     assert connect.client_for(OrgConnection.objects.get(pk=conn.pk)).organization().name == "Acme"
 
 
-def test_a_refreshed_sandbox_is_rebound_after_confirming(page: Any, admin_space: Any, salesforce: Any) -> None:  # noqa: F811
+def test_a_refreshed_sandbox_is_rebound_after_confirming(page: Any, admin_space: Any, salesforce: Any) -> None:
     alice, retail = admin_space["alice"], admin_space["retail"]
     connect_directly(alice, retail, "production", "ann@acme.com", salesforce)
     sandbox = connect_directly(alice, retail, "sandbox", "ann@acme.com.uat", salesforce)
@@ -132,3 +134,22 @@ def test_a_refreshed_sandbox_is_rebound_after_confirming(page: Any, admin_space:
     expect(card(page, "Retail").locator(".slot-sandboxes")).to_contain_text(new_id[:15])
     rebound = OrgConnection.objects.get(pk=sandbox.pk)
     assert rebound.org_id[:15] == new_id[:15] and rebound.status == ConnectionStatus.CONNECTED
+
+
+def test_after_reactivation_every_org_is_re_authorised_in_turn(page: Any, admin_space: Any,
+                                                               salesforce: Any) -> None:
+    alice, retail = admin_space["alice"], admin_space["retail"]
+    connect_directly(alice, retail, "production", "ann@acme.com", salesforce)
+    connect_directly(alice, retail, "sandbox", "ann@acme.com.uat", salesforce)
+    # Suspended (as a smaller renewal leaves it), then reactivated: every org needs a new login.
+    Implementation.objects.filter(pk=retail.pk).update(status=ImplementationStatus.SUSPENDED, suspended_at=timezone.now())
+    retail.refresh_from_db()
+    lifecycle.reactivate(retail, alice)
+    log_in(page)
+    page.locator("#panel").get_by_role("link", name="Re-authorise 2 orgs in turn").click()
+    for username, org in (("ann@acme.com", "Acme"), ("ann@acme.com.uat", "uat")):
+        page.get_by_role("button", name=f"Log in to {org}").click()
+        salesforce_login(page, username)
+        expect(page.locator(f'#reauthorise li[data-org="{org}"] .badge')).to_have_text("Connected")
+    expect(page.locator("#reauth-done")).to_have_text("Every org of Retail is authorised.")
+    assert set(retail.connections.values_list("status", flat=True)) == {ConnectionStatus.CONNECTED}

@@ -8,12 +8,15 @@ import pytest
 
 from orgbook.implementations.models import ConnectAttempt, Implementation, OrgConnection
 from orgbook.spaces.models import AuditEvent
+from tests.web import test_orgs_connect
 from tests.web.conftest import text
-from tests.web.test_orgs_connect import connect_via_pages, emu, retail, salesforce  # noqa: F401  (fixtures)
+from tests.web.test_orgs_connect import connect_via_pages
+
+emu, salesforce, retail = test_orgs_connect.emu, test_orgs_connect.salesforce, test_orgs_connect.retail  # fixtures
 
 
 @pytest.fixture
-def conn(web_as: Any, salesforce: Any, retail: Implementation) -> OrgConnection:  # noqa: F811
+def conn(web_as: Any, salesforce: Any, retail: Implementation) -> OrgConnection:
     connect_via_pages(web_as("alice"), salesforce, retail, "production", "ann@acme.com")
     return OrgConnection.objects.get()
 
@@ -70,7 +73,7 @@ def test_another_spaces_admin_gets_404_everywhere(web_as: Any, conn: OrgConnecti
     assert OrgConnection.objects.filter(pk=conn.pk).exists()
 
 
-def test_a_callback_started_by_someone_else_is_refused(web_as: Any, salesforce: Any, retail: Implementation,  # noqa: F811
+def test_a_callback_started_by_someone_else_is_refused(web_as: Any, salesforce: Any, retail: Implementation,
                                                       people: Any) -> None:
     from tests.connections.conftest import login_as
 
@@ -81,7 +84,7 @@ def test_a_callback_started_by_someone_else_is_refused(web_as: Any, salesforce: 
     assert not OrgConnection.objects.exists()
 
 
-def test_an_admin_demoted_during_the_login_cannot_finish_it(web_as: Any, salesforce: Any, retail: Implementation,  # noqa: F811
+def test_an_admin_demoted_during_the_login_cannot_finish_it(web_as: Any, salesforce: Any, retail: Implementation,
                                                            people: Any) -> None:
     from orgbook.spaces.models import Membership, Role
     from tests.connections.conftest import login_as
