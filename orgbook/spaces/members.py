@@ -10,7 +10,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from orgbook.errors import Conflict, Invalid, NotFound
+from orgbook.errors import Conflict, Forbidden, Invalid, NotFound
 from orgbook.spaces import audit
 from orgbook.spaces.models import Invitation, Membership, Role, Space
 
@@ -50,6 +50,10 @@ def accept(token: str, user: Any) -> Membership:
             raise Conflict("This invitation has already been used. Ask a Space admin for a new one.")
         if invitation.is_expired():
             raise Invalid("This invitation has expired. Ask a Space admin to invite you again.")
+        # The link is sent to one address: a forwarded link must not let someone else in.
+        if (user.email or "").strip().lower() != invitation.email:
+            raise Forbidden(f"This invitation is for {invitation.email}. Log in (or sign up) with that address, "
+                            "or ask a Space admin to invite the address you use.")
         membership, created = Membership.objects.get_or_create(
             space=invitation.space, user=user, defaults={"role": invitation.role}
         )

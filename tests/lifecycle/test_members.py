@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 
-from orgbook.errors import Conflict, Invalid
+from orgbook.errors import Conflict, Forbidden, Invalid
 from orgbook.spaces import members
 from orgbook.spaces.models import AuditEvent, Membership
 
@@ -20,6 +20,13 @@ def test_an_invitation_is_emailed_as_a_link_and_joins_with_its_role(people: dict
     assert membership.role == "editor" and membership.space == people["acme"]
     with pytest.raises(Conflict):
         members.accept(invitation.token, make_user("other@example.com"))
+
+
+def test_an_invitation_works_only_for_the_invited_address(people: dict[str, Any], make_user: Any) -> None:
+    invitation = members.invite(people["acme"], "right@example.com", "viewer", people["alice"])
+    with pytest.raises(Forbidden, match="for right@example.com"):
+        members.accept(invitation.token, make_user("wrong@example.com"))
+    assert members.accept(invitation.token, make_user("Right@Example.com")).role == "viewer"
 
 
 def test_an_expired_invitation_is_refused(people: dict[str, Any], make_user: Any) -> None:
