@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from celery import current_app
@@ -314,3 +315,10 @@ def disconnect(conn: OrgConnection, actor: Any, confirm: Any) -> None:
         audit.record(conn.implementation.space, actor, "org.disconnected", conn,
                      before={"org_id": conn.org_id, "kind": conn.kind})
         conn.delete()
+
+
+def purge_stale_attempts(max_age_hours: int = 24) -> int:
+    """Drop old login attempts, with any refreshed-sandbox tokens an admin never confirmed."""
+    cutoff = timezone.now() - timedelta(hours=max_age_hours)
+    deleted, _ = ConnectAttempt.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

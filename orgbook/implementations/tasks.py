@@ -6,7 +6,7 @@ from typing import Any
 
 from celery import shared_task
 
-from orgbook.implementations import lifecycle
+from orgbook.implementations import connect, lifecycle
 
 
 @shared_task(name="orgbook.implementations.tasks.daily_lifecycle", acks_late=True)
@@ -17,4 +17,5 @@ def daily_lifecycle() -> dict[str, Any]:
         "trials_expired": lifecycle.expire_trials(),
         "warnings_sent": lifecycle.send_purge_warnings(),
         "purged": lifecycle.purge_expired(),
+        "stale_logins_dropped": connect.purge_stale_attempts(),
     }

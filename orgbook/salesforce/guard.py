@@ -98,10 +98,10 @@ def check_connect(request: ConnectRequest, facts: OrgFacts) -> Verdict:
 def _check_api(request: ConnectRequest, facts: OrgFacts) -> Refusal | None:
     edition = facts.organization.organization_type if facts.organization else ""
     if facts.api_disabled or edition in EDITIONS_WITHOUT_API:
-        which = f"This org is {edition}" if edition else "This org"
+        which = f"This org is {edition} and does not" if edition else "This org does not"
         return Refusal(
             "edition_without_api",
-            f"{which} and does not give API access, which Orgbook needs to read its metadata. "
+            f"{which} give API access, which Orgbook needs to read its metadata. "
             "API access comes with Enterprise, Unlimited, Performance and Developer Edition "
             "(Professional Edition only with the API add-on). Nothing was connected.",
         )

@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,9 +78,13 @@ def _base_url(url_or_domain: str) -> str:
     if "://" not in value:
         value = "https://" + (value if "." in value else f"{value}.my.salesforce.com")
     parts = urlsplit(value)
-    if parts.scheme not in ("https", "http") or not parts.netloc:
+    if parts.scheme not in ("https", "http") or not parts.netloc or not _HOST.fullmatch(parts.netloc):
         raise ValueError(f"not a login URL: {url_or_domain!r}")
     return f"{parts.scheme}://{parts.netloc}"
+
+
+# A host name (letters, digits, dots, hyphens) with an optional port; nothing else belongs there.
+_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?")
 
 
 # --- PKCE ----------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -179,3 +180,20 @@ def test_disconnect_needs_the_typed_name_then_revokes_and_deletes(people: dict[s
     assert not OrgConnection.objects.exists()
     with pytest.raises(SalesforceError):
         client.organization()  # the token was revoked at Salesforce
+
+
+def test_an_unconfirmed_rebind_does_not_keep_its_tokens_past_a_day(people: dict[str, Any], salesforce: Any,
+                                                                   retail: Implementation) -> None:
+    import time_machine
+    from django.utils import timezone
+
+    from orgbook.implementations.models import ConnectAttempt
+
+    _connect(people, salesforce, retail, "production", "ann@acme.com")
+    sandbox = _connect(people, salesforce, retail, "sandbox", "ann@acme.com.uat")
+    salesforce.refresh_sandbox(org="uat")
+    pending = _connect(people, salesforce, retail, "sandbox", "ann@acme.com.uat", reconnect=sandbox)
+    assert ConnectAttempt.objects.get(pk=pending.attempt.pk).pending_access_enc
+    with time_machine.travel(timezone.now() + timedelta(hours=25)):
+        assert connect.purge_stale_attempts() >= 1
+    assert not ConnectAttempt.objects.filter(pk=pending.attempt.pk).exists()

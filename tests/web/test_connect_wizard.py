@@ -24,7 +24,7 @@ def test_production_then_create_new_implementation(web_as: Any, people: Any) -> 
     page = text(done)
     assert "Implementation Wholesale created." in page
     assert "Implementation Wholesale is ready for a production org." in page
-    assert "Logging in to Salesforce and connecting the org arrives with the connection feature" in page
+    assert "Log in to Salesforce" in page
 
 
 def test_choosing_an_existing_implementation_creates_nothing(web_as: Any, acme_impls: Any) -> None:

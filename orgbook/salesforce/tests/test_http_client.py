@@ -146,7 +146,8 @@ def test_expired_session_without_a_refresher(emu):
 
 
 def test_expired_session_with_a_revoked_refresh_token(emu, acme):
-    emu.revoke_refresh_tokens(org="acme")
+    emu.expire_access_tokens(org="acme")  # the session has expired, so the client must refresh...
+    emu.revoke_refresh_tokens(org="acme")  # ...and Salesforce no longer takes the refresh token
     with pytest.raises(RefreshTokenRevoked):
         acme.client.organization()
 
