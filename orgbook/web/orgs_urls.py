@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from orgbook.web.views import orgs
+from orgbook.web.views import orgs, syncs
 
 urlpatterns = [
     # connect.callback_url() is BASE_URL + "/orgs/oauth/callback", exactly, without a trailing slash.
@@ -10,6 +10,8 @@ urlpatterns = [
     path("s/<slug:slug>/login/", orgs.start_login, name="org_login"),
     path("s/<slug:slug>/connections/<int:conn_id>/reconnect/", orgs.reconnect, name="org_reconnect"),
     path("s/<slug:slug>/connections/<int:conn_id>/disconnect/", orgs.disconnect, name="org_disconnect"),
+    path("s/<slug:slug>/connections/<int:conn_id>/sync/", syncs.sync_now, name="org_sync_now"),
+    path("s/<slug:slug>/connections/<int:conn_id>/sync-status/", syncs.sync_status, name="org_sync_status"),
     path("s/<slug:slug>/rebind/<int:attempt_id>/", orgs.rebind, name="org_rebind"),
     path("s/<slug:slug>/implementations/<int:impl_id>/reauthorise/", orgs.reauthorise_all,
          name="org_reauthorise_all"),
