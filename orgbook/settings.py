@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "orgbook.spaces",
     "orgbook.implementations",
     "orgbook.orgmodels",
+    "orgbook.documentation",
     "orgbook.web",
 ]
 

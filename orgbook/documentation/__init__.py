@@ -1,0 +1,1 @@
+"""Documentation shared across an implementation's models; reference model trees; manual links; coverage."""

@@ -1,0 +1,113 @@
+"""Coverage per model: which key components carry documentation or a Salesforce description."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from orgbook.documentation.models import CoverageSnapshot, Documentation
+from orgbook.orgmodels.models import Component, ComponentStatus, Dependency, OrgModel
+
+COVERED_TYPES = ("CustomObject", "CustomField", "Flow", "ApexClass", "ValidationRule", "PermissionSet")
+
+
+@dataclass
+class Coverage:
+    by_type: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def covered(self) -> int:
+        return sum(v["covered"] for v in self.by_type.values())
+
+    @property
+    def total(self) -> int:
+        return sum(v["total"] for v in self.by_type.values())
+
+    def share(self) -> float:
+        return self.covered / self.total if self.total else 1.0
+
+    def percent(self) -> int:
+        return round(self.share() * 100)
+
+
+def _key_components(model: OrgModel) -> Any:
+    """Custom objects and fields only (standard ones are Salesforce's to document), plus the other types."""
+    custom = Q(type__in=("CustomObject", "CustomField"), name_key__endswith="__c")
+    other = Q(type__in=COVERED_TYPES) & ~Q(type__in=("CustomObject", "CustomField"))
+    return Component.objects.filter(model=model, status=ComponentStatus.PRESENT).filter(custom | other)
+
+
+def _documented() -> Exists:
+    return Exists(Documentation.objects.filter(implementation_id=OuterRef("model__implementation_id"),
+                                               type=OuterRef("type"), name_key=OuterRef("name_key"))
+                  .exclude(note="", links=[], tags=[]))
+
+
+def _has_description(component: Component) -> bool:
+    attrs = component.attributes or {}
+    return bool(str(attrs.get("description") or "").strip() or str(attrs.get("inlineHelpText") or "").strip())
+
+
+def compute(model: OrgModel) -> Coverage:
+    result = Coverage({t: {"covered": 0, "total": 0} for t in COVERED_TYPES})
+    rows = _key_components(model).annotate(documented=_documented()).only("type", "attributes")
+    for c in rows.iterator(chunk_size=2000):
+        counts = result.by_type[c.type]
+        counts["total"] += 1
+        if c.documented or _has_description(c):  # type: ignore[attr-defined]
+            counts["covered"] += 1
+    return result
+
+
+def undocumented(model: OrgModel, limit: int = 200) -> list[dict[str, Any]]:
+    """Key components with neither documentation nor a description, most used first."""
+    used = (Dependency.objects.filter(model=model, target_type=OuterRef("type"), target_key=OuterRef("name_key"))
+            .values("target_key").annotate(n=Count("pk")).values("n"))
+    rows = (_key_components(model).annotate(documented=_documented()).filter(documented=False)
+            .annotate(used_by=used).only("type", "full_name", "label", "attributes"))
+    items = [{"type": c.type, "full_name": c.full_name, "label": c.label, "used_by": c.used_by or 0}  # type: ignore[attr-defined]
+             for c in rows.iterator(chunk_size=2000) if not _has_description(c)]
+    items.sort(key=lambda i: (-i["used_by"], i["type"], i["full_name"].lower()))
+    return items[:limit]
+
+
+def record_snapshot(model: OrgModel, day: date | None = None) -> CoverageSnapshot:
+    """Today's row (one per day, the latest figure wins)."""
+    cov = compute(model)
+    snapshot, _ = CoverageSnapshot.objects.update_or_create(
+        model=model, day=day or timezone.localdate(),
+        defaults={"covered": cov.covered, "total": cov.total, "by_type": cov.by_type})
+    return snapshot
+
+
+def history(model: OrgModel, days: int = 365) -> list[CoverageSnapshot]:
+    return list(CoverageSnapshot.objects.filter(model=model).order_by("-day")[:days])[::-1]
+
+
+def chart_svg(snapshots: list[CoverageSnapshot], width: int = 480, height: int = 120) -> str:
+    """A small line chart of coverage share, drawn here (no script, no CDN)."""
+    pad = 24
+    if not snapshots:
+        return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+                f'aria-label="No coverage history yet"><text x="{pad}" y="{height // 2}">No history yet</text></svg>')
+    n = len(snapshots)
+    step = (width - 2 * pad) / max(1, n - 1)
+    points = [(pad + i * step, height - pad - s.share() * (height - 2 * pad)) for i, s in enumerate(snapshots)]
+    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+    last = snapshots[-1]
+    label = f"Coverage from {snapshots[0].day} to {last.day}: now {round(last.share() * 100)}%"
+    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5"><title>{s.day}: {round(s.share() * 100)}%</title>'
+                   "</circle>" for (x, y), s in zip(points, snapshots, strict=True))
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="coverage-chart" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{label}">'
+        f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="currentColor" '
+        f'stroke-opacity="0.3"/><line x1="{pad}" y1="{pad}" x2="{width - pad}" y2="{pad}" stroke="currentColor" '
+        f'stroke-opacity="0.15"/><text x="2" y="{pad + 4}" font-size="10">100%</text>'
+        f'<text x="8" y="{height - pad + 4}" font-size="10">0%</text>'
+        f'<polyline fill="none" stroke="currentColor" stroke-width="2" points="{path}"/>{dots}</svg>'
+    )

@@ -1,0 +1,244 @@
+"""Documentation rules: identity, validation, stale-edit refusal, revisions, presence across models."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from orgbook.documentation.models import NOTE_MAX, TAG_MAX, Documentation, ProposedComponent, Revision
+from orgbook.errors import Conflict, Invalid, NotFound
+from orgbook.implementations.access import require_active
+from orgbook.implementations.models import Implementation
+from orgbook.orgmodels.models import Component, ComponentStatus, OrgModel
+from orgbook.spaces import audit
+from orgbook.spaces.models import Membership
+
+MAX_LINKS = 50
+MAX_TAGS = 20
+TAG_RE = re.compile(r"^[\w][\w .:/+-]*$")
+
+
+@dataclass
+class DocumentationEdit:
+    """What a writer sends; None means "leave as it is"."""
+
+    note: str | None = None
+    links: list[dict[str, str]] | None = None
+    tags: list[str] | None = None
+    owner: str | None = None  # email of a Space member; "" clears
+    reviewed: bool | None = None
+    base_revision: int = 0  # the revision the writer started from (0: there was none)
+
+
+def identity(type_: str, full_name: str) -> tuple[str, str]:
+    """Salesforce compares names case-insensitively; types are exact API names."""
+    return type_.strip(), full_name.strip().lower()
+
+
+def find(implementation: Implementation, type_: str, full_name: str) -> Documentation | None:
+    t, key = identity(type_, full_name)
+    return (Documentation.objects.select_related("owner", "reviewed_by", "updated_by")
+            .filter(implementation=implementation, type=t, name_key=key).first())
+
+
+def component_exists(implementation: Implementation, type_: str, full_name: str) -> str | None:
+    """The component's own spelling of its full name, if any model of the implementation has it."""
+    t, key = identity(type_, full_name)
+    found = (Component.objects.filter(model__implementation=implementation, type=t, name_key=key)
+             .values_list("full_name", flat=True).first())
+    if found is None:
+        found = (ProposedComponent.objects.filter(model__implementation=implementation, type=t, name_key=key)
+                 .values_list("full_name", flat=True).first())
+    return found
+
+
+def clean_links(links: list[Any]) -> list[dict[str, str]]:
+    if not isinstance(links, list) or len(links) > MAX_LINKS:
+        raise Invalid(f"links must be a list of at most {MAX_LINKS} items.", field="links")
+    cleaned = []
+    for i, link in enumerate(links, 1):
+        url = str((link or {}).get("url", "")).strip() if isinstance(link, dict) else ""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2000:
+            raise Invalid(f"Link {i}: the URL must start with http:// or https:// and name a host.", field="links")
+        title = str(link.get("title") or "").strip()[:200] or url
+        cleaned.append({"url": url, "title": title})
+    return cleaned
+
+
+def clean_tags(tags: list[Any]) -> list[str]:
+    if not isinstance(tags, list) or len(tags) > MAX_TAGS:
+        raise Invalid(f"tags must be a list of at most {MAX_TAGS} words.", field="tags")
+    cleaned: dict[str, str] = {}
+    for tag in tags:
+        text = str(tag).strip()
+        if not text:
+            continue
+        if len(text) > TAG_MAX or not TAG_RE.match(text):
+            raise Invalid(f"The tag {text[:50]!r} is not valid: up to {TAG_MAX} letters, digits, spaces or .:/+-",
+                          field="tags")
+        cleaned.setdefault(text.lower(), text)
+    return list(cleaned.values())
+
+
+def resolve_owner(implementation: Implementation, email: str) -> Any:
+    if not email.strip():
+        return None
+    member = (Membership.objects.select_related("user")
+              .filter(space_id=implementation.space_id, user__email__iexact=email.strip()).first())
+    if member is None:
+        raise Invalid(f"{email} is not a member of this Space, so cannot own documentation.", field="owner")
+    return member.user
+
+
+def text_of(content: dict[str, Any]) -> list[str]:
+    """A revision as lines, for a readable diff."""
+    lines = (content.get("note") or "").splitlines()
+    lines += [f"Link: {link['title']} <{link['url']}>" for link in content.get("links") or []]
+    lines += [f"Tags: {', '.join(content.get('tags') or [])}", f"Owner: {content.get('owner') or '-'}",
+              f"Reviewed: {'yes' if content.get('reviewed') else 'no'}"]
+    return lines
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> str:
+    return "\n".join(difflib.unified_diff(text_of(before), text_of(after), "before", "after", lineterm=""))
+
+
+def search_text(doc: Documentation) -> str:
+    parts = [doc.full_name, doc.note, *(link["title"] for link in doc.links), *doc.tags]
+    return "\n".join(parts).lower()
+
+
+def _refuse_stale(doc: Documentation, edit: DocumentationEdit) -> None:
+    if edit.base_revision == doc.revision:
+        return
+    who = doc.updated_by.email if doc.updated_by else "someone"
+    raise Conflict(
+        f"{who} changed this documentation (now revision {doc.revision}) after you started from revision "
+        f"{edit.base_revision}. Your edit was not saved: read their text, merge yours into it, and save again.",
+        current_revision=doc.revision, their_note=doc.note, their_links=doc.links, their_tags=doc.tags,
+        changed_by=who, changed_at=doc.updated_at.isoformat(), your_note=edit.note,
+    )
+
+
+def _apply(doc: Documentation, edit: DocumentationEdit, user: Any, implementation: Implementation) -> None:
+    before = doc.content()
+    if edit.note is not None:
+        if len(edit.note) > NOTE_MAX:
+            raise Invalid(f"The note is longer than {NOTE_MAX} characters.", field="note")
+        doc.note = edit.note.replace("\r\n", "\n")
+    if edit.links is not None:
+        doc.links = clean_links(edit.links)
+    if edit.tags is not None:
+        doc.tags = clean_tags(edit.tags)
+    if edit.owner is not None:
+        doc.owner = resolve_owner(implementation, edit.owner)
+    content_changed = (doc.note, doc.links, doc.tags) != (before["note"], before["links"], before["tags"])
+    if edit.reviewed is True and not doc.is_reviewed():
+        doc.reviewed_by, doc.reviewed_at = user, timezone.now()
+    elif edit.reviewed is False or (edit.reviewed is None and content_changed):
+        # A changed text needs a new review, unless the writer marks it reviewed in the same edit.
+        doc.reviewed_by, doc.reviewed_at = None, None
+
+
+@transaction.atomic
+def save_documentation(user: Any, implementation: Implementation, type_: str, full_name: str,
+                       edit: DocumentationEdit, *, model: OrgModel | None = None) -> Documentation:
+    """Write one edit. The caller has checked Action.EDIT_DOCUMENTATION; suspension is checked here."""
+    require_active(implementation)
+    t, key = identity(type_, full_name)
+    spelled = component_exists(implementation, t, key)
+    if spelled is None:
+        raise NotFound(f"No model of {implementation.name} has a {t} called {full_name}.")
+    doc = (Documentation.objects.select_for_update().select_related("owner", "updated_by")
+           .filter(implementation=implementation, type=t, name_key=key).first())
+    if doc is None:
+        doc = Documentation(implementation=implementation, type=t, name_key=key, full_name=spelled,
+                            written_in=model, written_in_name=model.name if model else "")
+    _refuse_stale(doc, edit)
+    before = doc.content()
+    _apply(doc, edit, user, implementation)
+    after = doc.content()
+    if doc.pk and after == before:
+        return doc
+    doc.revision += 1
+    doc.updated_at, doc.updated_by = timezone.now(), user
+    doc.search_text = search_text(doc)
+    doc.save()
+    Revision.objects.create(documentation=doc, number=doc.revision, author=user, author_email=user.email,
+                            at=doc.updated_at, model_name=model.name if model else "", content=after,
+                            diff=diff(before, after))
+    implementation.touch()
+    audit.record(implementation.space, user, "documentation.edited", doc,
+                 after={"implementation": implementation.pk, "revision": doc.revision})
+    return doc
+
+
+def for_implementation(implementation: Implementation) -> QuerySet[Documentation]:
+    return Documentation.objects.filter(implementation=implementation).select_related("owner", "reviewed_by")
+
+
+def search(implementation: Implementation, q: str) -> QuerySet[Documentation]:
+    qs = for_implementation(implementation)
+    for word in q.lower().split():
+        qs = qs.filter(Q(search_text__contains=word))
+    return qs
+
+
+def matching_identities(implementation: Implementation, q: str) -> QuerySet[Any]:
+    """(type, name_key) pairs whose documentation matches `q`: join these to components for search."""
+    return search(implementation, q).values_list("type", "name_key")
+
+
+def presence(implementation: Implementation, type_: str, full_name: str) -> list[dict[str, Any]]:
+    """Each model of the implementation (production, sandboxes, reference models) and whether it has the component."""
+    t, key = identity(type_, full_name)
+    models = sorted(implementation.org_models.all(), key=lambda m: (["production", "sandbox", "reference"]
+                                                                  .index(m.kind), m.name.lower()))
+    status = dict(Component.objects.filter(model__implementation=implementation, type=t, name_key=key)
+                  .values_list("model_id", "status"))
+    proposed = set(ProposedComponent.objects.filter(model__implementation=implementation, type=t, name_key=key)
+                   .values_list("model_id", flat=True))
+    return [{"model": m, "kind": m.kind, "present": status.get(m.pk) == ComponentStatus.PRESENT,
+             "status": status.get(m.pk) or ("proposed" if m.pk in proposed else "absent"),
+             "proposed": m.pk in proposed} for m in models]
+
+
+def as_dict(doc: Documentation | None) -> dict[str, Any] | None:
+    """The documentation in API shape (None when nobody wrote any)."""
+    if doc is None:
+        return None
+    from orgbook.documentation.markup import render_note
+
+    return {
+        "type": doc.type, "full_name": doc.full_name, "note": doc.note, "note_html": render_note(doc.note),
+        "links": doc.links, "tags": doc.tags, "owner": doc.owner.email if doc.owner else None,
+        "reviewed": doc.is_reviewed(), "reviewed_by": doc.reviewed_by.email if doc.reviewed_by else None,
+        "reviewed_at": doc.reviewed_at.isoformat() if doc.reviewed_at else None,
+        "revision": doc.revision, "updated_at": doc.updated_at.isoformat(),
+        "updated_by": doc.updated_by.email if doc.updated_by else None,
+        "written_in": doc.written_in_name or None,
+    }
+
+
+def revisions(doc: Documentation) -> list[dict[str, Any]]:
+    return [{"revision": r.number, "author": r.author_email, "at": r.at.isoformat(), "model": r.model_name or None,
+             "diff": r.diff} for r in doc.revisions.all()]
+
+
+def prune_orphaned_documentation(implementation_id: int) -> int:
+    """After a model goes: documentation of components that no remaining model has is deleted."""
+    same = {"type": OuterRef("type"), "name_key": OuterRef("name_key")}
+    components = Component.objects.filter(model__implementation_id=implementation_id, **same)
+    proposed = ProposedComponent.objects.filter(model__implementation_id=implementation_id, **same)
+    orphans = (Documentation.objects.filter(implementation_id=implementation_id)
+               .exclude(Exists(components)).exclude(Exists(proposed)))
+    deleted, _ = orphans.delete()
+    return deleted
