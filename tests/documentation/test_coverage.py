@@ -1,0 +1,41 @@
+"""Coverage: documented or described share of key types, what has neither (most used first), a daily chart."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from orgbook.documentation import coverage, services
+from orgbook.documentation.models import CoverageSnapshot
+from orgbook.documentation.services import DocumentationEdit
+from orgbook.orgmodels.services import import_path, model_for_import
+
+from .conftest import write_invoice
+
+
+def test_a_description_or_a_note_covers_a_component(people: dict[str, Any], retail: Any, tmp_path: Path) -> None:
+    model = model_for_import(retail, "Billing", "sandbox")
+    import_path(model, write_invoice(tmp_path))
+    cov = coverage.compute(model)
+    assert cov.by_type["CustomField"] == {"covered": 1, "total": 1}  # Amount__c has a description
+    assert cov.by_type["CustomObject"] == {"covered": 0, "total": 1}
+    services.save_documentation(people["eddie"], retail, "CustomObject", "Invoice__c", DocumentationEdit(note="Bills"))
+    assert coverage.compute(model).by_type["CustomObject"]["covered"] == 1
+
+
+def test_what_has_neither_is_listed_most_used_first(people: dict[str, Any], retail_models: dict[str, Any]) -> None:
+    items = coverage.undocumented(retail_models["production"])
+    assert items and items == sorted(items, key=lambda i: -i["used_by"])
+    assert items[0]["used_by"] > 0
+    assert {i["type"] for i in items} <= set(coverage.COVERED_TYPES)
+
+
+def test_one_snapshot_a_day_and_a_chart(people: dict[str, Any], retail_models: dict[str, Any]) -> None:
+    model = retail_models["production"]
+    coverage.record_snapshot(model, date(2020, 1, 1))
+    coverage.record_snapshot(model, date(2020, 1, 2))
+    coverage.record_snapshot(model, date(2020, 1, 2))
+    assert CoverageSnapshot.objects.filter(model=model, day__year=2020).count() == 2
+    svg = coverage.chart_svg(coverage.history(model))
+    assert svg.startswith("<svg") and "<polyline" in svg and "Coverage from 2020-01-01" in svg
