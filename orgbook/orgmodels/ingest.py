@@ -271,8 +271,11 @@ def _mark_deleted(model: OrgModel, existing: dict[Any, Any], seen: set[Any], ver
         ids = [pk for pk, _ in gone[i:i + BATCH]]
         Component.objects.filter(pk__in=ids).update(status=ComponentStatus.DELETED, changed_version=version)
     now = _datetime(timezone.now())
+    # The change row carries the name as Salesforce spells it, not the lower-cased key.
+    names = dict(Component.objects.filter(pk__in=[pk for pk, _ in gone]).values_list("pk", "full_name")) if gone else {}
     _insert(ComponentChange, _CHANGE_COLUMNS,
-            ((model.pk, pk, run.pk, key[0], key[1], ChangeKind.DELETED.value, version, now, "", "{}", None, "", "")
+            ((model.pk, pk, run.pk, key[0], names.get(pk, key[1]), ChangeKind.DELETED.value, version, now, "", "{}",
+              None, "", "")
              for pk, key in gone))
     return len(gone)
 

@@ -86,3 +86,13 @@ def test_a_missing_path_says_what_to_give(retail: Any, tmp_path: Path) -> None:
     model = model_for_import(retail, "Billing", None)
     with pytest.raises(Invalid, match="SFDX project folder"):
         import_path(model, tmp_path / "nope")
+
+
+def test_a_deletion_is_recorded_under_the_name_as_salesforce_spells_it(retail: Any, tmp_path: Path) -> None:
+    model = model_for_import(retail, "Billing", None)
+    import_path(model, write_mdapi(tmp_path / "v1"))
+    v2 = write_mdapi(tmp_path / "v2")
+    (v2 / "objects" / "Invoice__c.object").unlink()
+    import_path(model, v2)
+    deleted = ComponentChange.objects.filter(model=model, kind=ChangeKind.DELETED).values_list("full_name", flat=True)
+    assert "Invoice__c.Amount__c" in set(deleted)
