@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Router
 
+from orgbook.documentation import services as doc_services
 from orgbook.errors import Invalid, NotFound
 from orgbook.orgmodels.models import Component, Dependency
 from orgbook.orgmodels.services import get_model
@@ -68,5 +69,5 @@ def get_component(request: HttpRequest, model_id: int, type: str, full_name: str
                     for d in used_by],
         "changes": [{"kind": ch.kind, "version": ch.version, "at": ch.at, "by": ch.changed_by,
                      "attributes": ch.attribute_diff} for ch in c.changes.order_by("-version")[:100]],
-        "documentation": None,
+        "documentation": doc_services.as_dict(doc_services.find(model.implementation, c.type, c.full_name)),
     }

@@ -59,10 +59,12 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, exc.status_code, code, message)
 
 
-from orgbook.api import models as _models  # noqa: E402  (routes register on import)
+from orgbook.api import documentation as _documentation  # noqa: E402  (routes register on import)
+from orgbook.api import models as _models  # noqa: E402
 from orgbook.api import spaces as _spaces  # noqa: E402
 from orgbook.api import syncs as _syncs  # noqa: E402
 
 api.add_router("/", _spaces.router)
 api.add_router("/", _models.router)
 api.add_router("/", _syncs.router)
+api.add_router("/", _documentation.router)
