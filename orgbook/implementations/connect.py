@@ -292,8 +292,47 @@ def client_for(conn: OrgConnection) -> SalesforceClient:
     return SalesforceClient(conn.instance_url, access, settings.ORGBOOK_SF_API_VERSION, refresh)
 
 
+def revoke_stored_tokens(conn: OrgConnection) -> None:
+    """Tell Salesforce to forget our tokens (a refresh token takes its access tokens with it)."""
+    try:
+        token = conn.refresh_token() or conn.access_token()
+    except Exception as exc:  # an undecryptable token cannot be revoked; deleting it is what is left
+        log.warning("cannot read the stored token of %s: %s", conn.org_id, type(exc).__name__)
+        return
+    if token:
+        try:
+            oauth_client(conn.instance_url or login_url(conn.kind, None)).revoke(token, conn.instance_url or None)
+        except (SalesforceError, SalesforceNotConfigured, ValueError) as exc:
+            log.warning("revoking the token of %s failed: %s", conn.org_id, type(exc).__name__)
+
+
+def sandbox_refresh_seen(conn: OrgConnection) -> str | None:
+    """The new org id when production's SandboxProcess shows this sandbox copied again, else None."""
+    production = conn.implementation.connections.filter(kind=OrgKind.PRODUCTION).first()
+    if conn.kind != OrgKind.SANDBOX or not conn.sandbox_name or production is None:
+        return None
+    try:
+        rows = client_for(production).sandbox_processes()
+    except (SalesforceError, Conflict):
+        return None
+    for row in rows:
+        if (row.sandbox_name.lower() == conn.sandbox_name.lower() and row.sandbox_org_id
+                and not row.is_deleted and not same_id(row.sandbox_org_id, conn.org_id)):
+            return row.sandbox_org_id
+    return None
+
+
 def mark_needs_reauth(conn: OrgConnection, reason: str) -> None:
-    conn.mark_needs_reauth(reason)
+    new_org_id = sandbox_refresh_seen(conn)
+    if new_org_id:
+        # Refreshed: same sandbox name and My Domain, new org. Reconnecting rebinds it.
+        conn.status = ConnectionStatus.DETACHED
+        conn.status_reason = (f"Sandbox {conn.sandbox_name} was refreshed (new org id {new_org_id}). Reconnect it "
+                              "to rebind; its org model, history and documentation are kept.")
+        conn.save(update_fields=["status", "status_reason"])
+        reason = conn.status_reason
+    else:
+        conn.mark_needs_reauth(reason)
     space = conn.implementation.space
     send_mail(f"Orgbook: {conn.label()} needs re-authorisation",
               f"{reason}\n\nA Space admin of {space.name} reconnects the org from the implementations page: "
@@ -305,12 +344,7 @@ def disconnect(conn: OrgConnection, actor: Any, confirm: Any) -> None:
     """Revoke at Salesforce, then delete the connection and its org model (typed confirmation)."""
     if not isinstance(confirm, str) or confirm.strip() != conn.label():
         raise Invalid(f"To disconnect, type the org's name exactly: {conn.label()}", field="confirm")
-    token = conn.refresh_token() or conn.access_token()
-    if token:
-        try:
-            oauth_client(conn.instance_url or login_url(conn.kind, None)).revoke(token, conn.instance_url or None)
-        except (SalesforceError, SalesforceNotConfigured) as exc:
-            log.warning("revoking the token of %s failed: %s", conn.org_id, type(exc).__name__)
+    revoke_stored_tokens(conn)
     with transaction.atomic():
         audit.record(conn.implementation.space, actor, "org.disconnected", conn,
                      before={"org_id": conn.org_id, "kind": conn.kind})

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from orgbook.errors import Conflict, Invalid, LicenceExhausted
+from orgbook.implementations import connect
 from orgbook.implementations.models import (
     DESCRIPTION_MAX,
     NAME_MAX,
@@ -176,6 +177,8 @@ def delete_implementation(implementation: Implementation, actor: Any, confirm: A
     space = implementation.space
     before = implementation.snapshot()
     before["connections"] = [c.org_id for c in implementation.connections.all()]
+    for conn in implementation.connections.all():
+        connect.revoke_stored_tokens(conn)
     with transaction.atomic():
         audit.record(space, actor, "implementation.deleted", implementation, before=before)
         implementation.delete()

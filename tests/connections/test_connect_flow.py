@@ -197,3 +197,28 @@ def test_an_unconfirmed_rebind_does_not_keep_its_tokens_past_a_day(people: dict[
     with time_machine.travel(timezone.now() + timedelta(hours=25)):
         assert connect.purge_stale_attempts() >= 1
     assert not ConnectAttempt.objects.filter(pk=pending.attempt.pk).exists()
+
+
+def test_deleting_an_implementation_revokes_its_tokens_at_salesforce(people: dict[str, Any], salesforce: Any,
+                                                                     retail: Implementation) -> None:
+    from orgbook.salesforce.errors import SalesforceError
+
+    conn = _connect(people, salesforce, retail, "production", "ann@acme.com")
+    client = connect.client_for(conn)
+    lifecycle.delete_implementation(retail, people["alice"], "Retail")
+    with pytest.raises(SalesforceError):
+        client.organization()
+
+
+def test_a_refreshed_sandbox_is_marked_detached_not_just_needing_a_login(people: dict[str, Any], salesforce: Any,
+                                                                        retail: Implementation) -> None:
+    from orgbook.salesforce.errors import RefreshTokenRevoked
+
+    _connect(people, salesforce, retail, "production", "ann@acme.com")
+    sandbox = _connect(people, salesforce, retail, "sandbox", "ann@acme.com.uat")
+    new_id = salesforce.refresh_sandbox(org="uat")
+    with pytest.raises(RefreshTokenRevoked):
+        connect.client_for(sandbox).organization()
+    sandbox.refresh_from_db()
+    assert sandbox.status == ConnectionStatus.DETACHED
+    assert "was refreshed" in sandbox.status_reason and new_id[:15] in sandbox.status_reason
