@@ -5,5 +5,6 @@ from orgbook.api.urls import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("orgs/", include("orgbook.web.orgs_urls")),
+    path("d/", include("orgbook.web.documentation_urls")),
     path("", include("orgbook.web.urls")),
 ]
