@@ -157,7 +157,8 @@ def save_documentation(user: Any, implementation: Implementation, type_: str, fu
     spelled = component_exists(implementation, t, key)
     if spelled is None:
         raise NotFound(f"No model of {implementation.name} has a {t} called {full_name}.")
-    doc = (Documentation.objects.select_for_update().select_related("owner", "updated_by")
+    # Lock the row only (the nullable joins cannot be locked on PostgreSQL).
+    doc = (Documentation.objects.select_for_update(of=("self",)).select_related("owner", "updated_by")
            .filter(implementation=implementation, type=t, name_key=key).first())
     if doc is None:
         doc = Documentation(implementation=implementation, type=t, name_key=key, full_name=spelled,
