@@ -190,3 +190,7 @@ class SyncRecipients(models.Model):
 
     def __str__(self) -> str:
         return ", ".join(self.emails)
+
+
+# The explorer's saved grid views live with the explorer; imported here so Django registers them.
+from orgbook.orgmodels.explore import SavedView  # noqa: E402, F401

@@ -1,0 +1,323 @@
+"""The metadata dictionary: the type tree, the filtered/sorted grid, saved views, impact traversal.
+
+Everything here is a handful of queries per call, whatever the size of the model: counts are one
+GROUP BY, a grid page is one COUNT and one SELECT, an impact walk is one query per depth level.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from orgbook.orgmodels.models import Component, ComponentStatus, Dependency, OrgModel
+
+# An object's children in Salesforce Setup's Object Manager: nested under the object in the tree.
+CHILD_TYPES = (
+    "CustomField", "ValidationRule", "RecordType", "ListView", "FieldSet", "CompactLayout", "WebLink",
+    "BusinessProcess", "SharingReason", "Index",
+)
+
+# Grid columns a user may choose; key -> (label, ORM field used for sorting).
+COLUMNS: dict[str, tuple[str, str]] = {
+    "type": ("Type", "type"),
+    "full_name": ("API name", "name_key"),
+    "label": ("Label", "label"),
+    "parent": ("Object", "parent_key"),
+    "namespace": ("Package", "namespace"),
+    "status": ("Status", "status"),
+    "last_modified_date": ("Last modified", "last_modified_date"),
+    "last_modified_by": ("Modified by", "last_modified_by"),
+    "changed_version": ("Changed in version", "changed_version"),
+    "description": ("Description", ""),
+    "documented": ("Documented", ""),
+}
+DEFAULT_COLUMNS = ["type", "full_name", "label", "namespace", "status", "last_modified_date"]
+CHANGES = ("new", "updated", "deleted")
+OWN = "-"  # the namespace filter value for the org's own (unpackaged) components
+
+
+class SavedView(models.Model):
+    """A user's named grid: columns, filters and sort, for one org model."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    model = models.ForeignKey(OrgModel, on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(max_length=80)
+    query = models.JSONField(default=dict)  # the grid's GET parameters
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        app_label = "orgmodels"
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "model", "name"], name="explore_saved_view_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass
+class Grid:
+    """The grid's parameters, parsed strictly from a query string: unknown values are dropped."""
+
+    type: str = ""
+    namespace: str = ""  # "" any, OWN the org's own, else a namespace prefix
+    status: str = ""  # present / deleted / unfetched
+    change: str = ""  # new / updated / deleted since `since_version`
+    since_version: int | None = None
+    changed_since: date | None = None
+    documented: str = ""  # "yes" / "no"
+    parent: str = ""
+    q: str = ""
+    columns: list[str] = field(default_factory=lambda: list(DEFAULT_COLUMNS))
+    sort: str = "full_name"
+    descending: bool = False
+    page: int = 1
+
+    @classmethod
+    def parse(cls, params: Any) -> Grid:
+        g = cls()
+        g.type = (params.get("type") or "").strip()[:80]
+        g.namespace = (params.get("namespace") or "").strip()[:40]
+        g.status = params.get("status") if params.get("status") in ComponentStatus.values else ""
+        g.change = params.get("change") if params.get("change") in CHANGES else ""
+        g.since_version = _int(params.get("since_version"))
+        g.documented = params.get("documented") if params.get("documented") in ("yes", "no") else ""
+        g.parent = (params.get("parent") or "").strip()[:400]
+        g.q = (params.get("q") or "").strip()[:200]
+        try:
+            g.changed_since = date.fromisoformat(params.get("changed_since") or "")
+        except ValueError:
+            g.changed_since = None
+        cols = params.getlist("col") if hasattr(params, "getlist") else params.get("col") or []
+        if isinstance(cols, str):
+            cols = [cols]
+        chosen = [c for c in cols if c in COLUMNS]
+        g.columns = list(dict.fromkeys(chosen)) or list(DEFAULT_COLUMNS)
+        sort = params.get("sort") or "full_name"
+        g.descending = sort.startswith("-")
+        g.sort = sort.lstrip("-") if sort.lstrip("-") in COLUMNS and COLUMNS[sort.lstrip("-")][1] else "full_name"
+        g.page = max(_int(params.get("page")) or 1, 1)
+        return g
+
+    def as_query(self) -> dict[str, Any]:
+        """The parameters that differ from the defaults (what a saved view stores)."""
+        out: dict[str, Any] = {}
+        for key in ("type", "namespace", "status", "change", "documented", "parent", "q"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
+        if self.since_version:
+            out["since_version"] = self.since_version
+        if self.changed_since:
+            out["changed_since"] = self.changed_since.isoformat()
+        if self.columns != DEFAULT_COLUMNS:
+            out["col"] = self.columns
+        if self.sort != "full_name" or self.descending:
+            out["sort"] = ("-" if self.descending else "") + self.sort
+        return out
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def documented_exists(model: OrgModel) -> Exists:
+    # Imported here: documentation imports org models, and this module loads with them.
+    from orgbook.documentation.models import Documentation
+
+    return Exists(Documentation.objects.filter(
+        implementation_id=model.implementation_id, type=OuterRef("type"), name_key=OuterRef("name_key")))
+
+
+def grid_queryset(model: OrgModel, g: Grid) -> QuerySet[Component]:
+    """The grid's rows in order, unevaluated (a page slices it, an export streams it)."""
+    qs = Component.objects.filter(model=model)
+    if g.type:
+        qs = qs.filter(type=g.type)
+    if g.namespace:
+        qs = qs.filter(namespace="" if g.namespace == OWN else g.namespace)
+    if g.status:
+        qs = qs.filter(status=g.status)
+    elif g.change != "deleted":
+        qs = qs.exclude(status=ComponentStatus.DELETED)
+    if g.change:
+        since = g.since_version or model.version
+        if g.change == "new":
+            qs = qs.filter(added_version__gte=since)
+        elif g.change == "updated":
+            qs = qs.filter(changed_version__gte=since, added_version__lt=since)
+        else:
+            qs = qs.filter(status=ComponentStatus.DELETED, changed_version__gte=since)
+    if g.changed_since:
+        qs = qs.filter(last_modified_date__date__gte=g.changed_since)
+    if g.parent:
+        qs = qs.filter(parent_key=g.parent.lower())
+    if g.q:
+        qs = qs.filter(Q(name_key__contains=g.q.lower()) | Q(label__icontains=g.q))
+    if g.documented or "documented" in g.columns:
+        qs = qs.annotate(is_documented=documented_exists(model))
+        if g.documented:
+            qs = qs.filter(is_documented=g.documented == "yes")
+    fields = ["type", "full_name", "name_key", "label", "parent_type", "parent_key", "namespace", "status",
+              "last_modified_date", "last_modified_by", "changed_version", "added_version"]
+    if "description" in g.columns:
+        fields.append("attributes")
+    order = COLUMNS[g.sort][1]
+    sign = "-" if g.descending else ""
+    tiebreak = [f"{sign}{order}", "type", "name_key"] if order not in ("type", "name_key") else \
+        [f"{sign}{order}", "name_key" if order == "type" else "type"]
+    return qs.only(*fields).order_by(*tiebreak)
+
+
+def cell(c: Component, column: str) -> Any:
+    """One grid cell's value, the same on screen and in exports."""
+    if column == "parent":
+        return c.parent_key and _parent_name(c)
+    if column == "description":
+        return (c.attributes or {}).get("description") or ""
+    if column == "documented":
+        return bool(getattr(c, "is_documented", False))
+    return getattr(c, column)
+
+
+def _parent_name(c: Component) -> str:
+    # The child's full name starts with the parent's real-cased name: `Account.Rating__c`.
+    head = c.full_name.partition(".")[0]
+    return head if head.lower() == c.parent_key else c.parent_key
+
+
+@dataclass
+class TypeNode:
+    type: str
+    count: int
+    objects: bool = False  # expands into objects with their children
+
+
+@dataclass
+class NamespaceGroup:
+    namespace: str  # "" for the org's own
+    types: list[TypeNode]
+    total: int
+
+
+def type_tree(model: OrgModel) -> list[NamespaceGroup]:
+    """Types with a count, alphabetical; types with no live component are absent. One query.
+
+    Children of an object are counted under the object (not as top-level types). The org's own
+    components come first, then each managed package's, by namespace.
+    """
+    rows = (Component.objects.filter(model=model).exclude(status=ComponentStatus.DELETED)
+            .filter(Q(parent_key="") | ~Q(type__in=CHILD_TYPES))
+            .values_list("namespace", "type").annotate(n=Count("id")).order_by())
+    by_ns: dict[str, list[TypeNode]] = defaultdict(list)
+    for ns, type_, n in rows:
+        by_ns[ns].append(TypeNode(type_, n, objects=type_ == "CustomObject"))
+    groups = []
+    for ns in sorted(by_ns, key=lambda s: (s != "", s.lower())):
+        types = sorted(by_ns[ns], key=lambda t: t.type.lower())
+        groups.append(NamespaceGroup(ns, types, sum(t.count for t in types)))
+    return groups
+
+
+def type_members(model: OrgModel, type_: str, namespace: str, limit: int = 500) -> list[Component]:
+    """Top-level members of one type in one namespace group, for a tree node (children excluded)."""
+    qs = (Component.objects.filter(model=model, type=type_, namespace=namespace)
+          .exclude(status=ComponentStatus.DELETED).only("type", "full_name", "label", "name_key", "namespace"))
+    if type_ in CHILD_TYPES:
+        qs = qs.filter(parent_key="")
+    return list(qs.order_by("name_key")[:limit])
+
+
+def object_children(model: OrgModel, object_key: str) -> dict[str, list[Component]]:
+    """An object's fields, rules, record types... grouped by type (alphabetical). One query."""
+    grouped: dict[str, list[Component]] = defaultdict(list)
+    qs = (Component.objects.filter(model=model, parent_key=object_key.lower(), parent_type="CustomObject")
+          .exclude(status=ComponentStatus.DELETED)
+          .only("type", "full_name", "label", "name_key", "namespace", "parent_key").order_by("type", "name_key"))
+    for c in qs:
+        c.short_name = c.full_name.partition(".")[2] or c.full_name  # type: ignore[attr-defined]
+        grouped[c.type].append(c)
+    return dict(sorted(grouped.items()))
+
+
+def namespaces(model: OrgModel) -> list[str]:
+    return sorted(n for n in Component.objects.filter(model=model).exclude(namespace="")
+                  .values_list("namespace", flat=True).distinct().order_by())
+
+
+def types(model: OrgModel) -> list[str]:
+    return sorted(Component.objects.filter(model=model).values_list("type", flat=True).distinct().order_by(),
+                  key=str.lower)
+
+
+# --- dependencies ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Edge:
+    type: str
+    full_name: str
+    where: str
+    origin: str
+    depth: int = 1
+    via: str = ""  # the component at the previous depth this one reaches through
+
+
+def uses(component: Component) -> list[Edge]:
+    return [Edge(d.target_type, d.target_name, d.where, d.origin)
+            for d in Dependency.objects.filter(source=component).order_by("target_type", "target_key", "where")]
+
+
+def used_by(component: Component, limit: int = 2000) -> list[Edge]:
+    rows = (Dependency.objects.filter(model_id=component.model_id, target_type=component.type,
+                                      target_key=component.name_key)
+            .values_list("source__type", "source__full_name", "where", "origin")
+            .order_by("source__type", "source__name_key", "where")[:limit])
+    return [Edge(t, n, w, o) for t, n, w, o in rows]
+
+
+def grouped(edges: Iterable[Edge]) -> dict[str, list[Edge]]:
+    out: dict[str, list[Edge]] = defaultdict(list)
+    for e in edges:
+        out[e.type].append(e)
+    return dict(sorted(out.items()))
+
+
+def impact(model: OrgModel, type_: str, full_name: str, depth: int, limit: int = 5000) -> list[Edge]:
+    """Everything that uses the component, directly or through others, up to `depth` hops.
+
+    Breadth-first; one query per level (targets of a level are matched in a single IN on the key,
+    then filtered on type in Python), each component reported once at its shortest distance.
+    """
+    depth = max(1, min(depth, 6))
+    seen = {(type_, full_name.lower())}
+    frontier = {(type_, full_name.lower()): full_name}
+    out: list[Edge] = []
+    for level in range(1, depth + 1):
+        if not frontier or len(out) >= limit:
+            break
+        keys = {k for _, k in frontier}
+        rows = (Dependency.objects.filter(model=model, target_key__in=keys)
+                .values_list("target_type", "target_key", "source__type", "source__full_name",
+                             "source__name_key", "where", "origin")
+                .order_by("source__type", "source__name_key"))
+        nxt: dict[tuple[str, str], str] = {}
+        for t_type, t_key, s_type, s_name, s_key, where, origin in rows:
+            if (t_type, t_key) not in frontier or (s_type, s_key) in seen:
+                continue
+            seen.add((s_type, s_key))
+            nxt[(s_type, s_key)] = s_name
+            out.append(Edge(s_type, s_name, where, origin, level, frontier[(t_type, t_key)]))
+            if len(out) >= limit:
+                break
+        frontier = nxt
+    return out

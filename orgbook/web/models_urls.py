@@ -1,0 +1,19 @@
+"""Exploring org models, mounted at /m/: dictionary, search, component pages, compare, exports."""
+
+from django.urls import path
+
+from orgbook.web.views import models as views
+
+urlpatterns = [
+    path("<int:model_id>/", views.dictionary, name="model_dictionary"),
+    path("<int:model_id>/tree/", views.tree_node, name="model_tree_node"),
+    path("<int:model_id>/export.<str:fmt>", views.export, name="model_export"),
+    path("<int:model_id>/views/", views.save_view, name="model_save_view"),
+    path("<int:model_id>/views/<int:view_id>/delete/", views.delete_view, name="model_delete_view"),
+    path("<int:model_id>/search/", views.search_page, name="model_search"),
+    path("<int:model_id>/compare/", views.compare_page, name="model_compare"),
+    path("<int:model_id>/compare.<str:fmt>", views.compare_export, name="model_compare_export"),
+    path("<int:model_id>/c/<str:type>/<path:full_name>/impact.<str:fmt>", views.impact_export,
+         name="model_impact_export"),
+    path("<int:model_id>/c/<str:type>/<path:full_name>", views.component, name="model_component"),
+]

@@ -1,0 +1,377 @@
+"""Exploring an org model: the dictionary (tree + grid + saved views), search as you type, a
+component's page (attributes by type, XML, dependencies both ways, impact, graph, history with
+diffs), comparing two models, and exports. Every view starts from get_model (404 for another
+Space, 403 when suspended)."""
+
+from __future__ import annotations
+
+import difflib
+import zlib
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+
+from orgbook.errors import Invalid, NotFound
+from orgbook.orgmodels import compare, explore, exports, graph
+from orgbook.orgmodels import search as search_mod
+from orgbook.orgmodels.explore import COLUMNS, Grid, SavedView
+from orgbook.orgmodels.models import Component, ComponentChange, OrgModel
+from orgbook.orgmodels.services import get_model
+from orgbook.spaces.models import Membership
+from orgbook.spaces.permissions import Action, authorize
+from orgbook.web.base import is_htmx, page, signed_in_user, space_context
+
+GRID_PAGE = 50
+COMPARE_PAGE = 100
+
+
+def _open(request: HttpRequest, model_id: int) -> tuple[OrgModel, Membership]:
+    user = signed_in_user(request)
+    model = get_model(user, model_id, Action.VIEW_CONTENT)
+    return model, authorize(user, model.implementation.space, Action.VIEW_CONTENT)
+
+
+def component_url(model_id: int, type_: str, full_name: str) -> str:
+    return reverse("model_component", args=[model_id, type_, full_name])
+
+
+def _ctx(membership: Membership, model: OrgModel, **extra: Any) -> dict[str, Any]:
+    return space_context(membership, model=model, implementation=model.implementation, **extra)
+
+
+# --- dictionary -----------------------------------------------------------------------------------
+
+
+@page
+def dictionary(request: HttpRequest, model_id: int) -> HttpResponse:
+    model, membership = _open(request, model_id)
+    g = Grid.parse(request.GET)
+    paginator = Paginator(explore.grid_queryset(model, g), GRID_PAGE)
+    page_obj = paginator.get_page(g.page)
+    rows = [(c, [(explore.cell(c, col), component_url(model.pk, c.type, c.full_name) if col == "full_name" else "")
+                 for col in g.columns]) for c in page_obj.object_list]
+    query = g.as_query()
+    context = _ctx(
+        membership, model, grid=g, rows=rows, page_obj=page_obj, count=paginator.count,
+        columns=[(key, COLUMNS[key][0], bool(COLUMNS[key][1])) for key in g.columns],
+        all_columns=[(key, label) for key, label_sort in COLUMNS.items() for label in [label_sort[0]]],
+        tree=explore.type_tree(model), types=explore.types(model), namespaces=explore.namespaces(model),
+        saved_views=[(v, urlencode(v.query, doseq=True))
+                     for v in SavedView.objects.filter(user=signed_in_user(request), model=model)],
+        query_string=urlencode(query, doseq=True), sort_links=_sort_links(g, query),
+        statuses=["present", "deleted", "unfetched"], changes=explore.CHANGES, own=explore.OWN,
+        other_models=model.implementation.org_models.exclude(pk=model.pk),
+    )
+    return render(request, "web/models/dictionary.html", context)
+
+
+def _sort_links(g: Grid, query: dict[str, Any]) -> dict[str, str]:
+    out = {}
+    for key in g.columns:
+        if not COLUMNS[key][1]:
+            continue
+        q = {k: v for k, v in query.items() if k not in ("sort", "page")}
+        q["sort"] = ("-" if g.sort == key and not g.descending else "") + key
+        out[key] = urlencode(q, doseq=True)
+    return out
+
+
+@page
+def tree_node(request: HttpRequest, model_id: int) -> HttpResponse:
+    """A tree node's content, fetched when it is opened: an object's children, or a type's members."""
+    model, membership = _open(request, model_id)
+    obj = request.GET.get("object", "")
+    if obj:
+        context = _ctx(membership, model, object_name=obj, children=explore.object_children(model, obj))
+        return render(request, "web/models/_tree_object.html", context)
+    type_, ns = request.GET.get("type", ""), request.GET.get("ns", "")
+    members = explore.type_members(model, type_, ns)
+    context = _ctx(membership, model, type=type_, ns=ns, members=members, limited=len(members) >= 500)
+    return render(request, "web/models/_tree_type.html", context)
+
+
+@page
+def export(request: HttpRequest, model_id: int, fmt: str) -> HttpResponse:
+    model, _ = _open(request, model_id)
+    if fmt not in exports.FORMATS:
+        raise NotFound("Exports are .csv or .xlsx.")
+    g = Grid.parse(request.GET)
+    qs = explore.grid_queryset(model, g)
+    header = [COLUMNS[c][0] for c in g.columns]
+    rows = ([explore.cell(c, col) for col in g.columns] for c in qs.iterator(chunk_size=2000))
+    return exports.response(fmt, f"{model.name}-components", header, rows)
+
+
+@page
+@require_POST
+def save_view(request: HttpRequest, model_id: int) -> HttpResponse:
+    model, _ = _open(request, model_id)
+    name = (request.POST.get("name") or "").strip()[:80]
+    query = Grid.parse(request.POST).as_query()
+    if not name:
+        messages.error(request, "Give the view a name.")
+    else:
+        SavedView.objects.update_or_create(user=signed_in_user(request), model=model, name=name,
+                                           defaults={"query": query})
+        messages.success(request, f"View “{name}” saved. It is yours; others do not see it.")
+    return redirect(reverse("model_dictionary", args=[model.pk]) + "?" + urlencode(query, doseq=True))
+
+
+@page
+@require_POST
+def delete_view(request: HttpRequest, model_id: int, view_id: int) -> HttpResponse:
+    model, _ = _open(request, model_id)
+    deleted, _ = SavedView.objects.filter(pk=view_id, model=model, user=signed_in_user(request)).delete()
+    if not deleted:
+        raise NotFound("No such saved view.")
+    messages.success(request, "View deleted.")
+    return redirect("model_dictionary", model.pk)
+
+
+# --- search ---------------------------------------------------------------------------------------
+
+
+@page
+def search_page(request: HttpRequest, model_id: int) -> HttpResponse:
+    model, membership = _open(request, model_id)
+    q = (request.GET.get("q") or "").strip()[:200]
+    hits = search_mod.search(model, q, limit=50, type_=request.GET.get("type", "")) if q else []
+    context = _ctx(membership, model, q=q, hits=hits)
+    partial = is_htmx(request) or request.GET.get("partial") == "1"
+    return render(request, "web/models/_search_results.html" if partial else "web/models/search.html", context)
+
+
+# --- component page -------------------------------------------------------------------------------
+
+SETUP_PAGES = {
+    "ApexClass": "ApexClasses/home", "ApexTrigger": "ApexTriggers/home", "ApexPage": "ApexPages/home",
+    "Flow": "Flows/home", "Profile": "EnhancedProfiles/home", "PermissionSet": "PermSets/home",
+    "PermissionSetGroup": "PermSetGroups/home", "CustomLabel": "ExternalStrings/home",
+    "CustomTab": "CustomTabs/home", "FlexiPage": "FlexiPageList/home", "LightningComponentBundle":
+    "LightningComponentBundles/home", "StaticResource": "StaticResources/home", "CustomApplication":
+    "NavigationMenus/home", "EmailTemplate": "CommunicationTemplatesEmail/home", "GlobalValueSet":
+    "Picklists/home", "CustomMetadata": "CustomMetadata/home", "Report": "", "Workflow": "WorkflowRules/home",
+    "WorkflowRule": "WorkflowRules/home", "QuickAction": "GlobalActions/home", "Group": "PublicGroups/home",
+    "Queue": "Queues/home", "Role": "Roles/home", "NamedCredential": "NamedCredential/home",
+    "RemoteSiteSetting": "SecurityRemoteProxy/home", "CustomPermission": "CustomPermissions/home",
+}
+OBJECT_CHILD_PAGES = {
+    "CustomField": "FieldsAndRelationships", "ValidationRule": "ValidationRules", "RecordType": "RecordTypes",
+    "FieldSet": "FieldSets", "CompactLayout": "CompactLayouts", "WebLink": "ButtonsLinksActions",
+    "Layout": "PageLayouts", "ListView": "", "BusinessProcess": "",
+}
+
+
+def setup_url(model: OrgModel, c: Component) -> str | None:
+    """Where this component is edited in Salesforce Setup, when the model is a connected org."""
+    conn = model.connection
+    base = (conn.instance_url or (f"https://{conn.my_domain}" if conn.my_domain else "")) if conn else ""
+    if not base:
+        return None
+    base = base.rstrip("/")
+    if c.type == "CustomObject":
+        return f"{base}/lightning/setup/ObjectManager/{quote(c.full_name)}/Details/view"
+    obj = c.full_name.partition(".")[0] if c.parent_key else ""
+    if c.type == "Layout":
+        obj = c.full_name.partition("-")[0]
+    if obj and c.type in OBJECT_CHILD_PAGES:
+        section = OBJECT_CHILD_PAGES[c.type]
+        if not section:
+            return f"{base}/lightning/setup/ObjectManager/{quote(obj)}/Details/view"
+        tail = f"{c.sf_id}/view" if c.sf_id else "view"
+        return f"{base}/lightning/setup/ObjectManager/{quote(obj)}/{section}/{tail}"
+    if c.type == "Flow" and c.sf_id:
+        return f"{base}/builder_platform_interaction/flowBuilder.app?flowId={quote(c.sf_id)}"
+    if c.sf_id and c.type in ("ApexClass", "ApexTrigger", "ApexPage"):
+        return f"{base}/lightning/setup/{SETUP_PAGES[c.type].split('/')[0]}/page?address=%2F{quote(c.sf_id)}"
+    home = SETUP_PAGES.get(c.type)
+    if home:
+        return f"{base}/lightning/setup/{home}"
+    if c.sf_id:
+        return f"{base}/{quote(c.sf_id)}"
+    return f"{base}/lightning/setup/SetupOneHome/home"
+
+
+FIELD_ROWS = [
+    ("type", "Type"), ("length", "Length"), ("precision", "Precision"), ("scale", "Scale"),
+    ("referenceTo", "Lookup to"), ("relationshipName", "Relationship name"), ("deleteConstraint", "On delete"),
+    ("required", "Required"), ("unique", "Unique"), ("externalId", "External ID"),
+    ("caseSensitive", "Case sensitive"), ("defaultValue", "Default value"), ("formula", "Formula"),
+    ("formulaTreatBlanksAs", "Blank values"), ("summaryOperation", "Roll-up"),
+    ("summarizedField", "Summarized field"), ("summaryForeignKey", "Summarized object"),
+    ("valueSetName", "Global value set"), ("restricted", "Restricted picklist"),
+    ("controllingField", "Controlling field"), ("visibleLines", "Visible lines"),
+    ("description", "Description"), ("inlineHelpText", "Help text"), ("trackHistory", "Track history"),
+]
+FLOW_ROWS = [
+    ("processType", "Type"), ("status", "Status"), ("triggerObject", "Trigger object"), ("triggerType", "Trigger"),
+    ("recordTriggerType", "Runs when a record is"), ("filterFormula", "Entry formula"), ("apiVersion", "API version"),
+    ("description", "Description"),
+]
+RULE_ROWS = [("active", "Active"), ("errorConditionFormula", "Error condition formula"),
+             ("errorMessage", "Error message"), ("errorDisplayField", "Error shown on field"),
+             ("description", "Description")]
+BY_TYPE = {"CustomField": FIELD_ROWS, "Flow": FLOW_ROWS, "ValidationRule": RULE_ROWS}
+LONG = {"formula", "errorConditionFormula", "filterFormula", "defaultValue", "description", "inlineHelpText"}
+
+
+def attribute_rows(c: Component) -> tuple[list[tuple[str, Any, bool]], dict[str, Any]]:
+    """(label, value, is_code) rows an admin reads first for the type, then everything else."""
+    attrs = dict(c.attributes or {})
+    rows: list[tuple[str, Any, bool]] = []
+    for key, label in BY_TYPE.get(c.type, []):
+        if key in attrs and attrs[key] not in (None, "", []):
+            rows.append((label, attrs.pop(key), key in LONG and "ormula" in key))
+    for key in ("label",):
+        attrs.pop(key, None)
+    return rows, attrs
+
+
+@page
+def component(request: HttpRequest, model_id: int, type: str, full_name: str) -> HttpResponse:
+    model, membership = _open(request, model_id)
+    c = Component.objects.filter(model=model, type=type, name_key=full_name.lower()).first()
+    if c is None:
+        raise NotFound(f"No {type} called {full_name} in {model.name}.")
+    try:
+        depth = max(1, min(int(request.GET.get("depth", "2")), 6))
+    except ValueError:
+        depth = 2
+    uses, used_by = explore.uses(c), explore.used_by(c)
+    impact = explore.impact(model, c.type, c.full_name, depth)
+    typed_rows, other_attrs = attribute_rows(c)
+    changes = list(ComponentChange.objects.filter(component=c).order_by("-version")[:50])
+    from orgbook.documentation.panel import panel_context
+
+    context = _ctx(
+        membership, model, c=c, typed_rows=typed_rows, other_attrs=sorted(other_attrs.items()),
+        picklist=(c.attributes or {}).get("picklistValues"),
+        flow_elements=(c.attributes or {}).get("elementCounts"),
+        definition=c.definition(), setup_url=setup_url(model, c),
+        uses=explore.grouped(uses), used_by=explore.grouped(used_by), uses_count=len(uses),
+        used_by_count=len(used_by), impact=impact, depth=depth, depths=range(1, 7),
+        graph_svg=mark_safe(graph.render_svg(c.type, c.full_name, uses, used_by,  # noqa: S308 (escaped in graph)
+                                             lambda t, n: component_url(model.pk, t, n) + "#graph")),
+        history=_history(c, changes),
+        parent_url=component_url(model.pk, c.parent_type, _parent(c)) if c.parent_key else None,
+        parent_name=_parent(c),
+        children=explore.object_children(model, c.full_name) if c.type == "CustomObject" else {},
+        **panel_context(signed_in_user(request), model, c.type, c.full_name),
+    )
+    return render(request, "web/models/component.html", context)
+
+
+def _parent(c: Component) -> str:
+    head = c.full_name.partition(".")[0]
+    return head if head.lower() == c.parent_key else c.parent_key
+
+
+def _history(c: Component, changes: list[ComponentChange]) -> list[dict[str, Any]]:
+    """Each change with its attribute diff and an XML side-by-side diff against what came next."""
+    out = []
+    after = c.definition()
+    for ch in changes:  # newest first: `after` is the definition this change produced
+        before = zlib.decompress(bytes(ch.old_definition_z)).decode("utf-8", "replace") if ch.old_definition_z else None
+        xml_diff = ""
+        if before is not None and before != after:
+            xml_diff = difflib.HtmlDiff(wrapcolumn=70).make_table(
+                before.splitlines(), after.splitlines(), f"before v{ch.version}", f"v{ch.version}",
+                context=True, numlines=2)
+        out.append({"change": ch, "attributes": sorted((ch.attribute_diff or {}).items()),
+                    "xml_diff": mark_safe(xml_diff)})  # noqa: S308 (difflib escapes the text)
+        if before is not None:
+            after = before
+    return out
+
+
+@page
+def impact_export(request: HttpRequest, model_id: int, type: str, full_name: str, fmt: str) -> HttpResponse:
+    model, _ = _open(request, model_id)
+    if fmt not in exports.FORMATS:
+        raise NotFound("Exports are .csv or .xlsx.")
+    try:
+        depth = max(1, min(int(request.GET.get("depth", "2")), 6))
+    except ValueError:
+        depth = 2
+    edges = explore.impact(model, type, full_name, depth)
+    rows = ([e.depth, e.type, e.full_name, e.where, e.via, e.origin] for e in edges)
+    return exports.response(fmt, f"{model.name}-{full_name}-impact",
+                            ["Depth", "Type", "API name", "Where", "Through", "Found by"], rows)
+
+
+# --- compare --------------------------------------------------------------------------------------
+
+
+def _pair(request: HttpRequest, model_id: int) -> tuple[OrgModel, Membership, OrgModel | None]:
+    model, membership = _open(request, model_id)
+    other_id = request.GET.get("with")
+    if not other_id:
+        return model, membership, None
+    other = get_model(signed_in_user(request), other_id, Action.VIEW_CONTENT)
+    if other.implementation_id != model.implementation_id:
+        raise NotFound("No such org model in this implementation.")
+    if other.pk == model.pk:
+        raise Invalid("Choose two different models to compare.")
+    return model, membership, other
+
+
+@page
+def compare_page(request: HttpRequest, model_id: int) -> HttpResponse:
+    a, membership, b = _pair(request, model_id)
+    context = _ctx(membership, a, b=b, other_models=a.implementation.org_models.exclude(pk=a.pk))
+    if b is not None:
+        type_ = request.GET.get("type", "")
+        kind = request.GET.get("kind", "")
+        kinds = (kind,) if kind in compare.KINDS else compare.KINDS
+        every = list(compare.lines(a, b))
+        counts = compare.summary(every)
+        chosen = [ln for ln in every if ln.kind in kinds and (not type_ or ln.type == type_)]
+        page_obj = Paginator(chosen, COMPARE_PAGE).get_page(request.GET.get("page"))
+        shown = list(page_obj.object_list)
+        diffs = compare.semantic_diffs(a, b, shown)
+        context.update(
+            type=type_, kind=kind if kind in compare.KINDS else "", page_obj=page_obj, total=len(chosen),
+            lines=[(ln, sorted(diffs.get((ln.type, ln.name_key), {}).items())) for ln in shown],
+            totals={k: sum(v.values()) for k, v in counts.items()},
+            types=sorted({t for v in counts.values() for t in v}, key=str.lower),
+            query=urlencode({k: v for k, v in (("with", b.pk), ("type", type_), ("kind", kind)) if v}),
+        )
+    return render(request, "web/models/compare.html", context)
+
+
+@page
+def compare_export(request: HttpRequest, model_id: int, fmt: str) -> HttpResponse:
+    a, _, b = _pair(request, model_id)
+    if b is None or fmt not in exports.FORMATS:
+        raise NotFound("Export a comparison as compare.csv?with=<model id> (or .xlsx).")
+    type_, kind = request.GET.get("type", ""), request.GET.get("kind", "")
+    kinds = (kind,) if kind in compare.KINDS else compare.KINDS
+    labels = {compare.ONLY_A: f"only in {a.name}", compare.ONLY_B: f"only in {b.name}",
+              compare.DIFFERENT: "different"}
+
+    def rows() -> Any:
+        batch: list[compare.Line] = []
+        for line in compare.lines(a, b, type_, kinds):
+            batch.append(line)
+            if len(batch) >= 500:
+                yield from _compare_rows(a, b, batch, labels)
+                batch = []
+        yield from _compare_rows(a, b, batch, labels)
+
+    return exports.response(fmt, f"compare-{a.name}-{b.name}", ["Difference", "Type", "API name", "Label",
+                                                                  "Attributes that differ"], rows())
+
+
+def _compare_rows(a: OrgModel, b: OrgModel, batch: list[compare.Line], labels: dict[str, str]) -> Any:
+    diffs = compare.semantic_diffs(a, b, batch)
+    for ln in batch:
+        diff = diffs.get((ln.type, ln.name_key), {})
+        yield [labels[ln.kind], ln.type, ln.full_name, ln.label,
+               "; ".join(f"{k}: {v[0]!r} → {v[1]!r}" for k, v in diff.items())]
