@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import admin_space, browser, log_in, page  # noqa: F401  (fixtures, reused)
+from .conftest import log_in
 
-from .conftest import DREAMHOUSE
+DREAMHOUSE = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "trailheadapps__dreamhouse-lwc"
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_note_written_in_the_sandbox_is_found_on_production(page: Any, admin_space: dict[str, Any]) -> None:  # noqa: F811
+def test_a_note_written_in_the_sandbox_is_found_on_production(page: Any, admin_space: dict[str, Any]) -> None:
     from orgbook.orgmodels.services import import_path, model_for_import
 
     retail = admin_space["retail"]
