@@ -147,6 +147,7 @@ ORGBOOK_SF_POLL_MS = env_int("ORGBOOK_SF_POLL_MS", 1000, minimum=1)
 # at every stage: a killed worker's lease lapses after this long and the next sync resumes.
 ORGBOOK_SYNC_CHUNK_FILES = env_int("ORGBOOK_SYNC_CHUNK_FILES", 5000, minimum=1)
 ORGBOOK_SYNC_LEASE_SECONDS = env_int("ORGBOOK_SYNC_LEASE_SECONDS", 900, minimum=1)
+ORGBOOK_MAX_UPLOAD_MB = env_int("ORGBOOK_MAX_UPLOAD_MB", 200, minimum=1)
 ORGBOOK_CONNECT_STATE_SECONDS = env_int("ORGBOOK_CONNECT_STATE_SECONDS", 600, minimum=60)
 
 # Celery: Redis in production; the embedded default is kombu's filesystem transport in
