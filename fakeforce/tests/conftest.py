@@ -8,7 +8,8 @@ import pytest
 from fakeforce import Emulator
 from fakeforce.tests import flow
 
-CORPUS = Path("/work/shared/corpus")
+# shared/ sits beside the repository (here and in CI's fresh clone).
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 
 
 @pytest.fixture

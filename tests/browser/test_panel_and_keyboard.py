@@ -14,9 +14,10 @@ from tests.browser.conftest import log_in
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.skipif(not htmx_available(), reason="htmx is not installed (npm missing); pages work without it")
 def test_choosing_an_implementation_swaps_the_panel_without_reloading(page: Any, admin_space: Any) -> None:
     from orgbook.implementations import lifecycle
+
+    assert htmx_available(), "htmx is not installed: ./run installs it from the npm registry"
 
     lifecycle.create_implementation(admin_space["acme"], admin_space["alice"], "Wholesale", "B2B portal")
     log_in(page)

@@ -21,8 +21,7 @@ def test_without_the_corpus_the_demo_orgs_start_empty(tmp_path: Path, monkeypatc
 
 def test_the_sandbox_is_a_changed_copy_in_the_data_dir(tmp_path: Path) -> None:
     production = demo_salesforce.corpus_dir()
-    if production is None:
-        pytest.skip("the shared corpus is not beside the repository")
+    assert production is not None, "the shared corpus is not beside the repository (../shared/corpus)"
     config = json.loads(demo_salesforce.write_config(tmp_path, "http://127.0.0.1:8123").read_text())
     sandbox = Path(config["orgs"][1]["metadata"])
     assert config["orgs"][0]["metadata"] == str(production)
