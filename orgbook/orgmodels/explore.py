@@ -138,6 +138,16 @@ def documented_exists(model: OrgModel) -> Exists:
         implementation_id=model.implementation_id, type=OuterRef("type"), name_key=OuterRef("name_key")))
 
 
+def filter_change(qs: QuerySet[Component], change: str, since: int) -> QuerySet[Component]:
+    """New: first seen in version `since` or later; updated: existed before and changed since;
+    deleted: gone from Salesforce since."""
+    if change == "new":
+        return qs.filter(added_version__gte=since)
+    if change == "updated":
+        return qs.filter(changed_version__gte=since, added_version__lt=since).exclude(status=ComponentStatus.DELETED)
+    return qs.filter(status=ComponentStatus.DELETED, changed_version__gte=since)
+
+
 def grid_queryset(model: OrgModel, g: Grid) -> QuerySet[Component]:
     """The grid's rows in order, unevaluated (a page slices it, an export streams it)."""
     qs = Component.objects.filter(model=model)
@@ -150,13 +160,7 @@ def grid_queryset(model: OrgModel, g: Grid) -> QuerySet[Component]:
     elif g.change != "deleted":
         qs = qs.exclude(status=ComponentStatus.DELETED)
     if g.change:
-        since = g.since_version or model.version
-        if g.change == "new":
-            qs = qs.filter(added_version__gte=since)
-        elif g.change == "updated":
-            qs = qs.filter(changed_version__gte=since, added_version__lt=since)
-        else:
-            qs = qs.filter(status=ComponentStatus.DELETED, changed_version__gte=since)
+        qs = filter_change(qs, g.change, g.since_version or model.version)
     if g.changed_since:
         qs = qs.filter(last_modified_date__date__gte=g.changed_since)
     if g.parent:

@@ -124,7 +124,7 @@ def _fuzzy_filter(needle: str) -> Q:
 def _typo_similarity(needle: str, c: Component) -> float:
     """The best SequenceMatcher ratio of the query against the short API name, the label, each label word."""
     candidates = {normalize(c.full_name.rpartition(".")[2]), normalize(c.label)}
-    candidates.update(normalize(w) for w in c.label.split() if len(w) >= max(3, len(needle) - 2))
+    candidates.update(normalize(w) for w in c.label.split() if len(w) >= max(3, len(needle) - 1))
     best = 0.0
     for cand in filter(None, candidates):
         m = SequenceMatcher(None, needle, cand, autojunk=False)

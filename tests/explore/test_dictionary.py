@@ -1,0 +1,113 @@
+"""The dictionary page: the type tree, the grid's filters, columns, sort and paging, saved views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from orgbook.documentation.models import Documentation
+from orgbook.orgmodels import explore
+from orgbook.orgmodels.explore import Grid
+
+from .conftest import make_component
+
+
+def _names(model: Any, **params: Any) -> list[str]:
+    from django.http import QueryDict
+
+    q = QueryDict(mutable=True)
+    for k, v in params.items():
+        q.setlist(k, v if isinstance(v, list) else [v])
+    return [c.full_name for c in explore.grid_queryset(model, Grid.parse(q))]
+
+
+def test_the_tree_lists_used_types_alphabetically_with_object_children_under_their_object(dreamhouse: Any) -> None:
+    groups = explore.type_tree(dreamhouse)
+    assert [g.namespace for g in groups] == [""]
+    names = [t.type for t in groups[0].types]
+    assert names == sorted(names, key=str.lower)
+    assert "CustomObject" in names and "Flow" in names
+    assert "CustomField" not in names and "ListView" not in names  # they are under their object
+    assert "Report" not in names  # unused types are hidden
+    children = explore.object_children(dreamhouse, "property__c")
+    assert list(children) == sorted(children)
+    assert len(children["CustomField"]) == 25
+    assert "Price__c" in [c.short_name for c in children["CustomField"]]
+
+
+def test_managed_package_components_come_after_the_orgs_own_grouped_by_namespace(dreamhouse: Any) -> None:
+    make_component(dreamhouse, "ApexClass", "zed__Helper", namespace="zed")
+    make_component(dreamhouse, "CustomObject", "abc__Thing__c", namespace="abc")
+    make_component(dreamhouse, "CustomField", "abc__Thing__c.abc__Size__c", namespace="abc", parent="abc__Thing__c")
+    groups = explore.type_tree(dreamhouse)
+    assert [g.namespace for g in groups] == ["", "abc", "zed"]
+    assert [(t.type, t.count) for t in groups[1].types] == [("CustomObject", 1)]
+    assert set(_names(dreamhouse, namespace="abc")) == {"abc__Thing__c", "abc__Thing__c.abc__Size__c"}
+    assert not any(n.startswith(("abc__", "zed__")) for n in _names(dreamhouse, namespace=explore.OWN))
+
+
+def test_grid_filters_by_type_status_change_and_documentation(dreamhouse: Any, people: Any) -> None:
+    assert len(_names(dreamhouse, type="CustomField", parent="Property__c")) == 25
+    gone = make_component(dreamhouse, "ApexClass", "OldThing", status="deleted")
+    assert "OldThing" not in _names(dreamhouse, type="ApexClass")
+    assert _names(dreamhouse, status="deleted") == ["OldThing"]
+    dreamhouse.version = 2
+    dreamhouse.save()
+    gone.changed_version = 2
+    gone.save()
+    make_component(dreamhouse, "ApexClass", "NewThing")  # added in version 2
+    assert _names(dreamhouse, change="new") == ["NewThing"]
+    assert _names(dreamhouse, change="deleted") == ["OldThing"]
+    assert "NewThing" in _names(dreamhouse, change="new", since_version="1") and \
+        len(_names(dreamhouse, change="new", since_version="1")) > 90
+    Documentation.objects.create(implementation=dreamhouse.implementation, type="CustomField",
+                                 name_key="property__c.price__c", full_name="Property__c.Price__c", note="Asking")
+    assert _names(dreamhouse, documented="yes") == ["Property__c.Price__c"]
+    assert "Property__c.Price__c" not in _names(dreamhouse, documented="no", type="CustomField")
+
+
+def test_grid_sorts_on_any_sortable_column_and_ignores_unknown_ones(dreamhouse: Any) -> None:
+    asc = [c.label for c in explore.grid_queryset(dreamhouse, Grid.parse({"parent": "Property__c", "type": "CustomField",
+                                                                          "sort": "label"}))]
+    desc = [c.label for c in explore.grid_queryset(dreamhouse, Grid.parse({"parent": "Property__c",
+                                                                           "type": "CustomField", "sort": "-label"}))]
+    assert len(set(asc)) == 25 and desc == asc[::-1]
+    assert asc[0].lower() < asc[-1].lower()
+    assert Grid.parse({"sort": "definition_z"}).sort == "full_name"
+    assert Grid.parse({"sort": "-description"}).sort == "full_name"  # not sortable: the default
+    assert Grid.parse({"col": "nonsense"}).columns == explore.DEFAULT_COLUMNS
+
+
+def test_the_page_shows_the_tree_chosen_columns_and_pages(dreamhouse: Any, as_user: Any) -> None:
+    r = as_user("vera").get(f"/m/{dreamhouse.pk}/", {"type": "CustomField", "col": ["full_name", "label"],
+                                                     "sort": "-label"})
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "Asking Price" in html and f'href="/m/{dreamhouse.pk}/c/CustomField/Property__c.Price__c"' in html
+    assert "<th scope=\"col\">" in html and "Last modified" not in html.split("<table")[1].split("</thead>")[0]
+    for i in range(60):
+        make_component(dreamhouse, "ApexClass", f"Gen{i:03}")
+    page2 = as_user("vera").get(f"/m/{dreamhouse.pk}/", {"type": "ApexClass", "page": 2}).content.decode()
+    assert "Page 2 of 2" in page2 and "Gen059" in page2 and "Gen000" not in page2
+
+
+def test_tree_nodes_load_members_and_an_objects_children(dreamhouse: Any, as_user: Any) -> None:
+    client = as_user("vera")
+    objects = client.get(f"/m/{dreamhouse.pk}/tree/", {"type": "CustomObject", "ns": ""}).content.decode()
+    assert "Broker__c" in objects and "Property__c" in objects
+    children = client.get(f"/m/{dreamhouse.pk}/tree/", {"object": "Property__c"}).content.decode()
+    assert "CustomField" in children and "Price__c" in children
+    assert "Asking Price" in children
+
+
+def test_saved_views_belong_to_their_user(dreamhouse: Any, as_user: Any, people: Any) -> None:
+    vera = as_user("vera")
+    r = vera.post(f"/m/{dreamhouse.pk}/views/", {"name": "Property fields", "type": "CustomField",
+                                                  "parent": "Property__c", "col": ["full_name", "label"]})
+    assert r.status_code == 302 and "type=CustomField" in r["Location"]
+    view = explore.SavedView.objects.get(user=people["vera"])
+    assert view.query == {"type": "CustomField", "parent": "Property__c", "col": ["full_name", "label"]}
+    assert "Property fields" in vera.get(f"/m/{dreamhouse.pk}/").content.decode()
+    assert "Property fields" not in as_user("eddie").get(f"/m/{dreamhouse.pk}/").content.decode()
+    assert as_user("eddie").post(f"/m/{dreamhouse.pk}/views/{view.pk}/delete/").status_code == 404
+    assert vera.post(f"/m/{dreamhouse.pk}/views/{view.pk}/delete/").status_code == 302
+    assert not explore.SavedView.objects.exists()

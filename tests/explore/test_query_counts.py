@@ -1,0 +1,48 @@
+"""Pinned SQL query counts: the dictionary and component pages do not grow with the model (no N+1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from orgbook.orgmodels.models import Dependency
+
+from .conftest import make_component
+
+DICTIONARY_MAX = 13  # session, user, model, membership x2, tree, types, namespaces, saved views, count, page, ...
+COMPONENT_MAX = 19  # 11 for the explorer, the rest is the documentation panel
+
+
+def _grow(model: Any) -> None:
+    """Hundreds more rows of every shape the pages touch: objects, children, users of Price__c."""
+    price = model.components.get(type="CustomField", name_key="property__c.price__c")
+    for i in range(40):
+        obj = make_component(model, "CustomObject", f"Extra{i}__c", label=f"Extra {i}")
+        for j in range(5):
+            field = make_component(model, "CustomField", f"Extra{i}__c.F{j}__c", label=f"F{j}", parent=obj.full_name)
+            Dependency.objects.create(model=model, source=field, target_type="CustomField",
+                                      target_key=price.name_key, target_name=price.full_name, where="formula")
+        make_component(model, "ApexClass", f"Extra{i}", namespace="pkg" if i % 2 else "")
+
+
+def test_the_dictionary_page_has_a_bounded_number_of_queries(dreamhouse: Any, as_user: Any,
+                                                              django_assert_max_num_queries: Any) -> None:
+    client = as_user("vera")
+    params = {"col": ["type", "full_name", "label", "documented", "description", "parent"]}
+    with django_assert_max_num_queries(DICTIONARY_MAX):
+        assert client.get(f"/m/{dreamhouse.pk}/", params).status_code == 200
+    _grow(dreamhouse)
+    with django_assert_max_num_queries(DICTIONARY_MAX):
+        assert client.get(f"/m/{dreamhouse.pk}/", params).status_code == 200
+
+
+def test_the_component_page_has_a_bounded_number_of_queries(dreamhouse: Any, as_user: Any,
+                                                             django_assert_max_num_queries: Any) -> None:
+    client = as_user("vera")
+    url = f"/m/{dreamhouse.pk}/c/CustomField/Property__c.Price__c"
+    with django_assert_max_num_queries(COMPONENT_MAX):
+        assert client.get(url, {"depth": 3}).status_code == 200
+    _grow(dreamhouse)
+    with django_assert_max_num_queries(COMPONENT_MAX) as ctx:
+        r = client.get(url, {"depth": 3})
+    assert r.status_code == 200 and b"Extra39__c.F4__c" in r.content
+    assert len(ctx.captured_queries) <= COMPONENT_MAX
