@@ -5,8 +5,6 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import pytest
-
 from orgbook.metadata import ParsedComponent, ReadProblem, iter_components
 
 CORPUS = Path(__file__).resolve().parents[3] / ".." / "shared" / "corpus"
