@@ -24,7 +24,7 @@ WEBHOOK_TIMEOUT = (5, 10)
 
 
 def component_url(model_id: int, type_: str, full_name: str) -> str:
-    return f"{settings.BASE_URL}/m/{model_id}/c/{quote(type_)}/{quote(full_name)}/"
+    return f"{settings.BASE_URL}/m/{model_id}/c/{quote(type_)}/{quote(full_name)}"
 
 
 def recipients(conn: OrgConnection) -> list[str]:

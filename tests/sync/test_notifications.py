@@ -70,7 +70,9 @@ def test_a_sync_that_changed_something_emails_a_summary_grouped_by_who(people: d
     assert body.index("Who is not known (") < body.index("Property__c.Tags__c")
     price_line = next(line for line in body.splitlines() if "Property__c.Price__c [" in line)
     assert "precision" in price_line and "scale" in price_line  # which attributes changed
-    assert "/c/CustomField/Property__c.Price__c/" in body
+    link = next(line.strip() for line in body.splitlines() if line.strip().endswith("/c/CustomField/Property__c.Price__c"))
+    page = _admin(people).get(link.removeprefix("http://127.0.0.1:8000"))
+    assert page.status_code == 200 and "Asking Price" in page.content.decode()
 
 
 def test_nothing_changed_sends_nothing(connected: Any) -> None:

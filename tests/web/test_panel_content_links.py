@@ -21,6 +21,7 @@ def test_the_panel_lists_models_and_links_documentation(people: dict[str, Any]) 
     model = OrgModel.objects.create(implementation=impl, name="Design", kind="reference")
     html = _page(people["vera"], impl)
     assert "Design" in html and f"/d/s/acme/m/{model.pk}/coverage/" in html
+    assert f'href="/m/{model.pk}/"' in html  # its dictionary
     assert f"/d/s/acme/i/{impl.pk}/" in html
     assert "New reference model" not in html  # viewers read only
 
