@@ -299,8 +299,8 @@ def grouped(edges: Iterable[Edge]) -> dict[str, list[Edge]]:
 def impact(model: OrgModel, type_: str, full_name: str, depth: int, limit: int = 5000) -> list[Edge]:
     """Everything that uses the component, directly or through others, up to `depth` hops.
 
-    Breadth-first; one query per level (targets of a level are matched in a single IN on the key,
-    then filtered on type in Python), each component reported once at its shortest distance.
+    Breadth-first; one query per level (the level's targets as `type = t AND key IN (...)` per
+    type, on the target index), each component reported once at its shortest distance.
     """
     depth = max(1, min(depth, 6))
     seen = {(type_, full_name.lower())}
@@ -309,8 +309,15 @@ def impact(model: OrgModel, type_: str, full_name: str, depth: int, limit: int =
     for level in range(1, depth + 1):
         if not frontier or len(out) >= limit:
             break
-        keys = {k for _, k in frontier}
-        rows = (Dependency.objects.filter(model=model, target_key__in=keys)
+        by_type: dict[str, list[str]] = defaultdict(list)
+        for t, k in frontier:
+            by_type[t].append(k)
+        # (type, key IN ...) per type, so the (model, target_type, target_key) index is used.
+        match = [Q(target_type=t, target_key__in=keys) for t, keys in by_type.items()]
+        cond = match[0]
+        for extra in match[1:]:
+            cond |= extra
+        rows = (Dependency.objects.filter(cond, model=model)
                 .values_list("target_type", "target_key", "source__type", "source__full_name",
                              "source__name_key", "where", "origin")
                 .order_by("source__type", "source__name_key"))

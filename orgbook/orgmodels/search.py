@@ -1,29 +1,37 @@
 """Search a model by label or API name, the way admins type: `price` finds `Price__c` and "Asking Price".
 
-Portable on SQLite and PostgreSQL: the database narrows candidates with plain LIKE over the API
-name with underscores removed (`REPLACE`) and the label; Python ranks them. When that finds
-little (a typo: `prcie`, `brokr`), a second pass fetches names sharing a trigram or the first two
-letters with the query and keeps those whose edit similarity (difflib's ratio) is at least 0.75.
+Names and labels are compared normalised: lower case, without `__c`-style suffixes, underscores,
+spaces and punctuation (`Property__c.Asking_Price__c` -> `property.askingprice`). Ranking:
+exact API name or label, then prefixes, then word starts, then substrings; ties go to the types
+admins look for most, then shorter names. A query that finds fewer than a handful of matches also
+gets names that are one typo away (difflib's ratio of at least 0.75 against a name or a label
+word: `prcie` finds Price__c, `brokr` finds Broker__c), ranked below every real match.
+
+Speed on a 100,000-component model: the model's names are read once into an in-process index
+(kept per model version, a few models at a time) and searched there: exact names by dictionary,
+prefixes by bisection over sorted names, substrings with str.find over one joined string. The
+database sees one small query per search (has the model changed?), whichever database it is.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import threading
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from functools import reduce
-from operator import or_
 
-from django.db.models import Q, Value
-from django.db.models.functions import Lower, Replace
+from django.db.models import Count, Max
 
 from orgbook.orgmodels.models import Component, ComponentStatus, OrgModel
 
 _SUFFIX = re.compile(r"__(c|r|mdt|e|x|b|kav|share|history|feed|latitude__s|longitude__s|s)\b")
 _NOT_ALNUM = re.compile(r"[^0-9a-z.]+")
-CANDIDATES = 3000
-FUZZY_CANDIDATES = 3000
+_WORDS = re.compile(r"[\s_.\-/]+|(?<=[a-z])(?=[A-Z])")
 MIN_SIMILARITY = 0.75
+FEW = 5  # fewer real matches than this: also look for typos
+CACHED_MODELS = 4
 # Ties go to the types admins look for most.
 TYPE_WEIGHT = {"CustomObject": 6, "CustomField": 5, "Flow": 4, "ApexClass": 3, "ValidationRule": 3, "Layout": 2,
                "PermissionSet": 2, "Profile": 1}
@@ -32,16 +40,6 @@ TYPE_WEIGHT = {"CustomObject": 6, "CustomField": 5, "Flow": 4, "ApexClass": 3, "
 def normalize(text: str) -> str:
     """`Property__c.Asking_Price__c` -> `property.askingprice`; "Asking Price" -> `askingprice`."""
     return _NOT_ALNUM.sub("", _SUFFIX.sub("", text.lower()))
-
-
-def trigrams(text: str) -> set[str]:
-    padded = f"  {text} "
-    return {padded[i:i + 3] for i in range(len(padded) - 2)}
-
-
-def similarity(a: str, b: str) -> float:
-    ta, tb = trigrams(a), trigrams(b)
-    return len(ta & tb) / len(ta | tb) if ta and tb else 0.0
 
 
 @dataclass(frozen=True)
@@ -55,12 +53,93 @@ class Hit:
     matched: str  # "name", "label" or "similar"
 
 
-def _score(query: str, c: Component) -> tuple[float, str]:
+@dataclass
+class _Index:
+    rows: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # type, name, label, parent, ns
+    short: list[str] = field(default_factory=list)
+    full: list[str] = field(default_factory=list)
+    label: list[str] = field(default_factory=list)
+    words: list[tuple[str, ...]] = field(default_factory=list)
+    exact: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    sorted_keys: list[tuple[str, int]] = field(default_factory=list)  # (short name / label / word, row)
+    blob: str = ""
+    starts: list[int] = field(default_factory=list)
+    vocabulary: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # first letter -> words
+
+    @classmethod
+    def build(cls, model: OrgModel) -> _Index:
+        ix = cls()
+        rows = (Component.objects.filter(model=model).exclude(status=ComponentStatus.DELETED)
+                .values_list("type", "full_name", "label", "parent_key", "namespace").order_by())
+        pieces, offset = [], 0
+        for i, row in enumerate(rows.iterator(chunk_size=5000)):
+            ix.rows.append(row)
+            name, label = row[1], row[2]
+            short, full, lab = normalize(name.rpartition(".")[2]), normalize(name), normalize(label)
+            words = tuple({normalize(w) for w in _WORDS.split(label + " " + name.rpartition(".")[2])} - {""})
+            ix.short.append(short)
+            ix.full.append(full)
+            ix.label.append(lab)
+            ix.words.append(words)
+            for key in {short, full, lab} - {""}:
+                ix.exact[key].append(i)
+            for key in {short, lab, *words} - {""}:
+                ix.sorted_keys.append((key, i))
+            for w in words:
+                if len(w) > 2:
+                    ix.vocabulary[w[0]].add(w)
+            text = f"{full}|{lab}\n"
+            pieces.append(text)
+            ix.starts.append(offset)
+            offset += len(text)
+        ix.sorted_keys.sort()
+        ix.blob = "".join(pieces)
+        return ix
+
+    def row_at(self, offset: int) -> int:
+        return bisect_right(self.starts, offset) - 1
+
+    def substring_rows(self, needle: str, cap: int) -> list[int]:
+        out: list[int] = []
+        pos = self.blob.find(needle)
+        while pos != -1 and len(out) < cap:
+            row = self.row_at(pos)
+            if not out or out[-1] != row:
+                out.append(row)
+            pos = self.blob.find(needle, self.starts[row + 1] if row + 1 < len(self.starts) else len(self.blob))
+        return out
+
+    def prefix_rows(self, needle: str, cap: int) -> list[int]:
+        lo = bisect_left(self.sorted_keys, (needle, -1))
+        hi = bisect_left(self.sorted_keys, (needle + "\uffff", -1))
+        return [i for _, i in self.sorted_keys[lo:min(hi, lo + cap)]]
+
+
+_cache: OrderedDict[tuple[int, int, int, int], _Index] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _index(model: OrgModel) -> _Index:
+    # The key changes whenever a sync writes a version, or a component is added or removed.
+    stats = Component.objects.filter(model=model).aggregate(n=Count("id"), top=Max("id"))
+    key = (model.pk, model.version, stats["n"] or 0, stats["top"] or 0)
+    with _lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    built = _Index.build(model)
+    with _lock:
+        for old in [k for k in _cache if k[0] == model.pk]:
+            del _cache[old]
+        _cache[key] = built
+        while len(_cache) > CACHED_MODELS:
+            _cache.popitem(last=False)
+    return built
+
+
+def _score(ix: _Index, i: int, query: str, needle: str) -> tuple[float, str]:
     """Exact short name > exact label > prefix > word start > substring; 0 when nothing matches."""
-    short = normalize(c.full_name.rpartition(".")[2])
-    full = normalize(c.full_name)
-    label = normalize(c.label)
-    words = [normalize(w) for w in re.split(r"[\s_.\-/]+", c.label + " " + c.full_name) if w]
+    short, full, label = ix.short[i], ix.full[i], ix.label[i]
     if short == query or full == query:
         return 100, "name"
     if label == query:
@@ -71,7 +150,7 @@ def _score(query: str, c: Component) -> tuple[float, str]:
         return 78 - min(len(full) - len(query), 15), "name"
     if label.startswith(query):
         return 75 - min(len(label) - len(query), 15), "label"
-    if any(w.startswith(query) for w in words):
+    if "." not in query and any(w.startswith(query) for w in ix.words[i]):
         return 65, "name"
     if query in short or query in full:
         return 50, "name"
@@ -80,58 +159,45 @@ def _score(query: str, c: Component) -> tuple[float, str]:
     return 0, ""
 
 
+def _typos(ix: _Index, needle: str) -> set[str]:
+    """Words one typo away: same first letter (or the first two swapped), similar length."""
+    found = set()
+    for first in {needle[0], needle[1]}:
+        for word in ix.vocabulary.get(first, ()):
+            if not len(needle) - 1 <= len(word) <= len(needle) + 2:  # "pre" is not a typo of "price"
+                continue
+            m = SequenceMatcher(None, needle, word, autojunk=False)
+            if m.real_quick_ratio() >= MIN_SIMILARITY and m.quick_ratio() >= MIN_SIMILARITY \
+                    and m.ratio() >= MIN_SIMILARITY:
+                found.add(word)
+    return found
+
+
 def search(model: OrgModel, text: str, limit: int = 25, type_: str = "") -> list[Hit]:
     query = normalize(text.strip())
     if not query:
         return []
-    base = Component.objects.filter(model=model).exclude(status=ComponentStatus.DELETED)
-    if type_:
-        base = base.filter(type=type_)
-    base = base.annotate(
-        flat_name=Replace("name_key", Value("_"), Value("")),
-        flat_label=Replace(Replace(Lower("label"), Value(" "), Value("")), Value("_"), Value("")),
-        low_label=Lower("label"),
-    ).only("type", "full_name", "label", "parent_key", "namespace")
-    # A dotted query (`property.price`) narrows on the object too; the SQL sees only the last part.
+    ix = _index(model)
     needle = query.rpartition(".")[2] or query
-    found = list(base.filter(Q(flat_name__contains=needle) | Q(flat_label__contains=needle))[:CANDIDATES])
-    hits = []
-    for c in found:
-        score, how = _score(query, c)
+    cap = 100000 if type_ else max(limit * 40, 2000)
+    candidates = dict.fromkeys(ix.exact.get(query, []) + ix.exact.get(needle, []))
+    candidates.update(dict.fromkeys(ix.prefix_rows(needle, cap)))
+    candidates.update(dict.fromkeys(ix.substring_rows(query, cap)))
+    scored: dict[int, tuple[float, str]] = {}
+    for i in candidates:
+        if type_ and ix.rows[i][0] != type_:
+            continue
+        score, how = _score(ix, i, query, needle)
         if score:
-            hits.append(_hit(c, score, how))
-    if len(hits) < limit and len(needle) >= 3:
-        seen = {(h.type, h.full_name) for h in hits}
-        for c in base.filter(_fuzzy_filter(needle))[:FUZZY_CANDIDATES]:
-            if (c.type, c.full_name) not in seen:
-                sim = _typo_similarity(needle, c)
-                if sim >= MIN_SIMILARITY:
-                    hits.append(_hit(c, 40 * sim, "similar"))
-    hits.sort(key=lambda h: (-h.score, -TYPE_WEIGHT.get(h.type, 0), len(h.full_name), h.full_name.lower()))
-    return hits[:limit]
-
-
-def _fuzzy_filter(needle: str) -> Q:
-    """Candidates for a mistyped query: they share an inner trigram with it, or a name or a label
-    word starts with its first two letters (typos rarely hit the first letters)."""
-    head = needle[:2]
-    grams = sorted({needle[i:i + 3] for i in range(len(needle) - 2)})[:8]
-    cond = Q(flat_name__startswith=head) | Q(flat_name__contains="." + head) | Q(low_label__startswith=head) \
-        | Q(low_label__contains=" " + head)
-    return reduce(or_, (Q(flat_name__contains=g) | Q(flat_label__contains=g) for g in grams), cond)
-
-
-def _typo_similarity(needle: str, c: Component) -> float:
-    """The best SequenceMatcher ratio of the query against the short API name, the label, each label word."""
-    candidates = {normalize(c.full_name.rpartition(".")[2]), normalize(c.label)}
-    candidates.update(normalize(w) for w in c.label.split() if len(w) >= max(3, len(needle) - 1))
-    best = 0.0
-    for cand in filter(None, candidates):
-        m = SequenceMatcher(None, needle, cand, autojunk=False)
-        if m.real_quick_ratio() > best and m.quick_ratio() > best:
-            best = max(best, m.ratio())
-    return best
-
-
-def _hit(c: Component, score: float, how: str) -> Hit:
-    return Hit(c.type, c.full_name, c.label, c.parent_key, c.namespace, round(score, 2), how)
+            scored[i] = (score, how)
+    if len(scored) < FEW and len(needle) >= 4:
+        for word in _typos(ix, needle):
+            for i in ix.prefix_rows(word, cap):
+                if i in scored or (type_ and ix.rows[i][0] != type_) or word not in ix.words[i] + (ix.short[i],):
+                    continue
+                sim = SequenceMatcher(None, needle, word, autojunk=False).ratio()
+                scored[i] = (40 * sim, "similar")
+    order = sorted(scored, key=lambda i: (-scored[i][0], -TYPE_WEIGHT.get(ix.rows[i][0], 0), len(ix.rows[i][1]),
+                                          ix.rows[i][1].lower()))
+    return [Hit(*ix.rows[i][:2], ix.rows[i][2], ix.rows[i][3], ix.rows[i][4], round(scored[i][0], 2), scored[i][1])
+            for i in order[:limit]]

@@ -1,0 +1,264 @@
+"""Explorer benchmark: server time of search, dictionary page, component page, where-used at depth 3,
+and comparing two large models, on the synthetic org from bench/generate_org.py.
+
+    python bench/explore.py --components 100000 [--db sqlite|postgres] [--repeat 40] [--load 60]
+
+Prints one JSON line. Server time is the time Django takes to answer a request in this process
+(django.test.Client: URL routing, the access check, queries, template rendering; no network). The
+figures are p50/p95/max over `--repeat` requests per case, after one warm-up request each.
+
+- search: a mix of queries people type (exact API names, labels, prefixes, typos) through the
+  search page's as-you-type partial.
+- dictionary: the dictionary page, unfiltered, filtered by type, sorted by label, page 40.
+- component: the component page of the most used custom field (its where-used list, impact at
+  depth 2, graph and history) and of an object.
+- where_used_depth3: `explore.impact` at depth 3 on that field.
+- compare: every difference between the org and its `--mutate 1` copy (both fully ingested as two
+  models of one implementation), against `diff -rq` on the two folders (the issue's yardstick).
+- load (`--load SECONDS`): `orgbook`'s WSGI app under waitress in a child process, 20 concurrent
+  clients on loopback requesting the component page for SECONDS; p50/p99 and errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+SEARCHES = ["price", "Invoice__c", "invoice amount", "Shipment", "amout", "Score", "contrct", "Account", "stat",
+            "Payment_Flag__c", "Policy__c.Visit", "warranty code"]
+
+
+def _ms(samples: list[float]) -> dict[str, float]:
+    s = sorted(samples)
+
+    def pick(q: float) -> float:
+        return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
+
+    return {"p50_ms": round(pick(0.5) * 1000, 1), "p95_ms": round(pick(0.95) * 1000, 1),
+            "p99_ms": round(pick(0.99) * 1000, 1), "max_ms": round(s[-1] * 1000, 1), "n": len(s)}
+
+
+def _time(fn: Any, repeat: int) -> list[float]:
+    fn()  # warm-up: first-query plans, template loading
+    out = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def _setup_env(kind: str) -> tuple[dict[str, str], Any]:
+    data_dir = tempfile.mkdtemp(prefix="orgbook-bench-explore-")
+    env = {"ORGBOOK_DATA_DIR": data_dir, "DJANGO_SETTINGS_MODULE": "orgbook.settings", "ORGBOOK_LOG_LEVEL": "WARNING"}
+    name = f"orgbook_bench_explore_{os.getpid()}"
+    if kind == "postgres":
+        import psycopg
+
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]  # our own name
+        env["DATABASE_URL"] = f"{PG_SERVER}/{name}"
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{data_dir}/orgbook.sqlite3"
+
+    def cleanup() -> None:
+        from django.db import connections
+
+        connections.close_all()
+        if kind == "postgres":
+            import psycopg
+
+            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+    return env, cleanup
+
+
+def _diff_rq(a: Path, b: Path) -> float:
+    best = float("inf")
+    for _ in range(2):
+        t0 = time.perf_counter()
+        subprocess.run(["diff", "-rq", str(a), str(b)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def _load(env: dict[str, str], url: str, cookie: str, seconds: float, clients: int = 20) -> dict[str, Any]:
+    import socket
+
+    import requests
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code = ("from waitress import serve; from orgbook.wsgi import application; "
+            f"serve(application, host='127.0.0.1', port={port}, threads=8, ident='bench')")
+    server = subprocess.Popen([sys.executable, "-c", code], env={**os.environ, **env}, cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                requests.get(base + "/login/", timeout=1)
+                break
+            except requests.RequestException:
+                time.sleep(0.1)
+        samples: list[float] = []
+        errors: list[str] = []
+        lock = threading.Lock()
+        stop = time.monotonic() + seconds
+
+        def worker() -> None:
+            session = requests.Session()
+            session.cookies.set("sessionid", cookie)
+            while time.monotonic() < stop:
+                t0 = time.perf_counter()
+                try:
+                    r = session.get(base + url, timeout=10)
+                    ok = r.status_code == 200
+                except requests.RequestException as exc:
+                    ok, r = False, exc  # type: ignore[assignment]
+                took = time.perf_counter() - t0
+                with lock:
+                    samples.append(took)
+                    if not ok:
+                        errors.append(str(getattr(r, "status_code", r)))
+
+        threads = [threading.Thread(target=worker) for _ in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return {"clients": clients, "seconds": seconds, "requests": len(samples), "errors": len(errors),
+                "error_samples": errors[:5], **_ms(samples)}
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def run(components: int, db_kind: str, repeat: int, load_s: float) -> dict[str, Any]:
+    sys.path.insert(0, str(BENCH))
+    import generate_org
+
+    folder = generate_org.generate(components, 1)
+    mutated, n_mutated = generate_org.mutate(components, 1, 1)
+    env, cleanup = _setup_env(db_kind)
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    try:
+        return _measure(env, folder, mutated, n_mutated, db_kind, repeat, load_s)
+    finally:
+        cleanup()
+
+
+def _measure(env: dict[str, str], folder: Path, mutated: Path, n_mutated: int, db_kind: str, repeat: int,
+             load_s: float) -> dict[str, Any]:
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db.models import Count
+    from django.test import Client
+
+    from orgbook.implementations import lifecycle
+    from orgbook.orgmodels import compare, explore
+    from orgbook.orgmodels.models import Component, Dependency
+    from orgbook.orgmodels.services import import_path, model_for_import
+
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
+    user = get_user_model().objects.create_user(username="bench@example.com", email="bench@example.com")
+    space = lifecycle.create_space("Bench", user, plan="paid", licences=2)
+    impl = lifecycle.create_implementation(space, user, "Enterprise")
+    a = model_for_import(impl, "Production", "production")
+    b = model_for_import(impl, "UAT", "sandbox")
+    t0 = time.perf_counter()
+    import_path(a, folder)
+    import_path(b, mutated)
+    ingest_s = time.perf_counter() - t0
+    n = Component.objects.filter(model=a).count()
+
+    fields = Component.objects.filter(model=a, type="CustomField").values("name_key")
+    top = (Dependency.objects.filter(model=a, target_type="CustomField", target_key__in=fields).values("target_key")
+           .annotate(n=Count("id")).order_by("-n").first())
+    assert top is not None
+    field = Component.objects.get(model=a, type="CustomField", name_key=top["target_key"])
+    obj = Component.objects.filter(model=a, type="CustomObject").order_by("name_key")[10]
+
+    client = Client()
+    client.force_login(user)
+
+    def get(url: str, params: dict[str, Any] | None = None) -> Any:
+        r = client.get(url, params or {})
+        if r.status_code != 200:
+            raise SystemExit(f"{url} answered {r.status_code}")
+        return r
+
+    m = a.pk
+    results: dict[str, Any] = {"components": n, "db": db_kind, "ingest_both_s": round(ingest_s, 1),
+                               "most_used_field": field.full_name, "its_users": top["n"]}
+    search_samples: list[float] = []
+    for q in SEARCHES:
+        search_samples += _time(lambda q=q: get(f"/m/{m}/search/", {"q": q, "partial": "1"}),
+                                max(3, repeat // len(SEARCHES) * 2))
+    results["search"] = _ms(search_samples)
+    dict_samples: list[float] = []
+    for params in ({}, {"type": "CustomField"}, {"type": "CustomField", "sort": "-label"}, {"page": 40},
+                   {"col": ["full_name", "label", "documented", "description"]}):
+        dict_samples += _time(lambda p=params: get(f"/m/{m}/", p), max(3, repeat // 5))
+    results["dictionary_page"] = _ms(dict_samples)
+    comp_samples = _time(lambda: get(f"/m/{m}/c/CustomField/{field.full_name}"), repeat // 2)
+    comp_samples += _time(lambda: get(f"/m/{m}/c/CustomObject/{obj.full_name}"), repeat // 2)
+    results["component_page"] = _ms(comp_samples)
+    depth3: list[Any] = []
+    results["where_used_depth3"] = _ms(_time(lambda: depth3.append(
+        len(explore.impact(a, "CustomField", field.full_name, 3))), repeat))
+    results["where_used_depth3"]["components_reached"] = depth3[-1]
+
+    lines: list[Any] = []
+    compare_s = min(_time(lambda: lines.append(list(compare.lines(a, b))), 2))
+    counts = {k: sum(1 for ln in lines[-1] if ln.kind == k) for k in compare.KINDS}
+    diff_s = _diff_rq(folder, mutated)
+    results["compare"] = {"seconds": round(compare_s, 2), "diff_rq_s": round(diff_s, 2),
+                          "ratio": round(compare_s / diff_s, 2), "counts": counts, "mutated": n_mutated}
+    page_s = _time(lambda: get(f"/m/{m}/compare/", {"with": b.pk}), 2)
+    results["compare_page"] = {"seconds": round(statistics.median(page_s), 2)}
+    if load_s:
+        from django.db import connections
+
+        connections.close_all()
+        cookie = client.cookies["sessionid"].value
+        results["load_component_page"] = _load(env, f"/m/{m}/c/CustomField/{field.full_name}", cookie, load_s)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--components", type=int, default=100000)
+    ap.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    ap.add_argument("--repeat", type=int, default=40)
+    ap.add_argument("--load", type=float, default=0, metavar="SECONDS",
+                    help="also run 20 concurrent clients against the component page for SECONDS")
+    a = ap.parse_args(argv)
+    print(json.dumps(run(a.components, a.db, a.repeat, a.load)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
