@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from orgbook.orgmodels.models import Component, ComponentStatus, Dependency, OrgModel
@@ -213,23 +213,42 @@ class NamespaceGroup:
     total: int
 
 
-def type_tree(model: OrgModel) -> list[NamespaceGroup]:
+@dataclass
+class Census:
+    """One GROUP BY over the model: the tree, and the type and package lists for the filters."""
+
+    tree: list[NamespaceGroup]
+    types: list[str]
+    namespaces: list[str]
+
+
+def census(model: OrgModel) -> Census:
     """Types with a count, alphabetical; types with no live component are absent. One query.
 
     Children of an object are counted under the object (not as top-level types). The org's own
     components come first, then each managed package's, by namespace.
     """
+    nested = Case(When(Q(parent_key="") | ~Q(type__in=CHILD_TYPES), then=Value(False)), default=Value(True),
+                  output_field=models.BooleanField())
     rows = (Component.objects.filter(model=model).exclude(status=ComponentStatus.DELETED)
-            .filter(Q(parent_key="") | ~Q(type__in=CHILD_TYPES))
-            .values_list("namespace", "type").annotate(n=Count("id")).order_by())
+            .annotate(nested=nested).values_list("namespace", "type", "nested").annotate(n=Count("id")).order_by())
     by_ns: dict[str, list[TypeNode]] = defaultdict(list)
-    for ns, type_, n in rows:
-        by_ns[ns].append(TypeNode(type_, n, objects=type_ == "CustomObject"))
+    all_types: set[str] = set()
+    all_ns: set[str] = set()
+    for ns, type_, is_nested, n in rows:
+        all_types.add(type_)
+        all_ns.add(ns)
+        if not is_nested:
+            by_ns[ns].append(TypeNode(type_, n, objects=type_ == "CustomObject"))
     groups = []
     for ns in sorted(by_ns, key=lambda s: (s != "", s.lower())):
         types = sorted(by_ns[ns], key=lambda t: t.type.lower())
         groups.append(NamespaceGroup(ns, types, sum(t.count for t in types)))
-    return groups
+    return Census(groups, sorted(all_types, key=str.lower), sorted(all_ns - {""}, key=str.lower))
+
+
+def type_tree(model: OrgModel) -> list[NamespaceGroup]:
+    return census(model).tree
 
 
 def type_members(model: OrgModel, type_: str, namespace: str, limit: int = 500) -> list[Component]:
@@ -251,16 +270,6 @@ def object_children(model: OrgModel, object_key: str) -> dict[str, list[Componen
         c.short_name = c.full_name.partition(".")[2] or c.full_name  # type: ignore[attr-defined]
         grouped[c.type].append(c)
     return dict(sorted(grouped.items()))
-
-
-def namespaces(model: OrgModel) -> list[str]:
-    return sorted(n for n in Component.objects.filter(model=model).exclude(namespace="")
-                  .values_list("namespace", flat=True).distinct().order_by())
-
-
-def types(model: OrgModel) -> list[str]:
-    return sorted(Component.objects.filter(model=model).values_list("type", flat=True).distinct().order_by(),
-                  key=str.lower)
 
 
 # --- dependencies ---------------------------------------------------------------------------------

@@ -58,11 +58,12 @@ def dictionary(request: HttpRequest, model_id: int) -> HttpResponse:
     rows = [(c, [(explore.cell(c, col), component_url(model.pk, c.type, c.full_name) if col == "full_name" else "")
                  for col in g.columns]) for c in page_obj.object_list]
     query = g.as_query()
+    found = explore.census(model)
     context = _ctx(
         membership, model, grid=g, rows=rows, page_obj=page_obj, count=paginator.count,
         columns=[(key, COLUMNS[key][0], bool(COLUMNS[key][1])) for key in g.columns],
         all_columns=[(key, label) for key, label_sort in COLUMNS.items() for label in [label_sort[0]]],
-        tree=explore.type_tree(model), types=explore.types(model), namespaces=explore.namespaces(model),
+        tree=found.tree, types=found.types, namespaces=found.namespaces,
         saved_views=[(v, urlencode(v.query, doseq=True))
                      for v in SavedView.objects.filter(user=signed_in_user(request), model=model)],
         query_string=urlencode(query, doseq=True), sort_links=_sort_links(g, query),
