@@ -104,7 +104,7 @@ def search_components(request: HttpRequest, model_id: int, q: str, type: str | N
                                    "score": h.score, "matched": h.matched} for h in hits]}
 
 
-@router.get("/models/{model_id}/tree")
+@router.get("/models/{model_id}/types")
 def type_tree(request: HttpRequest, model_id: int) -> dict[str, Any]:
     """Types with counts, the org's own first, then each managed package; object children are
     counted under their object, not here."""

@@ -13,7 +13,7 @@ def _urls(m: int) -> list[str]:
     return [f"/m/{m}/", f"/m/{m}/tree/?type=CustomObject&ns=", f"/m/{m}/tree/?object=Property__c",
             f"/m/{m}/search/?q=price", f"/m/{m}/c/CustomField/Property__c.Price__c", f"/m/{m}/compare/",
             f"/m/{m}/export.csv", f"/m/{m}/export.xlsx", f"/m/{m}/c/CustomObject/Broker__c/impact.csv",
-            f"/api/v1/models/{m}/search?q=price", f"/api/v1/models/{m}/tree",
+            f"/api/v1/models/{m}/search?q=price", f"/api/v1/models/{m}/types",
             f"/api/v1/models/{m}/impact/CustomObject/Broker__c"]
 
 
