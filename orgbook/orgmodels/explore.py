@@ -6,15 +6,16 @@ GROUP BY, a grid page is one COUNT and one SELECT, an impact walk is one query p
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, Max, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from orgbook.orgmodels.models import Component, ComponentStatus, Dependency, OrgModel
@@ -42,6 +43,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
 DEFAULT_COLUMNS = ["type", "full_name", "label", "namespace", "status", "last_modified_date"]
 CHANGES = ("new", "updated", "deleted")
 OWN = "-"  # the namespace filter value for the org's own (unpackaged) components
+T = TypeVar("T")
 
 
 class SavedView(models.Model):
@@ -105,6 +107,12 @@ class Grid:
         g.sort = sort.lstrip("-") if sort.lstrip("-") in COLUMNS and COLUMNS[sort.lstrip("-")][1] else "full_name"
         g.page = max(_int(params.get("page")) or 1, 1)
         return g
+
+    def known_count(self, found: Census) -> int | None:
+        """The row count when the census already knows it (no filter, or only a type): no COUNT query."""
+        if any((self.namespace, self.status, self.change, self.changed_since, self.documented, self.parent, self.q)):
+            return None
+        return found.by_type.get(self.type, 0) if self.type else found.live
 
     def as_query(self) -> dict[str, Any]:
         """The parameters that differ from the defaults (what a saved view stores)."""
@@ -220,9 +228,53 @@ class Census:
     tree: list[NamespaceGroup]
     types: list[str]
     namespaces: list[str]
+    live: int = 0  # components not deleted: the unfiltered grid's row count
+    by_type: dict[str, int] = field(default_factory=dict)  # live components of each type, nested or not
+
+
+Fingerprint = tuple[int, int, int, int]
+
+
+def fingerprint(model: OrgModel) -> Fingerprint:
+    """Changes whenever a sync writes a version or a component is added or removed: the key of the
+    per-process caches below. One index-only query."""
+    stats = Component.objects.filter(model=model).aggregate(n=Count("id"), top=Max("id"))
+    return (model.pk, model.version, stats["n"] or 0, stats["top"] or 0)
+
+
+class ModelCache(Generic[T]):
+    """A few models' derived data in this process, rebuilt when the model's fingerprint changes."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[Fingerprint, T] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, model: OrgModel, build: Callable[[OrgModel], T]) -> T:
+        key = fingerprint(model)
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        value = build(model)
+        with self.lock:
+            for old in [k for k in self.items if k[0] == model.pk]:
+                del self.items[old]
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return value
+
+
+_censuses: ModelCache[Census] = ModelCache(8)
 
 
 def census(model: OrgModel) -> Census:
+    """The model's census, from the per-process cache (a GROUP BY over 100,000 rows is ~80 ms)."""
+    return _censuses.get(model, _census)
+
+
+def _census(model: OrgModel) -> Census:
     """Types with a count, alphabetical; types with no live component are absent. One query.
 
     Children of an object are counted under the object (not as top-level types). The org's own
@@ -235,7 +287,11 @@ def census(model: OrgModel) -> Census:
     by_ns: dict[str, list[TypeNode]] = defaultdict(list)
     all_types: set[str] = set()
     all_ns: set[str] = set()
+    live = 0
+    by_type: dict[str, int] = defaultdict(int)
     for ns, type_, is_nested, n in rows:
+        live += n
+        by_type[type_] += n
         all_types.add(type_)
         all_ns.add(ns)
         if not is_nested:
@@ -244,7 +300,8 @@ def census(model: OrgModel) -> Census:
     for ns in sorted(by_ns, key=lambda s: (s != "", s.lower())):
         types = sorted(by_ns[ns], key=lambda t: t.type.lower())
         groups.append(NamespaceGroup(ns, types, sum(t.count for t in types)))
-    return Census(groups, sorted(all_types, key=str.lower), sorted(all_ns - {""}, key=str.lower))
+    return Census(groups, sorted(all_types, key=str.lower), sorted(all_ns - {""}, key=str.lower), live,
+                  dict(by_type))
 
 
 def type_tree(model: OrgModel) -> list[NamespaceGroup]:
@@ -265,8 +322,10 @@ def object_children(model: OrgModel, object_key: str) -> dict[str, list[Componen
     grouped: dict[str, list[Component]] = defaultdict(list)
     qs = (Component.objects.filter(model=model, parent_key=object_key.lower(), parent_type="CustomObject")
           .exclude(status=ComponentStatus.DELETED)
-          .only("type", "full_name", "label", "name_key", "namespace", "parent_key").order_by("type", "name_key"))
-    for c in qs:
+          .only("type", "full_name", "label", "name_key", "namespace", "parent_key").order_by())
+    # Sorted here, not in SQL: with ORDER BY type, name_key SQLite walks the model's whole identity
+    # index to skip a sort of ~100 rows, instead of the parent index (40 ms vs 1 ms at 100,000).
+    for c in sorted(qs, key=lambda c: (c.type, c.name_key)):
         c.short_name = c.full_name.partition(".")[2] or c.full_name  # type: ignore[attr-defined]
         grouped[c.type].append(c)
     return dict(sorted(grouped.items()))
@@ -308,8 +367,8 @@ def grouped(edges: Iterable[Edge]) -> dict[str, list[Edge]]:
 def impact(model: OrgModel, type_: str, full_name: str, depth: int, limit: int = 5000) -> list[Edge]:
     """Everything that uses the component, directly or through others, up to `depth` hops.
 
-    Breadth-first; one query per level (the level's targets as `type = t AND key IN (...)` per
-    type, on the target index), each component reported once at its shortest distance.
+    Breadth-first; one query per level on the target index, each component reported once at its
+    shortest distance.
     """
     depth = max(1, min(depth, 6))
     seen = {(type_, full_name.lower())}
@@ -318,15 +377,11 @@ def impact(model: OrgModel, type_: str, full_name: str, depth: int, limit: int =
     for level in range(1, depth + 1):
         if not frontier or len(out) >= limit:
             break
-        by_type: dict[str, list[str]] = defaultdict(list)
-        for t, k in frontier:
-            by_type[t].append(k)
-        # (type, key IN ...) per type, so the (model, target_type, target_key) index is used.
-        match = [Q(target_type=t, target_key__in=keys) for t, keys in by_type.items()]
-        cond = match[0]
-        for extra in match[1:]:
-            cond |= extra
-        rows = (Dependency.objects.filter(cond, model=model)
+        # type IN (...) AND key IN (...): both index columns constrained, so SQLite and PostgreSQL walk
+        # the (model, target_type, target_key) index; an OR of pairs made SQLite scan the model's edges.
+        # Pairs that match only crosswise are dropped below.
+        rows = (Dependency.objects.filter(model=model, target_type__in={t for t, _ in frontier},
+                                          target_key__in={k for _, k in frontier})
                 .values_list("target_type", "target_key", "source__type", "source__full_name",
                              "source__name_key", "where", "origin")
                 .order_by("source__type", "source__name_key"))

@@ -16,14 +16,12 @@ database sees one small query per search (has the model changed?), whichever dat
 from __future__ import annotations
 
 import re
-import threading
 from bisect import bisect_left, bisect_right
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from django.db.models import Count, Max
-
+from orgbook.orgmodels.explore import ModelCache
 from orgbook.orgmodels.models import Component, ComponentStatus, OrgModel
 
 _SUFFIX = re.compile(r"__(c|r|mdt|e|x|b|kav|share|history|feed|latitude__s|longitude__s|s)\b")
@@ -31,7 +29,6 @@ _NOT_ALNUM = re.compile(r"[^0-9a-z.]+")
 _WORDS = re.compile(r"[\s_.\-/]+|(?<=[a-z])(?=[A-Z])")
 MIN_SIMILARITY = 0.75
 FEW = 5  # fewer real matches than this: also look for typos
-CACHED_MODELS = 4
 # Ties go to the types admins look for most.
 TYPE_WEIGHT = {"CustomObject": 6, "CustomField": 5, "Flow": 4, "ApexClass": 3, "ValidationRule": 3, "Layout": 2,
                "PermissionSet": 2, "Profile": 1}
@@ -115,26 +112,11 @@ class _Index:
         return [i for _, i in self.sorted_keys[lo:min(hi, lo + cap)]]
 
 
-_cache: OrderedDict[tuple[int, int, int, int], _Index] = OrderedDict()
-_lock = threading.Lock()
+_indexes: ModelCache[_Index] = ModelCache(4)
 
 
 def _index(model: OrgModel) -> _Index:
-    # The key changes whenever a sync writes a version, or a component is added or removed.
-    stats = Component.objects.filter(model=model).aggregate(n=Count("id"), top=Max("id"))
-    key = (model.pk, model.version, stats["n"] or 0, stats["top"] or 0)
-    with _lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    built = _Index.build(model)
-    with _lock:
-        for old in [k for k in _cache if k[0] == model.pk]:
-            del _cache[old]
-        _cache[key] = built
-        while len(_cache) > CACHED_MODELS:
-            _cache.popitem(last=False)
-    return built
+    return _indexes.get(model, _Index.build)
 
 
 def _score(ix: _Index, i: int, query: str, needle: str) -> tuple[float, str]:

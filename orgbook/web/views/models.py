@@ -29,6 +29,7 @@ from orgbook.spaces.permissions import Action, authorize
 from orgbook.web.base import is_htmx, page, signed_in_user, space_context
 
 GRID_PAGE = 50
+IMPACT_SHOWN = 300  # on the page; the CSV/XLSX export has every row
 COMPARE_PAGE = 100
 
 
@@ -42,6 +43,25 @@ def component_url(model_id: int, type_: str, full_name: str) -> str:
     return reverse("model_component", args=[model_id, type_, full_name])
 
 
+class Linker:
+    """Component URLs without a reverse() per link (hundreds of links on an object's page)."""
+
+    def __init__(self, model_id: int) -> None:
+        self.prefix = reverse("model_component", args=[model_id, "T", "N"])[:-3]
+
+    def __call__(self, type_: str, full_name: str) -> str:
+        return f"{self.prefix}{quote(type_, safe='')}/{quote(full_name, safe=URL_SAFE)}"
+
+    def edges(self, groups: dict[str, list[explore.Edge]]) -> dict[str, list[tuple[explore.Edge, str]]]:
+        return {t: [(e, self(e.type, e.full_name)) for e in edges] for t, edges in groups.items()}
+
+    def components(self, groups: dict[str, list[Component]]) -> dict[str, list[tuple[Component, str]]]:
+        return {t: [(c, self(c.type, c.full_name)) for c in items] for t, items in groups.items()}
+
+
+URL_SAFE = "/:@!$&'()*+,;=-._~"  # what Django's reverse() leaves unquoted in a path
+
+
 def _ctx(membership: Membership, model: OrgModel, **extra: Any) -> dict[str, Any]:
     return space_context(membership, model=model, implementation=model.implementation, **extra)
 
@@ -53,12 +73,16 @@ def _ctx(membership: Membership, model: OrgModel, **extra: Any) -> dict[str, Any
 def dictionary(request: HttpRequest, model_id: int) -> HttpResponse:
     model, membership = _open(request, model_id)
     g = Grid.parse(request.GET)
+    found = explore.census(model)
     paginator = Paginator(explore.grid_queryset(model, g), GRID_PAGE)
+    known = g.known_count(found)
+    if known is not None:
+        paginator.__dict__["count"] = known  # Paginator.count is a cached property: skip the COUNT
     page_obj = paginator.get_page(g.page)
-    rows = [(c, [(explore.cell(c, col), component_url(model.pk, c.type, c.full_name) if col == "full_name" else "")
+    link = Linker(model.pk)
+    rows = [(c, [(explore.cell(c, col), link(c.type, c.full_name) if col == "full_name" else "")
                  for col in g.columns]) for c in page_obj.object_list]
     query = g.as_query()
-    found = explore.census(model)
     context = _ctx(
         membership, model, grid=g, rows=rows, page_obj=page_obj, count=paginator.count,
         columns=[(key, COLUMNS[key][0], bool(COLUMNS[key][1])) for key in g.columns],
@@ -90,11 +114,14 @@ def tree_node(request: HttpRequest, model_id: int) -> HttpResponse:
     model, membership = _open(request, model_id)
     obj = request.GET.get("object", "")
     if obj:
-        context = _ctx(membership, model, object_name=obj, children=explore.object_children(model, obj))
+        context = _ctx(membership, model, object_name=obj,
+                       children=Linker(model.pk).components(explore.object_children(model, obj)))
         return render(request, "web/models/_tree_object.html", context)
     type_, ns = request.GET.get("type", ""), request.GET.get("ns", "")
     members = explore.type_members(model, type_, ns)
-    context = _ctx(membership, model, type=type_, ns=ns, members=members, limited=len(members) >= 500)
+    link = Linker(model.pk)
+    context = _ctx(membership, model, type=type_, ns=ns, members=[(m, link(m.type, m.full_name)) for m in members],
+                   limited=len(members) >= 500)
     return render(request, "web/models/_tree_type.html", context)
 
 
@@ -246,6 +273,7 @@ def component(request: HttpRequest, model_id: int, type: str, full_name: str) ->
     except ValueError:
         depth = 2
     uses, used_by = explore.uses(c), explore.used_by(c)
+    link = Linker(model.pk)
     impact = explore.impact(model, c.type, c.full_name, depth)
     typed_rows, other_attrs = attribute_rows(c)
     changes = list(ComponentChange.objects.filter(component=c).order_by("-version")[:50])
@@ -256,14 +284,15 @@ def component(request: HttpRequest, model_id: int, type: str, full_name: str) ->
         picklist=(c.attributes or {}).get("picklistValues"),
         flow_elements=(c.attributes or {}).get("elementCounts"),
         definition=c.definition(), setup_url=setup_url(model, c),
-        uses=explore.grouped(uses), used_by=explore.grouped(used_by), uses_count=len(uses),
-        used_by_count=len(used_by), impact=impact, depth=depth, depths=range(1, 7),
+        uses=link.edges(explore.grouped(uses)), used_by=link.edges(explore.grouped(used_by)), uses_count=len(uses),
+        used_by_count=len(used_by), impact=[(e, link(e.type, e.full_name)) for e in impact[:IMPACT_SHOWN]],
+        impact_total=len(impact), impact_shown=IMPACT_SHOWN, depth=depth, depths=range(1, 7),
         graph_svg=mark_safe(graph.render_svg(c.type, c.full_name, uses, used_by,  # noqa: S308 (escaped in graph)
-                                             lambda t, n: component_url(model.pk, t, n) + "#graph")),
+                                             lambda t, n: link(t, n) + "#graph")),
         history=_history(c, changes),
         parent_url=component_url(model.pk, c.parent_type, _parent(c)) if c.parent_key else None,
         parent_name=_parent(c),
-        children=explore.object_children(model, c.full_name) if c.type == "CustomObject" else {},
+        children=link.components(explore.object_children(model, c.full_name)) if c.type == "CustomObject" else {},
         **panel_context(signed_in_user(request), model, c.type, c.full_name),
     )
     return render(request, "web/models/component.html", context)
