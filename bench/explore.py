@@ -193,6 +193,11 @@ def _measure(env: dict[str, str], folder: Path, mutated: Path, n_mutated: int, d
     import_path(a, folder)
     import_path(b, mutated)
     ingest_s = time.perf_counter() - t0
+    if db_kind == "postgres":
+        from django.db import connection
+
+        with connection.cursor() as cursor:  # what autovacuum does after a bulk load; plans need statistics
+            cursor.execute("ANALYZE")
     n = Component.objects.filter(model=a).count()
 
     fields = Component.objects.filter(model=a, type="CustomField").values("name_key")
