@@ -92,10 +92,14 @@ def test_the_page_shows_the_tree_chosen_columns_and_pages(dreamhouse: Any, as_us
 
 def test_tree_nodes_load_members_and_an_objects_children(dreamhouse: Any, as_user: Any) -> None:
     client = as_user("vera")
-    objects = client.get(f"/m/{dreamhouse.pk}/tree/", {"type": "CustomObject", "ns": ""}).content.decode()
+    js = {"HTTP_HX_REQUEST": "true"}
+    objects = client.get(f"/m/{dreamhouse.pk}/tree/", {"type": "CustomObject", "ns": ""}, **js).content.decode()
+    assert "<html" not in objects
     assert "Broker__c" in objects and "Property__c" in objects
-    children = client.get(f"/m/{dreamhouse.pk}/tree/", {"object": "Property__c"}).content.decode()
+    children = client.get(f"/m/{dreamhouse.pk}/tree/", {"object": "Property__c"}, **js).content.decode()
     assert "CustomField" in children and "Price__c" in children
+    without_script = client.get(f"/m/{dreamhouse.pk}/tree/", {"object": "Property__c"}).content.decode()
+    assert "<html" in without_script and "Price__c" in without_script
     assert "Asking Price" in children
 
 

@@ -116,13 +116,20 @@ def tree_node(request: HttpRequest, model_id: int) -> HttpResponse:
     if obj:
         context = _ctx(membership, model, object_name=obj,
                        children=Linker(model.pk).components(explore.object_children(model, obj)))
-        return render(request, "web/models/_tree_object.html", context)
+        return _fragment_or_page(request, "web/models/_tree_object.html", context)
     type_, ns = request.GET.get("type", ""), request.GET.get("ns", "")
     members = explore.type_members(model, type_, ns)
     link = Linker(model.pk)
     context = _ctx(membership, model, type=type_, ns=ns, members=[(m, link(m.type, m.full_name)) for m in members],
                    limited=len(members) >= 500)
-    return render(request, "web/models/_tree_type.html", context)
+    return _fragment_or_page(request, "web/models/_tree_type.html", context)
+
+
+def _fragment_or_page(request: HttpRequest, partial: str, context: dict[str, Any]) -> HttpResponse:
+    """The fragment for the tree's script; a whole page when the link is followed without it."""
+    if is_htmx(request):
+        return render(request, partial, context)
+    return render(request, "web/models/tree_page.html", {**context, "partial": partial})
 
 
 @page
