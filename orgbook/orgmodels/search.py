@@ -75,7 +75,9 @@ class _Index:
         type_ids: dict[str, int] = {}
         rows = (Component.objects.filter(model=model).exclude(status=ComponentStatus.DELETED)
                 .values_list("pk", "type", "full_name", "label").order_by())
-        pieces, offset, pairs = [], 0, []
+        pieces: list[str] = []
+        pairs: list[tuple[str, int]] = []
+        offset = 0
         for i, (pk, type_, name, label) in enumerate(rows.iterator(chunk_size=5000)):
             if type_ not in type_ids:
                 type_ids[type_] = len(ix.type_names)
@@ -195,6 +197,7 @@ def search(model: OrgModel, text: str, limit: int = 25, type_: str = "") -> list
                 scored[i] = (40 * SequenceMatcher(None, needle, word, autojunk=False).ratio(), "similar")
     order = sorted(scored, key=lambda i: (-scored[i][0], -TYPE_WEIGHT.get(ix.type_names[ix.type_ids[i]], 0),
                                           len(ix.full[i]), ix.full[i]))[:limit]
-    found = {pk: rest for pk, *rest in Component.objects.filter(pk__in=[ix.pks[i] for i in order]).values_list(
+    found = {row[0]: row[1:] for row in Component.objects.filter(pk__in=[ix.pks[i] for i in order]).values_list(
         "pk", "type", "full_name", "label", "parent_key", "namespace")}
-    return [Hit(*found[ix.pks[i]], round(scored[i][0], 2), scored[i][1]) for i in order if ix.pks[i] in found]
+    return [Hit(*found[ix.pks[i]], score=round(scored[i][0], 2), matched=scored[i][1])
+            for i in order if ix.pks[i] in found]
