@@ -31,8 +31,11 @@ def _run_through_worker(broker: str, backend: str, transport_options: dict[str, 
     """A fresh app on the given broker, with its own queue, so no earlier run's messages interfere."""
     worker_app = Celery(f"orgbook-test-{uuid.uuid4().hex[:8]}", set_as_current=False)
     worker_app.config_from_object("django.conf:settings", namespace="CELERY")
-    worker_app.conf.update(broker_url=broker, result_backend=backend, broker_transport_options=transport_options,
-                           task_always_eager=False, task_default_queue=f"test-{uuid.uuid4().hex}")
+    # The embedded default's transport class is only for filesystem://; let Redis pick its own.
+    transport = "orgbook.queue:Transport" if broker == "filesystem://" else None
+    worker_app.conf.update(broker_url=broker, broker_transport=transport, result_backend=backend,
+                           broker_transport_options=transport_options, task_always_eager=False,
+                           task_default_queue=f"test-{uuid.uuid4().hex}")
     task = worker_app.task(name=daily_lifecycle.name, acks_late=True)(daily_lifecycle.run)
     with start_worker(worker_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         return task.delay().get(timeout=90)  # generous: CI machines are shared
