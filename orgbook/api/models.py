@@ -9,11 +9,11 @@ from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Router
 
+from orgbook.documentation import search as doc_search
 from orgbook.documentation import services as doc_services
 from orgbook.errors import Invalid, NotFound
 from orgbook.orgmodels import compare as compare_mod
 from orgbook.orgmodels import explore
-from orgbook.orgmodels import search as search_mod
 from orgbook.orgmodels.models import Component, Dependency
 from orgbook.orgmodels.services import get_model
 
@@ -98,7 +98,7 @@ def search_components(request: HttpRequest, model_id: int, q: str, type: str | N
                       limit: int = 25) -> dict[str, Any]:
     """Ranked search by label or API name; tolerant of `__c`, underscores, case and small typos."""
     model = get_model(request.user, model_id)
-    hits = search_mod.search(model, q[:200], limit=max(1, min(limit, 100)), type_=type or "")
+    hits = doc_search.search(model, q[:200], limit=max(1, min(limit, 100)), type_=type or "")
     return {"query": q, "items": [{"type": h.type, "full_name": h.full_name, "label": h.label,
                                    "parent": h.parent or None, "namespace": h.namespace or None,
                                    "score": h.score, "matched": h.matched} for h in hits]}

@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from orgbook.documentation import search as doc_search
 from orgbook.errors import Invalid, NotFound
 from orgbook.orgmodels import compare, explore, exports, graph
-from orgbook.orgmodels import search as search_mod
 from orgbook.orgmodels.explore import COLUMNS, Grid, SavedView
 from orgbook.orgmodels.models import Component, ComponentChange, OrgModel
 from orgbook.orgmodels.services import get_model
@@ -177,7 +177,7 @@ def delete_view(request: HttpRequest, model_id: int, view_id: int) -> HttpRespon
 def search_page(request: HttpRequest, model_id: int) -> HttpResponse:
     model, membership = _open(request, model_id)
     q = (request.GET.get("q") or "").strip()[:200]
-    hits = search_mod.search(model, q, limit=50, type_=request.GET.get("type", "")) if q else []
+    hits = doc_search.search(model, q, limit=50, type_=request.GET.get("type", "")) if q else []
     context = _ctx(membership, model, q=q, hits=hits)
     partial = is_htmx(request) or request.GET.get("partial") == "1"
     return render(request, "web/models/_search_results.html" if partial else "web/models/search.html", context)
