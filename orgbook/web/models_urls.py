@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from orgbook.web.views import links
 from orgbook.web.views import models as views
 
 urlpatterns = [
@@ -11,6 +12,8 @@ urlpatterns = [
     path("<int:model_id>/views/", views.save_view, name="model_save_view"),
     path("<int:model_id>/views/<int:view_id>/delete/", views.delete_view, name="model_delete_view"),
     path("<int:model_id>/search/", views.search_page, name="model_search"),
+    path("<int:model_id>/links/add/", links.add, name="model_link_add"),
+    path("<int:model_id>/links/<int:link_id>/delete/", links.delete, name="model_link_delete"),
     path("<int:model_id>/compare/", views.compare_page, name="model_compare"),
     path("<int:model_id>/compare.<str:fmt>", views.compare_export, name="model_compare_export"),
     path("<int:model_id>/c/<str:type>/<path:full_name>/impact.<str:fmt>", views.impact_export,

@@ -27,6 +27,7 @@ from orgbook.orgmodels.services import get_model
 from orgbook.spaces.models import Membership
 from orgbook.spaces.permissions import Action, authorize
 from orgbook.web.base import is_htmx, page, signed_in_user, space_context
+from orgbook.web.views.links import manual_edges
 
 GRID_PAGE = 50
 IMPACT_SHOWN = 300  # on the page; the CSV/XLSX export has every row
@@ -279,7 +280,8 @@ def component(request: HttpRequest, model_id: int, type: str, full_name: str) ->
         depth = max(1, min(int(request.GET.get("depth", "2")), 6))
     except ValueError:
         depth = 2
-    uses, used_by = explore.uses(c), explore.used_by(c)
+    manual_uses, manual_used_by, manual_links = manual_edges(c)
+    uses, used_by = explore.uses(c) + manual_uses, explore.used_by(c) + manual_used_by
     link = Linker(model.pk)
     impact = explore.impact(model, c.type, c.full_name, depth)
     typed_rows, other_attrs = attribute_rows(c)
@@ -296,7 +298,8 @@ def component(request: HttpRequest, model_id: int, type: str, full_name: str) ->
         impact_total=len(impact), impact_shown=IMPACT_SHOWN, depth=depth, depths=range(1, 7),
         graph_svg=mark_safe(graph.render_svg(c.type, c.full_name, uses, used_by,  # noqa: S308 (escaped in graph)
                                              lambda t, n: link(t, n) + "#graph")),
-        history=_history(c, changes),
+        history=_history(c, changes), manual_links=manual_links,
+        models_of_implementation=list(model.implementation.org_models.all()),
         parent_url=component_url(model.pk, c.parent_type, _parent(c)) if c.parent_key else None,
         parent_name=_parent(c),
         children=link.components(explore.object_children(model, c.full_name)) if c.type == "CustomObject" else {},

@@ -1,0 +1,73 @@
+"""Manual links drawn by hand between components or tree nodes of one implementation's models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from orgbook.documentation import links
+from orgbook.documentation.models import ManualLink
+from orgbook.errors import NotFound
+from orgbook.orgmodels.explore import Edge
+from orgbook.orgmodels.models import Component, OrgModel
+from orgbook.orgmodels.services import get_model
+from orgbook.spaces.permissions import Action
+from orgbook.web.base import page, signed_in_user
+
+
+def manual_edges(c: Component) -> tuple[list[Edge], list[Edge], list[dict[str, Any]]]:
+    """Links of a component as graph edges (ends in the same model) and as rows (every end)."""
+    uses: list[Edge] = []
+    used_by: list[Edge] = []
+    rows: list[dict[str, Any]] = []
+    for link in links.links_of(c):
+        seen = links.describe(link, seen_from=c)
+        other = seen["other"] or {}
+        href = (reverse("model_component", args=[other["model"], other["type"], other["full_name"]])
+                if "type" in other else reverse("documentation_tree", args=[c.model.implementation.space.slug,
+                                                                            other.get("model")]))
+        rows.append({**seen, "href": href})
+        if "type" in other and other["model"] == c.model_id:
+            edge = Edge(other["type"], other["full_name"], f"manual link: {seen['description']}".rstrip(": "), "manual")
+            (uses if seen["direction"] == "uses" else used_by).append(edge)
+    return uses, used_by, rows
+
+
+@page
+@require_POST
+def add(request: HttpRequest, model_id: int) -> HttpResponse:
+    user = signed_in_user(request)
+    model = get_model(user, model_id, Action.EDIT_DOCUMENTATION)
+    impl = model.implementation
+    source = links.resolve_end(impl, {"model": model.pk, "type": request.POST.get("type"),
+                                      "full_name": request.POST.get("full_name")})
+    target_model = request.POST.get("target_model") or model.pk
+    target = links.resolve_end(impl, {"model": target_model, "type": request.POST.get("target_type"),
+                                      "full_name": request.POST.get("target_full_name")})
+    links.add_link(user, impl, source, target, request.POST.get("direction", "uses"),
+                   request.POST.get("description", ""))
+    messages.success(request, "Link added.")
+    return redirect(_back(model, request))
+
+
+@page
+@require_POST
+def delete(request: HttpRequest, model_id: int, link_id: int) -> HttpResponse:
+    user = signed_in_user(request)
+    model = get_model(user, model_id, Action.EDIT_DOCUMENTATION)
+    link = ManualLink.objects.filter(pk=link_id, implementation=model.implementation).first()
+    if link is None:
+        raise NotFound("No such link.")
+    links.delete_link(user, link)
+    messages.success(request, "Link removed.")
+    return redirect(_back(model, request))
+
+
+def _back(model: OrgModel, request: HttpRequest) -> str:
+    return reverse("model_component", args=[model.pk, request.POST.get("type", ""),
+                                            request.POST.get("full_name", "")]) + "#links"
