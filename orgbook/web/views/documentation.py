@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from orgbook.documentation import coverage, services, transfer, trees
+from orgbook.documentation import coverage, proposed, services, transfer, trees
 from orgbook.documentation.models import TreeNode
 from orgbook.documentation.panel import panel_context
 from orgbook.documentation.services import DocumentationEdit
@@ -148,7 +148,11 @@ def tree_page(request: HttpRequest, slug: str, model_id: int) -> HttpResponse:
         model = _model_in_space(request, slug, model_id, Action.EDIT_DOCUMENTATION)
         try:
             upload = request.FILES.get("file")
-            if upload is not None:
+            if request.POST.get("form") == "proposed":
+                proposed.add_proposed(user, model, request.POST.get("type", ""), request.POST.get("full_name", ""),
+                                      request.POST.get("label", ""))
+                messages.success(request, "Proposed component added.")
+            elif upload is not None:
                 count = trees.import_tree_csv(user, model, upload.read(MAX_UPLOAD).decode("utf-8-sig", "replace"))
                 messages.success(request, f"{count} nodes imported.")
             else:
@@ -157,11 +161,12 @@ def tree_page(request: HttpRequest, slug: str, model_id: int) -> HttpResponse:
                                custom_id=request.POST.get("custom_id", ""),
                                description=request.POST.get("description", ""))
                 messages.success(request, "Node added.")
-        except Invalid as exc:
+        except (Invalid, Conflict) as exc:
             error = exc.message
         else:
             return redirect(request.path)
-    context = space_context(membership, model=model, rows=trees.tree(model), error=error)
+    context = space_context(membership, model=model, rows=trees.tree(model), error=error,
+                            proposed_components=list(model.proposed_components.order_by("type", "name_key")))
     return render(request, "web/documentation/tree.html", context, status=400 if error else 200)
 
 
