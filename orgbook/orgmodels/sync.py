@@ -131,8 +131,8 @@ def plan_sync(model: OrgModel, props: list[FileProperties], children: dict[str, 
             names.append(parent_name)
     removed_children = [k for k, (_, st) in stored.items() if k[0] in children and st == ComponentStatus.PRESENT
                         and k not in plan.listed]
-    for t, k in removed_children:
-        parents_touched.add((children[t], k.split(".", 1)[0]))
+    # A removed child needs no fetch: its deletion is recorded from the listing (_deleted_keys), and a
+    # parent's stored definition leaves its children out. It still means profiles must be read again.
     _move_whole_reads(plan, props, anything_changed=bool(plan.members or removed_children))
     return plan
 
