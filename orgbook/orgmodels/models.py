@@ -116,6 +116,22 @@ class SyncRun(models.Model):
     def counts(self) -> dict[str, Any]:
         return {"added": self.added, "changed": self.changed, "removed": self.removed, "unchanged": self.unchanged}
 
+    def absorb(self, ingest_run: SyncRun, **extra: Any) -> None:
+        """Take over the record the ingest wrote (counts, version, history rows) and delete it.
+
+        A sync or an upload opens its run before the ingest starts, so the page can follow it.
+        """
+        self.status, self.version = ingest_run.status, ingest_run.version
+        self.added, self.changed = ingest_run.added, ingest_run.changed
+        self.removed, self.unchanged = ingest_run.removed, ingest_run.unchanged
+        self.finished_at = ingest_run.finished_at or timezone.now()
+        self.stage, self.progress = "done", 100
+        for name, value in extra.items():
+            setattr(self, name, value)
+        self.save()
+        ingest_run.changes.update(run=self)
+        ingest_run.delete()
+
 
 class ChangeKind(models.TextChoices):
     BASELINE = "baseline", "Baseline"

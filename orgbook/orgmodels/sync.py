@@ -302,11 +302,5 @@ def _deleted_keys(model: OrgModel, plan: Plan) -> set[tuple[str, str]]:
 def _merge_into(run: SyncRun, result: SyncRun, calls: int, messages: list[str], report: SyncReporter) -> None:
     """The ingest wrote its own run record; fold it into the sync's one and drop the duplicate."""
     run.refresh_from_db()
-    run.status, run.version, run.finished_at = SyncRun.Status.SUCCEEDED, result.version, timezone.now()
-    run.added, run.changed, run.removed, run.unchanged = result.added, result.changed, result.removed, result.unchanged
-    run.api_calls = calls
-    run.warnings = [{"message": m} for m in messages] + list(result.warnings)
-    run.stages = {**report.run.stages, **{f"ingest_{k}": v for k, v in result.stages.items()}}
-    run.save()
-    result.changes.update(run=run)
-    result.delete()
+    run.absorb(result, api_calls=calls, warnings=[{"message": m} for m in messages] + list(result.warnings),
+               stages={**report.run.stages, **{f"ingest_{k}": v for k, v in result.stages.items()}})

@@ -63,11 +63,6 @@ def import_upload(run_id: int, path: str) -> dict[str, Any]:
         return {"failed": message}
     finally:
         Path(path).unlink(missing_ok=True)
-    # The ingest kept its own record; fold it into the one the page follows.
-    SyncRun.objects.filter(pk=run_id).update(
-        status=result.status, stage="done", progress=100, version=result.version, added=result.added,
-        changed=result.changed, removed=result.removed, unchanged=result.unchanged, warnings=result.warnings,
-        stages=result.stages, finished_at=result.finished_at)
-    result.changes.update(run_id=run_id)
-    result.delete()
+    holder.refresh_from_db()
+    holder.absorb(result, warnings=result.warnings, stages=result.stages)
     return {"run": run_id, "added": result.added, "changed": result.changed, "removed": result.removed}
