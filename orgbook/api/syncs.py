@@ -15,7 +15,7 @@ from orgbook.implementations.access import get_implementation
 from orgbook.implementations.models import OrgConnection
 from orgbook.orgmodels.models import SyncRecipients, SyncRun, Webhook
 from orgbook.orgmodels.notify import recipients
-from orgbook.orgmodels.syncing import acquire_lease, release_lease
+from orgbook.orgmodels.syncing import is_syncing
 from orgbook.orgmodels.tasks import sync_org
 from orgbook.spaces import audit
 from orgbook.spaces.permissions import Action, authorize
@@ -51,9 +51,8 @@ def _connection(request: HttpRequest, space: str, impl_id: int, conn_id: int, ac
 @router.post("/spaces/{space}/implementations/{impl_id}/connections/{conn_id}/syncs", response={202: dict})
 def start_sync(request: HttpRequest, space: str, impl_id: int, conn_id: int) -> Status[Any]:
     conn = _connection(request, space, impl_id, conn_id, Action.START_SYNC)
-    if not acquire_lease(conn):  # only to answer "already running" now; the task takes its own lease
+    if is_syncing(conn):  # the task takes its own lease; this only answers "already running" at once
         raise Conflict(f"A sync of {conn.label()} is already running; follow its progress.")
-    release_lease(conn)
     sync_org.delay(conn.pk, "manual")
     return Status(202, {"queued": True, "connection": conn.pk})
 

@@ -31,6 +31,11 @@ def acquire_lease(conn: OrgConnection) -> bool:
     return OrgConnection.objects.filter(pk=conn.pk).filter(free).update(sync_lease_until=now + _lease()) == 1
 
 
+def is_syncing(conn: OrgConnection) -> bool:
+    """A sync of this org holds an unexpired lease (the answer to "Sync now" is then "already running")."""
+    return OrgConnection.objects.filter(pk=conn.pk, sync_lease_until__gt=timezone.now()).exists()
+
+
 def renew_lease(conn: OrgConnection) -> None:
     OrgConnection.objects.filter(pk=conn.pk).update(sync_lease_until=timezone.now() + _lease())
 

@@ -10,7 +10,7 @@ from orgbook.errors import Conflict, NotFound
 from orgbook.implementations.access import get_implementation
 from orgbook.implementations.models import OrgConnection
 from orgbook.orgmodels.models import SyncRun
-from orgbook.orgmodels.syncing import acquire_lease, release_lease
+from orgbook.orgmodels.syncing import is_syncing
 from orgbook.orgmodels.tasks import sync_org
 from orgbook.spaces.permissions import Action
 from orgbook.web.base import page
@@ -28,9 +28,8 @@ def _connection(request: HttpRequest, slug: str, conn_id: int, action: Action) -
 def sync_now(request: HttpRequest, slug: str, conn_id: int) -> HttpResponse:
     conn = _connection(request, slug, conn_id, Action.START_SYNC)
     if request.method == "POST":
-        if not acquire_lease(conn):
+        if is_syncing(conn):
             raise Conflict(f"A sync of {conn.label()} is already running; its progress shows on the org.")
-        release_lease(conn)
         OrgConnection.objects.filter(pk=conn.pk).update(status="syncing", status_reason="Queued")
         sync_org.delay(conn.pk, "manual")
         messages.success(request, f"Sync of {conn.label()} started.")
