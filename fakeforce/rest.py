@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from . import bulk, gate, ids, soql
+from . import bulk, folders, gate, ids, soql
 from .handler import Request, Response, json_response, rest_error
 from .state import Cursor, Org, User
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .emulator import Emulator
 
 _VERSION = re.compile(r"^/services/data/v(\d+\.\d+|latest)(/.*)?$")
-DATA_OBJECTS = {"organization", "user", "userpermissionaccess"}
+DATA_OBJECTS = {"organization", "user", "userpermissionaccess", "folder", *folders.ITEM_OBJECTS}
 TOOLING_OBJECTS = {"sandboxprocess", "sandboxinfo", "metadatacomponentdependency", "sourcemember", "user"}
 PERMISSION_FIELDS = ["ApiEnabled", "ModifyAllData", "ModifyMetadata", "AuthorApex", "ViewSetup", "ViewAllData",
                      "CustomizeApplication"]
@@ -114,6 +114,8 @@ def _query(emu: Emulator, req: Request, caller: gate.Caller, version: str, tooli
         result = soql.execute(q, rows, fields)
     except soql.SoqlError as exc:
         return rest_error(400, exc.code, exc.message)
+    if q.count:
+        return json_response({"totalSize": len(result), "done": True, "records": []})
     if entity == "metadatacomponentdependency":
         # The Dependency API silently truncates and has no queryMore (§3.2).
         result = result[: emu.settings.dependency_row_limit]
@@ -125,7 +127,17 @@ def _query(emu: Emulator, req: Request, caller: gate.Caller, version: str, tooli
 def _with_attributes(row: dict[str, Any], entity: str, version: str, tooling: bool) -> dict[str, Any]:
     api = "tooling/sobjects" if tooling else "sobjects"
     rid = row.get("Id") or "000000000000000AAA"
-    return {"attributes": {"type": entity, "url": f"/services/data/v{version}/{api}/{entity}/{rid}"}, **row}
+    out: dict[str, Any] = {"attributes": {"type": entity, "url": f"/services/data/v{version}/{api}/{entity}/{rid}"}}
+    for name, value in row.items():
+        if "." not in name:
+            out[name] = value
+            continue
+        # A relationship field (CreatedBy.Name) answers as a nested record, as on Salesforce.
+        rel, leaf = name.split(".", 1)
+        ref_id = row.get(f"{rel}Id") or ""
+        nested = out.setdefault(rel, {"attributes": {"type": "User", "url": f"/services/data/v{version}/{api}/User/{ref_id}"}})
+        nested[leaf] = value
+    return out
 
 
 def _page(emu: Emulator, caller: gate.Caller, version: str, tooling: bool, entity: str,
@@ -172,6 +184,10 @@ def _rows(emu: Emulator, caller: gate.Caller, entity: str) -> tuple[str, list[st
     if entity == "user":
         rows = [_user_row(org, u) for u in org.users]
         return "User", list(rows[0]) if rows else ["Id"], rows
+    if entity == "folder":
+        return "Folder", folders.FOLDER_FIELDS, folders.folder_rows(org)
+    if entity in folders.ITEM_OBJECTS:
+        return folders.ITEM_OBJECTS[entity][0], folders.ITEM_FIELDS[entity], folders.item_rows(org, entity)
     if entity == "userpermissionaccess":
         row: dict[str, Any] = {"Id": "000000000000000AAA"}
         row.update({f"Permissions{p}": bool(caller.user.permissions.get(p, False)) for p in PERMISSION_FIELDS})

@@ -1,14 +1,18 @@
 """A minimal SOQL subset: SELECT f, ... FROM Obj [WHERE c AND c ...] [ORDER BY f [ASC|DESC]] [LIMIT n].
 
-Conditions: `field = value`, `!=`, `<`, `>`, `<=`, `>=`, `IN (...)`, `NOT IN (...)`; values are
-quoted strings, numbers, true/false/null. String comparison is case-insensitive as in SOQL; ID
-fields compare on their 15-char form so 15- and 18-char IDs match.
+`SELECT COUNT() FROM ...` answers only a count. Fields may follow a relationship
+(`LastModifiedBy.Name`) when the object offers it. Conditions: `field = value`, `!=`, `<`, `>`,
+`<=`, `>=`, `IN (...)`, `NOT IN (...)`; values are quoted strings, numbers, true/false/null and
+datetime literals (`2024-01-01T00:00:00Z`, `...000+0000`), which compare as instants.
+String comparison is case-insensitive as in SOQL; ID fields compare on their 15-char form so 15-
+and 18-char IDs match.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from . import ids
@@ -36,6 +40,7 @@ class Query:
     order_by: str | None = None
     descending: bool = False
     limit: int | None = None
+    count: bool = False  # SELECT COUNT(): the answer is totalSize with no records
 
 
 _TOKEN = re.compile(r"\s*(?:('(?:[^'\\]|\\.)*')|(!=|<=|>=|[=<>(),])|([A-Za-z0-9_.$:\-+]+))")
@@ -53,6 +58,18 @@ def _tokens(text: str) -> list[str]:
     return out
 
 
+_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})$")
+
+
+def parse_datetime(text: str) -> datetime | None:
+    """A SOQL datetime literal or a REST datetime value, or None if `text` is neither."""
+    m = _DATETIME.match(text)
+    if not m:
+        return None
+    zone = "+00:00" if m.group(4) == "Z" else m.group(4)
+    return datetime.fromisoformat(f"{m.group(1)}T{m.group(2)}{m.group(3) or ''}{zone}")
+
+
 def _value(tok: str) -> Any:
     if tok.startswith("'"):
         return re.sub(r"\\(.)", r"\1", tok[1:-1])
@@ -61,6 +78,9 @@ def _value(tok: str) -> Any:
         return low == "true"
     if low == "null":
         return None
+    when = parse_datetime(tok)
+    if when is not None:
+        return when
     try:
         return float(tok) if "." in tok else int(tok)
     except ValueError:
@@ -78,7 +98,10 @@ def parse(text: str) -> Query:
         raise SoqlError("MALFORMED_QUERY", "unexpected token: 'FROM'")
     if len(toks) <= frm + 1:
         raise SoqlError("MALFORMED_QUERY", "unexpected end of query after FROM")
-    q = Query(fields=fields, sobject=toks[frm + 1])
+    count = [f.lower() for f in fields] == ["count", "(", ")"]
+    if not count and ("(" in fields or ")" in fields):
+        raise SoqlError("MALFORMED_QUERY", "only COUNT() is supported among aggregate functions by this emulator")
+    q = Query(fields=[] if count else fields, sobject=toks[frm + 1], count=count)
     i = frm + 2
     while i < len(toks):
         word = low[i]
@@ -136,7 +159,14 @@ def _norm(value: Any) -> Any:
 
 
 def _matches(row: dict[str, Any], cond: Condition, canon: dict[str, str]) -> bool:
-    actual = _norm(row.get(canon[cond.field.lower()]))
+    raw = row.get(canon[cond.field.lower()])
+    if any(isinstance(v, datetime) for v in cond.values):
+        # A datetime field compared with a datetime literal: compare instants, not text.
+        raw = parse_datetime(raw) if isinstance(raw, str) else raw
+        if raw is not None and not isinstance(raw, datetime):
+            raise SoqlError("INVALID_FIELD", f"value of filter criterion for field '{cond.field}' must be of "
+                            "the field's type and should not be enclosed in quotes")
+    actual = _norm(raw)
     wanted = [_norm(v) for v in cond.values]
     if cond.op == "=":
         return actual == wanted[0]

@@ -493,7 +493,8 @@ class MetadataStore:
         """Add or replace a component (or a child element inside its parent). True if it is new."""
         if type_name.lower() in CHILD_TYPES:
             return self._put_child(type_name, full_name, content)
-        mtype = lookup(type_name) or FOLDER_TYPES.get(type_name.lower())
+        # A folder type (ReportFolder) is put with its content type's layout (reports/Sales-meta.xml).
+        mtype = FOLDER_TYPES.get(type_name.lower()) or lookup(type_name)
         if mtype is None:
             raise KeyError(f"unknown metadata type {type_name}")
         canonical = mtype.folder_type if type_name.lower() in FOLDER_TYPES else mtype.name
