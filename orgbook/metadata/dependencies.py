@@ -665,3 +665,8 @@ _HANDLERS: dict[str, Handler] = {
     "ApexClass": _apex,
     "ApexTrigger": _apex,
 }
+
+# Visualforce, Aura, LWC and email templates: read from their markup / script bodies.
+from orgbook.metadata import markup as _markup  # noqa: E402  (after _HANDLERS: markup reads this module lazily)
+
+_HANDLERS.update(_markup.HANDLERS)
