@@ -27,6 +27,7 @@ from django.utils.dateparse import parse_datetime
 
 from orgbook.implementations.models import OrgConnection
 from orgbook.metadata import REGISTRY, ParsedComponent, ReadProblem, iter_components
+from orgbook.orgmodels import sfdeps
 from orgbook.orgmodels.ingest import ingest
 from orgbook.orgmodels.models import Component, ComponentStatus, ModelKind, OrgModel, SyncRun
 from orgbook.salesforce.errors import RetrieveTooLarge
@@ -283,6 +284,10 @@ def run_sync(conn: OrgConnection, api: MetadataApi, *, trigger: str, full: bool 
         deleted = None if full else _deleted_keys(model, plan)
         result = ingest(model, read_fetched(folder), trigger=trigger, file_properties=_props_by_key(plan),
                         complete=full, deleted=deleted)
+        if full or result.added or result.changed:  # nothing changed: no call to the dependency API
+            report.stage("dependencies from Salesforce", 92)
+            outcome = sfdeps.refresh(api.client, model, full=full)
+            messages += [outcome.warning] if outcome.warning else []
         report.stage("done", 100)
     except Exception as exc:
         SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:4000],

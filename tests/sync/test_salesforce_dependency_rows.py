@@ -1,0 +1,65 @@
+"""Salesforce's MetadataComponentDependency rows join Orgbook's own edges, marked by origin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from orgbook.orgmodels.models import Component, Dependency
+from orgbook.orgmodels.syncing import sync_connection
+
+PRICE = """<?xml version="1.0" encoding="UTF-8"?>
+<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">
+    <fullName>Price__c</fullName>
+    <label>Asking Price</label>
+    <precision>12</precision>
+    <scale>2</scale>
+    <type>Currency</type>
+</CustomField>
+"""
+
+
+def edge(model: Any, source: tuple[str, str], target: tuple[str, str]) -> Dependency:
+    return Dependency.objects.get(model=model, source__type=source[0], source__name_key=source[1].lower(),
+                                  target_type=target[0], target_key=target[1].lower())
+
+
+def test_a_first_sync_adds_salesforce_rows_and_marks_edges_both_sources_found(connected: Any, emu: Any) -> None:
+    emu.set_dependencies("acme", [
+        {"from": "ApexClass:PropertyController", "to": "CustomField:Property__c.Price__c"},  # code: not in the corpus
+        {"from": "CustomField:Property__c.Broker__c", "to": "CustomObject:Broker__c"},  # the lookup: Orgbook finds it too
+    ])
+    run = sync_connection(connected, "first")
+    model = connected.org_model
+    found = edge(model, ("ApexClass", "PropertyController"), ("CustomField", "Property__c.Price__c"))
+    assert found.origin == "salesforce" and found.target_name == "Property__c.Price__c"  # full name, not "Price"
+    assert edge(model, ("CustomField", "Property__c.Broker__c"), ("CustomObject", "Broker__c")).origin == "both"
+    assert Dependency.objects.filter(model=model, origin="metadata").exists()
+    assert "dependencies from Salesforce" in run.stages
+
+
+def test_an_incremental_sync_asks_only_about_changed_components(connected: Any, emu: Any) -> None:
+    sync_connection(connected, "first")
+    model = connected.org_model
+    assert not Dependency.objects.filter(model=model, origin="salesforce").exists()
+    nothing = sync_connection(connected, "scheduled")
+    assert "dependencies from Salesforce" not in nothing.stages  # nothing changed: no dependency call
+
+    emu.set_dependencies("acme", [
+        {"from": "CustomField:Property__c.Price__c", "to": "GlobalValueSet:Currencies"},
+        {"from": "ApexClass:PropertyController", "to": "CustomField:Property__c.Beds__c"},  # unchanged: not asked
+    ])
+    emu.modify_component("acme", "CustomField", "Property__c.Price__c", PRICE, by="Jane Admin")
+    run = sync_connection(connected, "scheduled")
+    assert run.changed >= 1 and "dependencies from Salesforce" in run.stages
+    assert edge(model, ("CustomField", "Property__c.Price__c"), ("GlobalValueSet", "Currencies")).origin == "salesforce"
+    assert not Dependency.objects.filter(model=model, source__type="ApexClass", origin="salesforce").exists()
+
+
+def test_a_refused_dependency_api_is_a_warning_and_the_sync_still_succeeds(connected: Any, emu: Any) -> None:
+    emu.set_dependencies("acme", [{"from": "ApexClass:PropertyController", "to": "CustomField:Property__c.Price__c"}])
+    emu.inject_fault("acme", "failed_bulk_job", message="InternalServerError: dependency job failed")
+    run = sync_connection(connected, "first")
+    assert run.status == "succeeded" and run.added > 80
+    assert any("dependency API" in w["message"] for w in run.warnings)
+    assert not Dependency.objects.filter(model=connected.org_model, origin="salesforce").exists()
+    assert Component.objects.filter(model=connected.org_model, type="ApexClass").exists()
