@@ -3,7 +3,7 @@
 Pure Python (lxml + stdlib); no Django and no other orgbook package (import-linter checks it).
 
 Public API:
-    iter_components(source, ...) -> Iterator[ParsedComponent]
+    iter_components(source, ...) -> ComponentStream (ParsedComponent, or SkippedFile for known files)
     iter_dependencies(component, schema=None) -> Iterator[Dependency]
     detect_format(source) -> DetectedFormat
     REGISTRY, MetadataType, ChildType
@@ -12,10 +12,10 @@ Public API:
 """
 
 from orgbook.metadata.archive import ArchiveLimits, Source, UnsafeArchiveError, open_source
-from orgbook.metadata.components import ParsedComponent, ReadProblem
+from orgbook.metadata.components import ParsedComponent, ReadProblem, SkippedFile
 from orgbook.metadata.dependencies import Dependency, SchemaIndex, iter_dependencies
 from orgbook.metadata.formats import DetectedFormat, SourceFormat, detect_format
-from orgbook.metadata.reader import iter_components
+from orgbook.metadata.reader import ComponentStream, iter_components
 from orgbook.metadata.registry import REGISTRY, ChildType, MetadataType
 from orgbook.metadata.xmlsafe import MalformedXmlError, UnsafeXmlError, XmlError, parse_xml
 
@@ -23,6 +23,7 @@ __all__ = [
     "REGISTRY",
     "ArchiveLimits",
     "ChildType",
+    "ComponentStream",
     "Dependency",
     "DetectedFormat",
     "MalformedXmlError",
@@ -30,6 +31,7 @@ __all__ = [
     "ParsedComponent",
     "ReadProblem",
     "SchemaIndex",
+    "SkippedFile",
     "Source",
     "SourceFormat",
     "UnsafeArchiveError",

@@ -36,11 +36,24 @@ class ParsedComponent:
     format: str = ""  # "mdapi" or "source": how this file was written
     synthetic: bool = False
     error: str | None = None  # set when the file was unreadable; the component is kept anyway
+    # Digest of what this component was read from (file bytes, body, classification); '' for
+    # components that must be read again every time (unreadable files, synthetic parents).
+    source_digest: str = ""
 
     @property
     def key(self) -> tuple[str, str]:
         """Identity inside an org model, case-insensitive as Salesforce compares names."""
         return (self.type, self.full_name.lower())
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file whose digest matched the one its components were last read with: not parsed.
+
+    Only yielded when the caller passed known digests (a re-import into the same model)."""
+
+    path: str
+    digest: str
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ parsed once; components are yielded one at a time so memory stays flat on large 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from lxml import etree
@@ -17,7 +18,7 @@ from lxml import etree
 from orgbook.metadata import attributes as attrs
 from orgbook.metadata.archive import ArchiveLimits, Source, UnsafeArchiveError, open_source
 from orgbook.metadata.canonical import canonical_hash, raw_hash
-from orgbook.metadata.components import ParsedComponent, ReadProblem
+from orgbook.metadata.components import ParsedComponent, ReadProblem, SkippedFile
 from orgbook.metadata.formats import META, SourceFormat, detect_format
 from orgbook.metadata.names import decode_file_name, namespace_of, resolve_tokens
 from orgbook.metadata.registry import REGISTRY, ChildType, MetadataType, Strategy
@@ -30,6 +31,10 @@ _BUNDLE_DIRS = frozenset(
 )
 
 ProblemHandler = Callable[[ReadProblem], None]
+
+# Part of every source digest: bump it when reading, attributes, hashing or dependency extraction
+# change what a file gives, so files read by an older engine are read again instead of skipped.
+READER_VERSION = "1"
 
 
 @dataclass(frozen=True)
@@ -51,25 +56,62 @@ def iter_components(
     on_problem: ProblemHandler | None = None,
     strict: bool = False,
     limits: ArchiveLimits | None = None,
-) -> Iterator[ParsedComponent]:
+) -> ComponentStream:
     """Yield every component of a folder or zip, in path order.
 
     `namespace_prefix` resolves CumulusCI tokens (`___NAMESPACE___`, `%%%NAMESPACE%%%`), e.g.
     '' for an unmanaged deploy or 'pmdm__'; None keeps them as written.
     Unreadable files are reported to `on_problem` (logged when None) and kept as components
     with `error` set; `strict=True` raises instead.
+    The stream's `known` (set before iterating) maps file paths to the `source_digest` their
+    components were read with last time: a file whose digest is the same is not parsed, and a
+    `SkippedFile` stands for its components.
     """
-    src = open_source(source, limits)
-    try:
-        yield from _Reader(src, namespace_prefix, on_problem, strict).run()
-    finally:
-        if src is not source:
-            src.close()
+    return ComponentStream(source, namespace_prefix, on_problem, strict, limits)
+
+
+class ComponentStream:
+    """The iterator `iter_components` returns; `known` lets a re-import skip unchanged files."""
+
+    def __init__(self, source: str | os.PathLike[str] | Source, ns_prefix: str | None,
+                 on_problem: ProblemHandler | None, strict: bool, limits: ArchiveLimits | None) -> None:
+        self.known: Mapping[str, str] = {}
+        self.skipped: list[str] = []  # files not parsed because their digest was known
+        self._args = (source, ns_prefix, on_problem, strict, limits)
+        self._gen: Iterator[ParsedComponent | SkippedFile] | None = None
+
+    def __iter__(self) -> ComponentStream:
+        return self
+
+    def __next__(self) -> ParsedComponent | SkippedFile:
+        if self._gen is None:
+            self._gen = self._run()
+        return next(self._gen)
+
+    def close(self) -> None:
+        if self._gen is not None:
+            self._gen.close()  # type: ignore[attr-defined]
+
+    def _run(self) -> Iterator[ParsedComponent | SkippedFile]:
+        source, ns_prefix, on_problem, strict, limits = self._args
+        src = open_source(source, limits)
+        try:
+            for item in _Reader(src, ns_prefix, on_problem, strict, self.known).run():
+                if isinstance(item, SkippedFile):
+                    self.skipped.append(item.path)
+                yield item
+        finally:
+            if src is not source:
+                src.close()
 
 
 class _Reader:
-    def __init__(self, source: Source, ns_prefix: str | None, on_problem: ProblemHandler | None, strict: bool) -> None:
+    def __init__(self, source: Source, ns_prefix: str | None, on_problem: ProblemHandler | None, strict: bool,
+                 known: Mapping[str, str] | None = None) -> None:
         self.source = source
+        self.known = known or {}
+        self.digest = ""  # of the file being read; '' for components that must never be skipped
+        self._bytes: dict[str, bytes] = {}  # read for the digest, handed to the parse
         self.ns_prefix = ns_prefix
         self.on_problem = on_problem
         self.strict = strict
@@ -77,23 +119,49 @@ class _Reader:
         self.synthetic_done: set[str] = set()
         self.dir_format = SourceFormat.SFDX
 
-    def run(self) -> Iterator[ParsedComponent]:
+    def run(self) -> Iterator[ParsedComponent | SkippedFile]:
         detected = detect_format(self.source)
         for root in _outermost(detected.package_dirs):
             self.dir_format = detected.dir_formats.get(root, detected.format)
             for path in self.source.files(root):
                 yield from self._read_path(path, root)
 
-    def _read_path(self, path: str, root: str) -> Iterator[ParsedComponent]:
+    def _read_path(self, path: str, root: str) -> Iterator[ParsedComponent | SkippedFile]:
         rel = path[len(root) + 1 :] if root else path
         target = classify(rel.split("/"), self.source.exists, path)
         if target is None:
             return
+        self.digest, self._bytes = "", {}
         try:
             yield from self._synthetic_parent(path, target)
+            digest = self._source_digest(path, target)
+            if digest == self.known.get(path):
+                yield SkippedFile(path, digest)
+                return
+            self.digest = digest
             yield from self._read_target(path, target)
         except (XmlError, UnsafeArchiveError) as exc:
+            self.digest = ""
             yield from self._failed(path, target, exc)
+        finally:
+            self._bytes = {}
+
+    def _source_digest(self, path: str, target: Target) -> str:
+        """Everything the components of this file are made from: its bytes, its body file's,
+        what the path says it holds, and how the folder around it was read."""
+        h = hashlib.blake2b(digest_size=16)
+        facts = (READER_VERSION, repr(target), self.dir_format.value, self._project(path), repr(self.ns_prefix))
+        h.update("\x00".join(facts).encode())
+        for name in (path, target.body_path):
+            if name and self.source.exists(name):
+                data = self._bytes[name] = self.source.read(name)
+                h.update(b"\x00%d\x00" % len(data))
+                h.update(data)
+        return h.hexdigest()
+
+    def _read(self, path: str) -> bytes:
+        data = self._bytes.pop(path, None)
+        return data if data is not None else self.source.read(path)
 
     def _problem(self, path: str, exc: Exception) -> None:
         kind = "malformed" if isinstance(exc, MalformedXmlError) else "unsafe"
@@ -109,7 +177,7 @@ class _Reader:
             raise exc
         self._problem(path, exc)
         keep_raw = isinstance(exc, MalformedXmlError)
-        data = self.source.read(path) if keep_raw else b""
+        data = self._read(path) if keep_raw else b""
         parent_type = REGISTRY.children[target.type].parent if target.type in REGISTRY.children else None
         yield ParsedComponent(
             type=target.type if target.kind != "generic" else "Unknown",
@@ -154,19 +222,19 @@ class _Reader:
         )
 
     def _parse(self, path: str) -> tuple[bytes, etree._Element]:
-        data = self.source.read(path)
+        data = self._read(path)
         if self.ns_prefix is not None:
             data = resolve_tokens(data.decode("utf-8"), self.ns_prefix).encode("utf-8")
         return data, parse_xml(data, path)
 
     def _body(self, target: Target) -> bytes | None:
         if target.body_path and self.source.exists(target.body_path):
-            return self.source.read(target.body_path)
+            return self._read(target.body_path)
         return None
 
     def _read_target(self, path: str, target: Target) -> Iterator[ParsedComponent]:
         if not target.is_meta:  # a body file without its -meta.xml
-            body = self.source.read(path)
+            body = self._read(path)
             yield self._component(path, target, b"", None, body)
             return
         data, root = self._parse(path)
@@ -215,6 +283,7 @@ class _Reader:
             attributes=attributes,
             project=self._project(path),
             format=_format_of(path, target, self.dir_format).value,
+            source_digest=self.digest,
         )
 
 

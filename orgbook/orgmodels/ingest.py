@@ -27,7 +27,14 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from orgbook.metadata import ParsedComponent, ReadProblem, SchemaIndex, iter_dependencies
+from orgbook.metadata import (
+    ComponentStream,
+    ParsedComponent,
+    ReadProblem,
+    SchemaIndex,
+    SkippedFile,
+    iter_dependencies,
+)
 from orgbook.orgmodels.models import (
     ChangeKind,
     Component,
@@ -46,10 +53,11 @@ Edge = tuple[str, str, str]  # (to_type, to_name, where)
 # Component columns in the order `_row` builds them; `model` is added when writing.
 _COLUMNS = ["type", "full_name", "name_key", "parent_type", "parent_key", "label", "namespace", "sf_id",
             "created_date", "created_by", "last_modified_date", "last_modified_by", "definition_z", "body_z",
-            "content_hash", "attributes", "status", "added_version", "changed_version", "warning"]
+            "content_hash", "attributes", "status", "added_version", "changed_version", "warning", "source_path",
+            "source_digest"]
 _UPDATE_FIELDS = ["full_name", "parent_type", "parent_key", "label", "namespace", "sf_id", "created_date", "created_by",
                   "last_modified_date", "last_modified_by", "definition_z", "body_z", "content_hash", "attributes",
-                  "status", "changed_version", "warning"]
+                  "status", "changed_version", "warning", "source_path", "source_digest"]
 _UPDATE_INDEX = [_COLUMNS.index(f) for f in _UPDATE_FIELDS]
 _CREATED, _CREATED_BY = _COLUMNS.index("created_date"), _COLUMNS.index("created_by")
 _MODIFIED, _MODIFIED_BY = _COLUMNS.index("last_modified_date"), _COLUMNS.index("last_modified_by")
@@ -79,6 +87,12 @@ class _Plan:
     update: list[tuple[int, _Pending]] = field(default_factory=list)
     unchanged: int = 0
     warnings: list[dict[str, str]] = field(default_factory=list)
+    # Unchanged components read from another file, or with another digest: (pk, path, digest),
+    # written without a history row (a file moved between formats, the first import after an upgrade).
+    relocated: list[tuple[int, str, str]] = field(default_factory=list)
+    # Files that gave a component some earlier file already gave: never skipped, so the
+    # "appears twice" warning and the first-one-wins rule hold on every re-import.
+    duplicate_paths: set[str] = field(default_factory=set)
 
 
 class _GrowingSchema(SchemaIndex):
@@ -112,6 +126,7 @@ def _row(pc: ParsedComponent, key: tuple[str, str], props: dict[str, Any] | None
         props.get("createdByName", "") or "", _datetime(props.get("lastModifiedDate")),
         props.get("lastModifiedByName", "") or "", _z(pc.definition), _z(pc.body), pc.content_hash,
         json.dumps(pc.attributes), ComponentStatus.PRESENT.value, version, version, (pc.error or "")[:500],
+        pc.file_path, pc.source_digest,
     )
 
 
@@ -122,7 +137,7 @@ def attribute_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, l
 
 def ingest(
     model: OrgModel,
-    components: Iterable[ParsedComponent | ReadProblem],
+    components: Iterable[ParsedComponent | ReadProblem | SkippedFile],
     *,
     trigger: str = "import",
     file_properties: dict[tuple[str, str], dict[str, Any]] | None = None,
@@ -134,18 +149,23 @@ def ingest(
 
     `complete=True`: components absent from `components` were deleted. An incremental sync passes
     `complete=False` and the keys it knows were deleted (listed no more) in `deleted`.
+    When `components` is the stream `iter_components` returns, it is told the digest each file's
+    components were stored with, and files whose digest is unchanged are skipped unparsed.
     """
     run = SyncRun.objects.create(model=model, trigger=trigger, stage="reading")
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     try:
         existing = {
-            (t, k): (pk, h, st)
-            for pk, t, k, h, st in Component.objects.filter(model=model).values_list(
-                "pk", "type", "name_key", "content_hash", "status")
+            (t, k): (pk, h, st, path, digest)
+            for pk, t, k, h, st, path, digest in Component.objects.filter(model=model).values_list(
+                "pk", "type", "name_key", "content_hash", "status", "source_path", "source_digest")
         }
+        files = _known_files(existing) if isinstance(components, ComponentStream) else {}
+        if isinstance(components, ComponentStream):
+            components.known = {path: digest for path, (digest, _keys) in files.items()}
         version = model.version + 1
-        plan, seen = _read(model, components, existing, version, file_properties or {}, progress)
+        plan, seen = _read(model, components, existing, version, file_properties or {}, progress, files)
         timings["parse"] = round(time.perf_counter() - t0, 3)
         t1 = time.perf_counter()
         with transaction.atomic():
@@ -155,6 +175,7 @@ def ingest(
             gone = None if complete else (deleted or set())
             removed = _mark_deleted(locked, existing, seen, version, run, only=gone)
             _write(locked, plan, version, run, first=model.version == 0, progress=progress)
+            _write_sources(locked, plan)
             changed_any = bool(plan.create or plan.update or removed)
             if changed_any:
                 locked.version = version
@@ -177,10 +198,38 @@ def ingest(
     return run
 
 
-def _read(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem], existing: dict[Any, Any],
-          version: int, props: dict[tuple[str, str], dict[str, Any]], progress: Progress | None,
+def _known_files(existing: dict[Any, Any]) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    """path -> (digest, keys) for files whose present components all carry one same digest."""
+    files: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    mixed: set[str] = set()
+    for key, (_pk, _h, status, path, digest) in existing.items():
+        if status != ComponentStatus.PRESENT or not path:
+            continue
+        known = files.setdefault(path, (digest, []))
+        if known[0] != digest or not digest:
+            mixed.add(path)
+        known[1].append(key)
+    for path in mixed:
+        del files[path]
+    return files
+
+
+def _skip(plan: _Plan, seen: set[tuple[str, str]], skipped: SkippedFile, keys: list[tuple[str, str]]) -> None:
+    """An unchanged file: its stored components stay as they are."""
+    for key in keys:
+        if key in seen:
+            plan.duplicate_paths.add(skipped.path)
+            plan.warnings.append({"path": skipped.path, "message": f"{key[0]} {key[1]} appears twice; kept the first"})
+            continue
+        seen.add(key)
+        plan.unchanged += 1
+
+
+def _read(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem | SkippedFile],
+          existing: dict[Any, Any], version: int, props: dict[tuple[str, str], dict[str, Any]],
+          progress: Progress | None, files: dict[str, tuple[str, list[tuple[str, str]]]],
           ) -> tuple[_Plan, set[tuple[str, str]]]:
-    plan, seen = _Plan(), set()
+    plan, seen = _Plan(), set[tuple[str, str]]()
     # Resolves `Account__r.Name` through the lookup's referenceTo; fields not re-read this time
     # fall back to the X__r -> X__c naming rule.
     schema = _GrowingSchema()
@@ -189,8 +238,12 @@ def _read(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem], 
         if isinstance(pc, ReadProblem):
             plan.warnings.append({"path": pc.path, "message": pc.message})
             continue
+        if isinstance(pc, SkippedFile):
+            _skip(plan, seen, pc, files[pc.path][1])
+            continue
         key = (pc.type, pc.full_name.lower())
         if key in seen:
+            plan.duplicate_paths.add(pc.file_path)
             plan.warnings.append({"path": pc.file_path, "message": f"{pc.type} {pc.full_name} appears twice; kept the first"})
             continue
         seen.add(key)
@@ -199,6 +252,8 @@ def _read(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem], 
         old = existing.get(key)
         if old is not None and old[1] == pc.content_hash and old[2] == ComponentStatus.PRESENT:
             plan.unchanged += 1
+            if (old[3], old[4]) != (pc.file_path, pc.source_digest):
+                plan.relocated.append((old[0], pc.file_path, pc.source_digest))
             continue
         pending = _Pending(key, _row(pc, key, props.get(key), version))
         if old is None:
@@ -265,7 +320,7 @@ def _chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 def _mark_deleted(model: OrgModel, existing: dict[Any, Any], seen: set[Any], version: int, run: SyncRun,
                   only: set[tuple[str, str]] | None = None) -> int:
-    gone = [(pk, key) for key, (pk, _h, st) in existing.items()
+    gone = [(pk, key) for key, (pk, _h, st, _p, _d) in existing.items()
             if key not in seen and st == ComponentStatus.PRESENT and (only is None or key in only)]
     for i in range(0, len(gone), BATCH):
         ids = [pk for pk, _ in gone[i:i + BATCH]]
@@ -317,6 +372,20 @@ def _apply_updates(model: OrgModel, updates: list[tuple[int, _Pending]], version
         with connection.cursor() as cursor:
             cursor.executemany(sql, [[*(new.values[j] for j in _UPDATE_INDEX), pk] for pk, new in chunk])
         _insert(ComponentChange, _CHANGE_COLUMNS, changes)
+
+
+def _write_sources(model: OrgModel, plan: _Plan) -> None:
+    """Where unchanged components were read from; then un-skippable files lose their digest."""
+    qn = connection.ops.quote_name
+    table, path, digest = qn(Component._meta.db_table), _column(Component, "source_path"), _column(Component, "source_digest")
+    with connection.cursor() as cursor:
+        if plan.relocated:
+            sql = f"UPDATE {table} SET {path} = %s, {digest} = %s WHERE {qn('id')} = %s"  # noqa: S608
+            for chunk in _chunks(((p, d, pk) for pk, p, d in plan.relocated), BATCH):
+                cursor.executemany(sql, chunk)
+        if plan.duplicate_paths:
+            sql = f"UPDATE {table} SET {digest} = '' WHERE {_column(Component, 'model')} = %s AND {path} = %s"  # noqa: S608
+            cursor.executemany(sql, [(model.pk, p) for p in sorted(plan.duplicate_paths)])
 
 
 def _write_dependencies(model: OrgModel, plan: _Plan, ids: dict[tuple[str, str], int]) -> None:

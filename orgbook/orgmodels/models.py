@@ -65,6 +65,11 @@ class Component(models.Model):
     added_version = models.PositiveIntegerField(default=0)
     changed_version = models.PositiveIntegerField(default=0)
     warning = models.CharField(max_length=500, blank=True)
+    # The file this component was read from and the reader's digest of it (bytes, body file,
+    # classification): a re-import skips a file whose digest is unchanged without parsing it.
+    # '' when it must be read every time (unreadable file, synthetic parent, synced zips).
+    source_path = models.TextField(blank=True, default="")
+    source_digest = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         ordering = ["type", "name_key"]

@@ -1,0 +1,241 @@
+"""Re-importing into the same model skips files whose digest is unchanged, and ends where a full re-read ends.
+
+The reference for "the same result" is the same import sequence with skipping off (the
+components handed to `ingest` as a plain generator, which is how every import ran before).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from orgbook.metadata import ParsedComponent, ReadProblem, iter_components
+from orgbook.orgmodels.ingest import ingest
+from orgbook.orgmodels.models import ChangeKind, Component, ComponentChange, Dependency, OrgModel
+from orgbook.orgmodels.services import import_path, model_for_import
+
+from .conftest import DREAMHOUSE, write_mdapi
+
+SFDX_PROJECT = '{"packageDirectories": [{"path": "force-app", "default": true}], "sourceApiVersion": "62.0"}'
+SFDX_OBJECT = """<?xml version="1.0" encoding="UTF-8"?>
+<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">
+    <label>Invoice</label>
+    <pluralLabel>Invoices</pluralLabel>
+    <sharingModel>ReadWrite</sharingModel>
+    <nameField><label>Invoice Number</label><type>AutoNumber</type></nameField>
+</CustomObject>
+"""
+SFDX_AMOUNT = """<?xml version="1.0" encoding="UTF-8"?>
+<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">
+    <fullName>Amount__c</fullName>
+    <label>Amount</label>
+    <type>Currency</type>
+    <precision>16</precision>
+    <scale>2</scale>
+</CustomField>
+"""
+SFDX_STATUS = """<?xml version="1.0" encoding="UTF-8"?>
+<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">
+    <fullName>Status__c</fullName>
+    <label>Status</label>
+    <type>Picklist</type>
+    <valueSet><valueSetDefinition>
+        <value><fullName>Open</fullName><default>true</default><label>Open</label></value>
+    </valueSetDefinition></valueSet>
+</CustomField>
+"""
+
+
+CLASS_META = """<?xml version="1.0" encoding="UTF-8"?>
+<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata"><apiVersion>62.0</apiVersion><status>Active</status></ApexClass>
+"""
+
+
+def write_class(classes: Path, name: str, body: str) -> Path:
+    classes.mkdir(parents=True, exist_ok=True)
+    (classes / f"{name}.cls-meta.xml").write_text(CLASS_META)
+    (classes / f"{name}.cls").write_text(body)
+    return classes / f"{name}.cls"
+
+
+def write_sfdx(root: Path) -> Path:
+    """The Invoice object of `write_mdapi`, decomposed in source format."""
+    obj = root / "force-app" / "main" / "default" / "objects" / "Invoice__c"
+    (obj / "fields").mkdir(parents=True)
+    (root / "sfdx-project.json").write_text(SFDX_PROJECT)
+    (obj / "Invoice__c.object-meta.xml").write_text(SFDX_OBJECT)
+    (obj / "fields" / "Amount__c.field-meta.xml").write_text(SFDX_AMOUNT)
+    (obj / "fields" / "Status__c.field-meta.xml").write_text(SFDX_STATUS)
+    return root
+
+
+def plain(path: Path) -> Iterator[ParsedComponent | ReadProblem]:
+    """Every file read and parsed: how imports ran before files could be skipped."""
+    for item in iter_components(path):
+        assert isinstance(item, ParsedComponent)
+        yield item
+
+
+def state(model: OrgModel) -> dict[str, Any]:
+    """What a user can see of a model: components, their history, their dependencies."""
+    components = sorted(Component.objects.filter(model=model).values_list(
+        "type", "name_key", "full_name", "label", "parent_key", "content_hash", "status", "attributes",
+        "definition_z", "body_z", "added_version", "changed_version", "warning"))
+    history = sorted(ComponentChange.objects.filter(model=model).values_list(
+        "type", "full_name", "kind", "version", "attribute_diff", "old_hash", "new_hash"))
+    edges = sorted(Dependency.objects.filter(model=model).values_list(
+        "source__type", "source__name_key", "target_type", "target_key", "where"))
+    return {"components": [(*c[:8], bytes(c[8]), bytes(c[9]) if c[9] else None, *c[10:]) for c in components],
+            "history": history, "edges": edges, "version": OrgModel.objects.get(pk=model.pk).version}
+
+
+def test_a_re_import_of_an_unchanged_folder_parses_nothing_and_writes_nothing(retail: Any) -> None:
+    model = model_for_import(retail, "Dreamhouse", "reference")
+    import_path(model, DREAMHOUSE)
+    before = state(model)
+    stream = iter_components(DREAMHOUSE)
+    run = ingest(model, stream)
+    skipped = stream.skipped
+    assert (run.added, run.changed, run.removed) == (0, 0, 0)
+    assert run.unchanged == len([c for c in before["components"] if c[6] == "present"])
+    parsed_files = {c.file_path for c in plain(DREAMHOUSE) if not c.synthetic}
+    assert set(skipped) == parsed_files  # every file skipped, none parsed
+    assert state(model) == before
+
+
+def test_one_changed_file_is_read_again_and_only_its_change_is_recorded(retail: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "dh"
+    shutil.copytree(DREAMHOUSE, folder)
+    model = model_for_import(retail, "Dreamhouse", "reference")
+    import_path(model, folder)
+    field = folder / "force-app/main/default/objects/Property__c/fields/Price__c.field-meta.xml"
+    field.write_text(field.read_text().replace("<label>Asking Price</label>", "<label>List Price</label>"))
+    stream = iter_components(folder)
+    run = ingest(model, stream)
+    skipped = stream.skipped
+    assert (run.added, run.changed, run.removed) == (0, 1, 0)
+    assert str(field.relative_to(folder)) not in skipped and len(skipped) > 90
+    change = ComponentChange.objects.get(model=model, kind=ChangeKind.UPDATED)
+    assert change.full_name == "Property__c.Price__c"
+    assert Component.objects.get(model=model, name_key="property__c.price__c").label == "List Price"
+
+
+def test_a_deleted_file_deletes_its_components_even_when_everything_else_is_skipped(retail: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "dh"
+    shutil.copytree(DREAMHOUSE, folder)
+    model = model_for_import(retail, "Dreamhouse", "reference")
+    import_path(model, folder)
+    (folder / "force-app/main/default/objects/Property__c/fields/Price__c.field-meta.xml").unlink()
+    run = import_path(model, folder)
+    assert (run.added, run.changed, run.removed) == (0, 0, 1)
+    assert Component.objects.get(model=model, name_key="property__c.price__c").status == "deleted"
+
+
+def test_a_body_change_is_seen_though_the_meta_file_is_the_same(retail: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "dh"
+    shutil.copytree(DREAMHOUSE, folder)
+    body = write_class(folder / "force-app/main/default/classes", "PropertyService", "public class PropertyService {}")
+    model = model_for_import(retail, "Dreamhouse", "reference")
+    import_path(model, folder)
+    body.write_text("public class PropertyService { Property__c p; }")
+    run = import_path(model, folder)
+    assert (run.added, run.changed, run.removed) == (0, 1, 0)
+    assert ComponentChange.objects.get(model=model, kind=ChangeKind.UPDATED).full_name == "PropertyService"
+    uses = Dependency.objects.filter(model=model, source__name_key="propertyservice")
+    assert ("CustomObject", "property__c") in set(uses.values_list("target_type", "target_key"))
+
+
+def test_moving_to_source_format_records_no_change_and_the_next_import_skips(retail: Any, tmp_path: Path) -> None:
+    model = model_for_import(retail, "Billing", None)
+    import_path(model, write_mdapi(tmp_path / "mdapi"))
+    history = ComponentChange.objects.filter(model=model).count()
+    run = import_path(model, write_sfdx(tmp_path / "sfdx"))
+    assert (run.added, run.changed, run.removed) == (0, 0, 0) and run.unchanged == 3
+    assert ComponentChange.objects.filter(model=model).count() == history
+    amount = Component.objects.get(model=model, name_key="invoice__c.amount__c")
+    assert amount.source_path.endswith("fields/Amount__c.field-meta.xml")
+    stream = iter_components(tmp_path / "sfdx")
+    run = ingest(model, stream)
+    assert run.unchanged == 3 and len(stream.skipped) == 3
+
+
+LABELS = """<?xml version="1.0" encoding="UTF-8"?>
+<CustomLabels xmlns="http://soap.sforce.com/2006/04/metadata">{labels}</CustomLabels>
+"""
+LABEL = "<labels><fullName>{name}</fullName><language>en_US</language><protected>false</protected><value>{value}</value></labels>"
+
+
+def write_labels(folder: Path, name: str, *labels: tuple[str, str]) -> None:
+    (folder / "labels").mkdir(parents=True, exist_ok=True)
+    text = "".join(LABEL.format(name=n, value=v) for n, v in labels)
+    (folder / "labels" / f"{name}.labels").write_text(LABELS.format(labels=text))
+
+
+def test_a_component_given_twice_keeps_the_first_file_across_re_imports(retail: Any, tmp_path: Path) -> None:
+    # Two files define the same label: the first one wins. When the first drops it, a full read
+    # takes it from the second: skipping the (unchanged) second file must not lose it.
+    folder = write_mdapi(tmp_path / "twice")
+    write_labels(folder, "A", ("Greeting", "Hello"), ("Bye", "Bye"))
+    write_labels(folder, "B", ("Greeting", "Hi"), ("Other", "Other"))
+    model, reference = model_for_import(retail, "Skip", None), model_for_import(retail, "Full", None)
+    for _ in range(2):
+        run = import_path(model, folder)
+        ingest(reference, plain(folder))
+        assert any("appears twice" in w["message"] for w in run.warnings)
+    write_labels(folder, "A", ("Bye", "Bye"))
+    run = import_path(model, folder)
+    ingest(reference, plain(folder))
+    assert run.removed == 0 and run.changed == 1
+    assert Component.objects.get(model=model, type="CustomLabel", name_key="greeting").status == "present"
+    assert state(model) == state(reference)
+
+
+def test_a_sequence_of_imports_gives_what_full_re_reads_give(retail: Any, tmp_path: Path) -> None:
+    """Changes, a deleted file, a new file and a move between formats, against a model that reads everything."""
+    folder = tmp_path / "dh"
+    shutil.copytree(DREAMHOUSE, folder)
+    skipping, reference = model_for_import(retail, "Skipping", None), model_for_import(retail, "Reference", None)
+    base = folder / "force-app/main/default"
+
+    def change_label() -> None:
+        f = base / "objects/Property__c/fields/Price__c.field-meta.xml"
+        f.write_text(f.read_text().replace("<label>Asking Price</label>", "<label>List Price</label>"))
+
+    def delete_and_add() -> None:
+        (base / "objects/Broker__c/fields/Phone__c.field-meta.xml").unlink()
+        new = base / "objects/Broker__c/fields/Fax__c.field-meta.xml"
+        new.write_text(SFDX_AMOUNT.replace("Amount__c", "Fax__c").replace("Amount", "Fax"))
+
+    def add_a_class() -> None:
+        write_class(base / "classes", "Pricing", "public class Pricing { Decimal p = Property__c.Price__c; }")
+
+    def change_a_body() -> None:
+        write_class(base / "classes", "Pricing", "public class Pricing { Broker__c b; }")
+
+    for step in (lambda: None, lambda: None, change_label, delete_and_add, add_a_class, change_a_body, lambda: None):
+        step()
+        import_path(skipping, folder)
+        ingest(reference, plain(folder))
+        assert state(skipping) == state(reference)
+    mdapi = write_mdapi(tmp_path / "mdapi")  # another folder in the other format, then back
+    import_path(skipping, mdapi)
+    ingest(reference, plain(mdapi))
+    assert state(skipping) == state(reference)
+    import_path(skipping, folder)
+    ingest(reference, plain(folder))
+    assert state(skipping) == state(reference)
+
+
+def test_a_model_stored_before_digests_existed_gets_them_without_history(retail: Any) -> None:
+    model = model_for_import(retail, "Dreamhouse", "reference")
+    import_path(model, DREAMHOUSE)
+    Component.objects.filter(model=model).update(source_path="", source_digest="")  # as the migration leaves it
+    before = state(model)
+    run = import_path(model, DREAMHOUSE)
+    assert (run.added, run.changed, run.removed) == (0, 0, 0)
+    assert state(model) == before
+    stream = iter_components(DREAMHOUSE)
+    ingest(model, stream)
+    assert len(stream.skipped) > 90
