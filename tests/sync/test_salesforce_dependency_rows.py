@@ -23,7 +23,8 @@ def edge(model: Any, source: tuple[str, str], target: tuple[str, str]) -> Depend
                                   target_type=target[0], target_key=target[1].lower())
 
 
-def test_a_first_sync_adds_salesforce_rows_and_marks_edges_both_sources_found(connected: Any, emu: Any) -> None:
+def test_a_first_sync_adds_salesforce_rows_and_marks_edges_both_sources_found(connected: Any, emu: Any, client: Any,
+                                                                             people: Any) -> None:
     emu.set_dependencies("acme", [
         {"from": "ApexClass:PropertyController", "to": "CustomField:Property__c.Price__c"},  # code: not in the corpus
         {"from": "CustomField:Property__c.Broker__c", "to": "CustomObject:Broker__c"},  # the lookup: Orgbook finds it too
@@ -35,6 +36,11 @@ def test_a_first_sync_adds_salesforce_rows_and_marks_edges_both_sources_found(co
     assert edge(model, ("CustomField", "Property__c.Broker__c"), ("CustomObject", "Broker__c")).origin == "both"
     assert Dependency.objects.filter(model=model, origin="metadata").exists()
     assert "dependencies from Salesforce" in run.stages
+    client.force_login(people["vera"])
+    page = client.get(f"/m/{model.pk}/c/CustomField/Property__c.Price__c").content.decode()
+    assert "PropertyController" in page and "Found by Salesforce's dependency API only" in page
+    page = client.get(f"/m/{model.pk}/c/CustomField/Property__c.Broker__c").content.decode()
+    assert "+ Salesforce" in page
 
 
 def test_an_incremental_sync_asks_only_about_changed_components(connected: Any, emu: Any) -> None:
