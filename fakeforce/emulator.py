@@ -374,7 +374,7 @@ def _build_users(raw: dict[str, Any], parent: Org | None, key: str) -> list[User
         # A sandbox copies production's users: username + ".<sandboxname>", email + ".invalid" (§6.2).
         suffix = raw.get("sandbox_name") or key
         return [User(u.id, f"{u.username}.{suffix}", u.password, u.name, f"{u.email}.invalid",
-                     dict(u.permissions), u.active, u.profile_name) for u in parent.users]
+                     dict(u.permissions), u.active, u.profile_name, u.hidden_objects) for u in parent.users]
     users = []
     for u in raw.get("users", []):
         perms = dict(DEFAULT_PERMISSIONS)
@@ -382,7 +382,8 @@ def _build_users(raw: dict[str, Any], parent: Org | None, key: str) -> list[User
         user_id = u.get("id") or ids.stable_id("005", key, u["username"].lower())
         users.append(User(ids.to18(user_id), u["username"], u.get("password", "password"),
                           u.get("name", u["username"].split("@")[0]), u.get("email", u["username"]), perms,
-                          bool(u.get("active", True)), u.get("profile", "System Administrator")))
+                          bool(u.get("active", True)), u.get("profile", "System Administrator"),
+                          frozenset(o.lower() for o in u.get("hidden_objects", []))))
     return users
 
 

@@ -106,7 +106,7 @@ def _query(emu: Emulator, req: Request, caller: gate.Caller, version: str, tooli
         q = soql.parse(text)
         entity = q.sobject.lower()
         allowed = TOOLING_OBJECTS if tooling else DATA_OBJECTS
-        if entity not in allowed:
+        if entity not in allowed or entity in caller.user.hidden_objects:
             raise soql.SoqlError("INVALID_TYPE", f"sObject type '{q.sobject}' is not supported. If you are "
                                  "attempting to use a custom object, be sure to append the '__c' after the entity "
                                  "name. Please reference your WSDL or the describe call for the appropriate names.")

@@ -27,6 +27,8 @@ class User:
     permissions: dict[str, bool]
     active: bool = True
     profile_name: str = "System Administrator"
+    # sObjects this user's profile cannot see: SOQL on them answers INVALID_TYPE, as on Salesforce.
+    hidden_objects: frozenset[str] = frozenset()
 
     @property
     def first_name(self) -> str:

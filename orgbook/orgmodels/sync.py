@@ -1,6 +1,7 @@
 """Syncing a connected org into its org model over the Metadata API.
 
-Stages: describe -> list (three queries a call) -> plan (what changed since the last sync) ->
+Stages: describe -> list (three queries a call; reports, dashboards and email templates with
+SOQL, see `_list_foldered`) -> plan (what changed since the last sync) ->
 retrieve in chunks (each under the 10,000-file limit, split again if Salesforce still says too
 large), streamed to disk in a work folder -> read every zip -> one atomic ingest.
 
@@ -30,7 +31,14 @@ from orgbook.metadata import REGISTRY, ParsedComponent, ReadProblem, iter_compon
 from orgbook.orgmodels import sfdeps
 from orgbook.orgmodels.ingest import ingest
 from orgbook.orgmodels.models import Component, ComponentStatus, ModelKind, OrgModel, SyncRun
-from orgbook.salesforce.errors import RetrieveTooLarge
+from orgbook.salesforce.errors import (
+    RequestLimitExceeded,
+    RetrieveTooLarge,
+    SalesforceError,
+    SessionExpired,
+    TransientError,
+)
+from orgbook.salesforce.folders import FOLDERED, Folder, FolderListing
 from orgbook.salesforce.metadata_api import Backoff, FileProperties, ListMetadataQuery, MetadataApi
 
 log = logging.getLogger(__name__)
@@ -65,6 +73,9 @@ class Plan:
     read: dict[str, list[str]] = field(default_factory=dict)  # type -> names for readMetadata
     listed: dict[tuple[str, str], FileProperties] = field(default_factory=dict)
     listed_types: set[str] = field(default_factory=set)
+    # Stored components known to be unchanged without being listed (an incremental SOQL listing
+    # whose count proved nothing was deleted): not deleted, not fetched.
+    kept: set[tuple[str, str]] = field(default_factory=set)
     full: bool = True
 
     def key(self) -> str:
@@ -91,7 +102,15 @@ def _listable_types(api: MetadataApi) -> tuple[list[str], dict[str, str]]:
     return tops, children
 
 
-def _list_all(api: MetadataApi, tops: list[str], children: dict[str, str]) -> list[FileProperties]:
+@dataclass
+class Listing:
+    props: list[FileProperties]
+    kept: set[tuple[str, str]] = field(default_factory=set)
+    listed_types: set[str] = field(default_factory=set)  # types listed with nothing in them, too
+
+
+def _list_all(api: MetadataApi, tops: list[str], children: dict[str, str], model: OrgModel | None = None,
+              org_id: str = "", full: bool = True) -> Listing:
     queries: list[ListMetadataQuery] = []
     foldered: list[tuple[str, str]] = []
     for name in tops:
@@ -101,19 +120,84 @@ def _list_all(api: MetadataApi, tops: list[str], children: dict[str, str]) -> li
         elif mtype is None or mtype.item_type is None:
             queries.append(ListMetadataQuery(name))
     queries += [ListMetadataQuery(c) for c in sorted(children)]
-    props = api.list_metadata(queries)
-    folder_queries: list[ListMetadataQuery] = []
-    for item_type, folder_type in foldered:
-        folders = api.list_metadata([ListMetadataQuery(folder_type)])
-        props += folders
-        folder_queries += [ListMetadataQuery(item_type, f.full_name) for f in folders]
+    listing = Listing(props=[])
+    if foldered and org_id:
+        foldered = _list_foldered(api, foldered, model, org_id, full, listing)
+    # Folder types left to listMetadata share calls with the other types (three queries a call).
+    queries += [ListMetadataQuery(folder_type) for _, folder_type in foldered]
+    listing.props += api.list_metadata(queries)
+    folder_queries = [ListMetadataQuery(item_type, f.full_name) for item_type, folder_type in foldered
+                      for f in listing.props if f.type == folder_type]
     if folder_queries:
-        props += api.list_metadata(folder_queries)
-    return props
+        listing.props += api.list_metadata(folder_queries)
+    return listing
 
 
-def plan_sync(model: OrgModel, props: list[FileProperties], children: dict[str, str], full: bool) -> Plan:
-    plan = Plan(full=full)
+def _refused(exc: SalesforceError) -> bool:
+    """A query Salesforce will not answer for this user/org (not a glitch worth failing the sync)."""
+    return not isinstance(exc, (TransientError, RequestLimitExceeded, SessionExpired))
+
+
+def _list_foldered(api: MetadataApi, foldered: list[tuple[str, str]], model: OrgModel | None, org_id: str,
+                   full: bool, listing: Listing) -> list[tuple[str, str]]:
+    """List reports, dashboards and email templates with SOQL; returns the types left to listMetadata.
+
+    A first or full sync lists every item (2,000 a call). An incremental one asks only for items
+    modified since the newest one stored, plus a COUNT(): when the count equals what is stored
+    plus what is new, nothing was deleted, renamed or moved, and the stored items are kept
+    unlisted. Otherwise it falls back to the full listing. A refused query (a user without access
+    to the objects) falls back to listMetadata for that type.
+    """
+    source = FolderListing(api.client, org_id)
+    try:
+        folders = source.folders()
+    except SalesforceError as exc:
+        if not _refused(exc):
+            raise
+        log.info("Folder query refused (%s); listing folders with listMetadata", exc.code)
+        return foldered
+    left: list[tuple[str, str]] = []
+    for item_type, folder_type in foldered:
+        ftype = FOLDERED.get(item_type)
+        if ftype is None:
+            left.append((item_type, folder_type))
+            continue
+        mine = [f for f in folders.values() if f.kind == ftype.kind]
+        try:
+            items, kept = _items_for(source, ftype.type, folders, mine, model, full)
+        except SalesforceError as exc:
+            if not _refused(exc):
+                raise
+            log.info("%s query refused (%s); listing it with listMetadata", ftype.sobject, exc.code)
+            left.append((item_type, folder_type))
+            continue
+        listing.props += [f.props for f in mine] + items
+        listing.kept |= kept
+        listing.listed_types |= {item_type, folder_type}
+    return left
+
+
+def _items_for(source: FolderListing, item_type: str, folders: dict[str, Folder], mine: list[Folder],
+               model: OrgModel | None, full: bool) -> tuple[list[FileProperties], set[tuple[str, str]]]:
+    ftype = FOLDERED[item_type]
+    stored: dict[str, datetime | None] = {} if model is None else dict(Component.objects.filter(
+        model=model, type=item_type, status=ComponentStatus.PRESENT).values_list("name_key", "last_modified_date"))
+    if not mine and not stored:
+        return [], set()  # no folders and nothing known: no query at all (unfiled-only items are missed)
+    dates = [d for d in stored.values() if d is not None]
+    if full or not stored or len(dates) < len(stored):
+        return source.items(ftype, folders), set()
+    changed = source.items(ftype, folders, since=max(dates))
+    new = {p.full_name.lower() for p in changed} - set(stored)
+    if source.count(ftype, folders) != len(stored) + len(new):
+        return source.items(ftype, folders), set()  # something was deleted, renamed or moved
+    listed = {p.full_name.lower() for p in changed}
+    return changed, {(item_type, k) for k in stored if k not in listed}
+
+
+def plan_sync(model: OrgModel, props: list[FileProperties], children: dict[str, str], full: bool,
+              kept: set[tuple[str, str]] | None = None, listed_types: set[str] | None = None) -> Plan:
+    plan = Plan(full=full, kept=kept or set(), listed_types=set(listed_types or ()))
     stored = dict(((t, k), (d, s)) for t, k, d, s in Component.objects.filter(model=model).values_list(
         "type", "name_key", "last_modified_date", "status"))
     parents_touched: set[tuple[str, str]] = set()
@@ -277,7 +361,8 @@ def run_sync(conn: OrgConnection, api: MetadataApi, *, trigger: str, full: bool 
     try:
         tops, children = _listable_types(api)
         report.stage("listing", 5)
-        plan = plan_sync(model, _list_all(api, tops, children), children, full)
+        listing = _list_all(api, tops, children, model, conn.org_id, full)
+        plan = plan_sync(model, listing.props, children, full, listing.kept, listing.listed_types)
         folder = work_dir(model, plan.key())
         messages = fetch(api, plan, folder, report)
         report.stage("reading and saving", 75)
@@ -301,7 +386,7 @@ def run_sync(conn: OrgConnection, api: MetadataApi, *, trigger: str, full: bool 
 def _deleted_keys(model: OrgModel, plan: Plan) -> set[tuple[str, str]]:
     present = Component.objects.filter(model=model, status=ComponentStatus.PRESENT,
                                        type__in=plan.listed_types).values_list("type", "name_key")
-    return {key for key in present if key not in plan.listed}
+    return {key for key in present if key not in plan.listed and key not in plan.kept}
 
 
 def _merge_into(run: SyncRun, result: SyncRun, calls: int, messages: list[str], report: SyncReporter) -> None:
