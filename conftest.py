@@ -36,3 +36,14 @@ def _fast_password_hashing(settings: Any) -> None:
     # argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
     # tests/test_settings.py checks that the real settings hash with argon2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _own_page_cache(settings: Any) -> None:
+    # Each test gets an empty page cache of its own: test databases reuse ids and frozen clocks reuse
+    # times, so a cache shared between tests (or with other test runs) could serve another test's page.
+    # tests/explore/test_component_page_cache.py checks the configured backends themselves.
+    import uuid
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": f"test-{uuid.uuid4()}"}}

@@ -96,6 +96,20 @@ def _database() -> dict[str, object]:
 
 
 DATABASES = {"default": _database()}
+
+# Cache: rendered parts of a model version's pages (orgbook/web/pagecache.py), shared by every web
+# process. Files in the data directory on the embedded default (atomic writes, no server needed);
+# Redis when ORGBOOK_REDIS_URL is set (several web machines need it: files are per machine).
+_redis_url = env_str("ORGBOOK_REDIS_URL", "")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url, "KEY_PREFIX": "orgbook",
+    } if _redis_url else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache"),
+        # Each entry is a compressed page part; culling lists the folder on every write, so keep it bounded.
+        "OPTIONS": {"MAX_ENTRIES": 3000, "CULL_FREQUENCY": 3},
+    },
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -26,6 +27,7 @@ from orgbook.orgmodels.models import Component, ComponentChange, OrgModel
 from orgbook.orgmodels.services import get_model
 from orgbook.spaces.models import Membership
 from orgbook.spaces.permissions import Action, authorize
+from orgbook.web import pagecache
 from orgbook.web.base import is_htmx, page, signed_in_user, space_context
 from orgbook.web.views.links import manual_edges
 
@@ -270,8 +272,12 @@ def attribute_rows(c: Component) -> tuple[list[tuple[str, Any, bool]], dict[str,
     return rows, attrs
 
 
+COMPONENT_FRAGMENTS = ("web/models/_component_top.html", "web/models/_component_rest.html", "web/models/_edges.html")
+
+
 @page
 def component(request: HttpRequest, model_id: int, type: str, full_name: str) -> HttpResponse:
+    # The access check (role, suspension) runs on every request, before anything cached is read.
     model, membership = _open(request, model_id)
     c = Component.objects.filter(model=model, type=type, name_key=full_name.lower()).first()
     if c is None:
@@ -280,32 +286,50 @@ def component(request: HttpRequest, model_id: int, type: str, full_name: str) ->
         depth = max(1, min(int(request.GET.get("depth", "2")), 6))
     except ValueError:
         depth = 2
+    # Manual links are edited between versions: read every time, and part of the key of what shows them.
     manual_uses, manual_used_by, manual_links = manual_edges(c)
+    key = f"{c.pk}.{c.changed_version}.d{depth}.{pagecache.digest([*manual_uses, '|', *manual_used_by])}"
+    main = pagecache.fragment("component", COMPONENT_FRAGMENTS, model, key,
+                              lambda: _component_main(model, c, depth, manual_uses, manual_used_by))
+    from orgbook.documentation.panel import panel_context
+
+    context = _ctx(
+        membership, model, c=c, setup_url=setup_url(model, c), manual_links=manual_links,
+        main_top=mark_safe(main["top"]), main_rest=mark_safe(main["rest"]),  # noqa: S308 (rendered by our templates)
+        uses_count=main["uses_count"], used_by_count=main["used_by_count"], history_count=main["history_count"],
+        models_of_implementation=list(model.implementation.org_models.all()),
+        parent_url=component_url(model.pk, c.parent_type, _parent(c)) if c.parent_key else None,
+        parent_name=_parent(c),
+        **panel_context(signed_in_user(request), model, c.type, c.full_name),
+    )
+    return render(request, "web/models/component.html", context)
+
+
+def _component_main(model: OrgModel, c: Component, depth: int, manual_uses: list[explore.Edge],
+                    manual_used_by: list[explore.Edge]) -> dict[str, Any]:
+    """The part of a component's page that its model version fixes (plus the manual edges passed in),
+    rendered without the request: attributes, dependencies, impact, graph, history and XML."""
     uses, used_by = explore.uses(c) + manual_uses, explore.used_by(c) + manual_used_by
     link = Linker(model.pk)
     impact = explore.impact(model, c.type, c.full_name, depth)
     typed_rows, other_attrs = attribute_rows(c)
-    changes = list(ComponentChange.objects.filter(component=c).order_by("-version")[:50])
-    from orgbook.documentation.panel import panel_context
-
-    context = _ctx(
-        membership, model, c=c, typed_rows=typed_rows, other_attrs=sorted(other_attrs.items()),
+    history = _history(c, list(ComponentChange.objects.filter(component=c).order_by("-version")[:50]))
+    context = dict(
+        model=model, c=c, typed_rows=typed_rows, other_attrs=sorted(other_attrs.items()),
         picklist=(c.attributes or {}).get("picklistValues"),
         flow_elements=(c.attributes or {}).get("elementCounts"),
-        definition=c.definition(), setup_url=setup_url(model, c),
-        uses=link.edges(explore.grouped(uses)), used_by=link.edges(explore.grouped(used_by)), uses_count=len(uses),
-        used_by_count=len(used_by), impact=[(e, link(e.type, e.full_name)) for e in impact[:IMPACT_SHOWN]],
+        definition=c.definition(),
+        uses=link.edges(explore.grouped(uses)), used_by=link.edges(explore.grouped(used_by)),
+        impact=[(e, link(e.type, e.full_name)) for e in impact[:IMPACT_SHOWN]],
         impact_total=len(impact), impact_shown=IMPACT_SHOWN, depth=depth, depths=range(1, 7),
         graph_svg=mark_safe(graph.render_svg(c.type, c.full_name, uses, used_by,  # noqa: S308 (escaped in graph)
                                              lambda t, n: link(t, n) + "#graph")),
-        history=_history(c, changes), manual_links=manual_links,
-        models_of_implementation=list(model.implementation.org_models.all()),
-        parent_url=component_url(model.pk, c.parent_type, _parent(c)) if c.parent_key else None,
-        parent_name=_parent(c),
+        history=history,
         children=link.components(explore.object_children(model, c.full_name)) if c.type == "CustomObject" else {},
-        **panel_context(signed_in_user(request), model, c.type, c.full_name),
     )
-    return render(request, "web/models/component.html", context)
+    return {"top": render_to_string(COMPONENT_FRAGMENTS[0], context),
+            "rest": render_to_string(COMPONENT_FRAGMENTS[1], context),
+            "uses_count": len(uses), "used_by_count": len(used_by), "history_count": len(history)}
 
 
 def _parent(c: Component) -> str:

@@ -1,0 +1,63 @@
+"""Rendered fragments of an org model version, in Django's cache (files in the data directory on the
+embedded default, Redis when ORGBOOK_REDIS_URL is set; every web process shares it).
+
+What may be cached: what a model *version* fixes, i.e. a component's attributes, XML, history,
+dependencies, impact and graph. A sync that changes anything writes a new version (ingest.py), so
+the version is in the key and an old entry is simply never asked for again (it expires or is
+culled). What may not: anything per user, per request or editable between versions (role-dependent
+forms, the CSRF token, messages, the documentation panel, manual links, the Setup link, names).
+Callers run the access check before asking, so a key is only ever read by someone allowed to see
+the model; the key also carries the model's creation time so a reused id (a database restored or
+recreated beside an old cache) cannot serve another model's content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from functools import cache
+from typing import Any, TypeVar
+
+from django.core.cache import caches
+from django.template.loader import get_template
+
+from orgbook.orgmodels.models import OrgModel
+
+T = TypeVar("T")
+
+# Bump when the code that builds a cached fragment's context changes meaning (templates are
+# hashed below, so a template edit needs no bump).
+FRAGMENT_CODE_VERSION = 1
+TIMEOUT_S = 7 * 24 * 3600  # entries of superseded versions are never read again; let them go
+
+
+@cache
+def templates_digest(names: tuple[str, ...]) -> str:
+    """A digest of the templates' sources, once per process: a deploy with changed templates never
+    reads fragments rendered by the old ones."""
+    h = hashlib.sha256(str(FRAGMENT_CODE_VERSION).encode())
+    for name in names:
+        h.update(name.encode())
+        h.update(get_template(name).template.source.encode())  # type: ignore[attr-defined]
+    return h.hexdigest()[:16]
+
+
+def model_key(model: OrgModel) -> str:
+    """The model version: id, creation time (ids can be reused by a recreated database) and version."""
+    return f"{model.pk}.{model.created_at.timestamp():.6f}.v{model.version}"
+
+
+def digest(parts: Iterable[Any]) -> str:
+    return hashlib.sha256(repr(list(parts)).encode()).hexdigest()[:16]
+
+
+def fragment(kind: str, templates: tuple[str, ...], model: OrgModel, key: str, build: Callable[[], T]) -> T:
+    """`build()` once per (kind, templates, model version, key); later calls in any web process read it."""
+    full = f"frag:{kind}:{templates_digest(templates)}:{model_key(model)}:{key}"
+    store = caches["default"]
+    hit = store.get(full)
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    value = build()
+    store.set(full, value, TIMEOUT_S)
+    return value
