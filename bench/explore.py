@@ -16,8 +16,9 @@ figures are p50/p95/max over `--repeat` requests per case, after one warm-up req
 - compare: every difference between the org and its `--mutate 1` copy (both fully ingested as two
   models of one implementation), against `diff -rq` on the two folders (the issue's yardstick):
   as generated (unchanged files are hard links, which diff skips) and against a real copy.
-- load (`--load SECONDS`): `orgbook`'s WSGI app under waitress in a child process, 20 concurrent
-  clients on loopback requesting the component page for SECONDS; p50/p99 and errors.
+- load (`--load SECONDS`): `orgbook serve --no-worker` (its default workers and threads) in a child
+  process, 20 concurrent keep-alive clients on loopback (one asyncio loop, raw sockets) requesting
+  the component page for SECONDS; p50/p99, errors, and the CPU the client and server spent.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -99,56 +99,102 @@ def _diff_rq(a: Path, b: Path) -> float:
 
 
 def _load(env: dict[str, str], url: str, cookie: str, seconds: float, clients: int = 20) -> dict[str, Any]:
+    """`orgbook serve --no-worker` (the command users run, its default workers and threads) in a child
+    process, and `clients` keep-alive connections from one asyncio loop here: a raw-socket client
+    spends ~0.1 ms of CPU per request, so the server has the cores (requests' Session spent more
+    CPU than the server it measured on a 2-core machine)."""
+    import asyncio
     import socket
+    from urllib.parse import quote
 
-    import requests
+    import psutil
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    code = ("from waitress import serve; from orgbook.wsgi import application; "
-            f"serve(application, host='127.0.0.1', port={port}, threads=8, ident='bench')")
-    server = subprocess.Popen([sys.executable, "-c", code], env={**os.environ, **env}, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
+    orgbook = [sys.executable, "-c", "from orgbook.cli import main; main()"]
+    server = subprocess.Popen([*orgbook, "serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port)],
+                              env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)
+    path = quote(url, safe="/:@!$&'()*+,;=-._~")
+    request = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: sessionid={cookie}\r\n"
+               "Accept: text/html\r\n\r\n").encode()
+    samples: list[float] = []
+    errors: list[str] = []
+
+    async def fetch(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> tuple[int, bytes, bool]:
+        writer.write(request)
+        head = await reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        headers = head.decode("latin-1").lower()
+        length = next((int(line.split(":", 1)[1]) for line in headers.split("\r\n")
+                       if line.startswith("content-length:")), None)
+        if length is not None:
+            body = await reader.readexactly(length)
+        elif "transfer-encoding: chunked" in headers:
+            parts = []
+            while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
+                parts.append(await reader.readexactly(size + 2))
+            await reader.readuntil(b"\r\n")
+            body = b"".join(p[:-2] for p in parts)
+        else:
+            raise ValueError("no Content-Length and not chunked")
+        return status, body, "connection: close" in headers
+
+    async def client(stop: float) -> None:
+        loop = asyncio.get_running_loop()
+        conn: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        while loop.time() < stop:
+            t0 = time.perf_counter()
+            problem = ""
             try:
-                requests.get(base + "/login/", timeout=1)
-                break
-            except requests.RequestException:
+                async with asyncio.timeout(10):
+                    if conn is None:
+                        conn = await asyncio.open_connection("127.0.0.1", port, limit=2**24)
+                    status, body, close = await fetch(*conn)
+                if status != 200:
+                    problem = str(status)
+                elif not body.rstrip().endswith(b"</html>"):
+                    problem = "truncated page"
+            except (OSError, ValueError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError) as exc:
+                problem, close = type(exc).__name__, True
+            samples.append(time.perf_counter() - t0)
+            if problem:
+                errors.append(problem)
+            if close and conn is not None:
+                conn[1].close()
+                conn = None
+        if conn is not None:
+            conn[1].close()
+
+    async def main() -> None:
+        stop = asyncio.get_running_loop().time() + seconds
+        await asyncio.gather(*(client(stop) for _ in range(clients)))
+
+    try:
+        assert server.stdout is not None
+        banner = server.stdout.readline().strip()  # printed once the server is configured
+        for _ in range(300):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
                 time.sleep(0.1)
-        samples: list[float] = []
-        errors: list[str] = []
-        lock = threading.Lock()
-        stop = time.monotonic() + seconds
-
-        def worker() -> None:
-            session = requests.Session()
-            session.cookies.set("sessionid", cookie)
-            while time.monotonic() < stop:
-                t0 = time.perf_counter()
-                try:
-                    r = session.get(base + url, timeout=10)
-                    ok = r.status_code == 200
-                except requests.RequestException as exc:
-                    ok, r = False, exc  # type: ignore[assignment]
-                took = time.perf_counter() - t0
-                with lock:
-                    samples.append(took)
-                    if not ok:
-                        errors.append(str(getattr(r, "status_code", r)))
-
-        threads = [threading.Thread(target=worker) for _ in range(clients)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        return {"clients": clients, "seconds": seconds, "requests": len(samples), "errors": len(errors),
-                "error_samples": errors[:5], **_ms(samples)}
+        cpu0 = time.process_time()
+        tree = [psutil.Process(server.pid), *psutil.Process(server.pid).children(recursive=True)]
+        server_cpu0 = sum(sum(p.cpu_times()[:2]) for p in tree)
+        t0 = time.perf_counter()
+        asyncio.run(main())
+        wall = time.perf_counter() - t0
+        tree = [psutil.Process(server.pid), *psutil.Process(server.pid).children(recursive=True)]
+        server_cpu = sum(sum(p.cpu_times()[:2]) for p in tree) - server_cpu0
+        return {"server": banner, "clients": clients, "seconds": seconds, "requests": len(samples),
+                "per_second": round(len(samples) / wall, 1), "errors": len(errors), "error_samples": errors[:5],
+                "client_cpu_s": round(time.process_time() - cpu0, 2), "server_cpu_s": round(server_cpu, 1),
+                **_ms(samples)}
     finally:
         server.terminate()
-        server.wait(10)
+        server.wait(30)
 
 
 def run(components: int, db_kind: str, repeat: int, load_s: float) -> dict[str, Any]:
