@@ -39,6 +39,11 @@ class ParsedComponent:
     # Digest of what this component was read from (file bytes, body, classification); '' for
     # components that must be read again every time (unreadable files, synthetic parents).
     source_digest: str = ""
+    # The parsed element `definition` was serialised from, so dependency extraction does not
+    # parse it again (None for body-only and unreadable components).
+    element: Any = field(default=None, compare=False, repr=False)
+    # Yielded with only its identity, hash and source: the caller said it stored this hash already.
+    unchanged: bool = False
 
     @property
     def key(self) -> tuple[str, str]:

@@ -138,6 +138,8 @@ def iter_dependencies(component: ParsedComponent, schema: SchemaIndex | None = N
 def _root(component: ParsedComponent) -> etree._Element | None:
     if not component.definition or component.error:
         return None
+    if component.element is not None:
+        return component.element  # the reader's parse: the same tree, not parsed twice
     try:
         return parse_xml(component.definition, component.file_path)
     except XmlError:

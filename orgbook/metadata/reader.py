@@ -76,6 +76,10 @@ class ComponentStream:
     def __init__(self, source: str | os.PathLike[str] | Source, ns_prefix: str | None,
                  on_problem: ProblemHandler | None, strict: bool, limits: ArchiveLimits | None) -> None:
         self.known: Mapping[str, str] = {}
+        # (type, lower-cased full name) -> content hash stored: in a file that is read again, a
+        # component whose hash is the same is yielded without attributes or definition (the
+        # caller keeps what it stored); other siblings of a changed `.object` cost only their hash.
+        self.known_hashes: Mapping[tuple[str, str], str] = {}
         self.skipped: list[str] = []  # files not parsed because their digest was known
         self._args = (source, ns_prefix, on_problem, strict, limits)
         self._gen: Iterator[ParsedComponent | SkippedFile] | None = None
@@ -96,7 +100,7 @@ class ComponentStream:
         source, ns_prefix, on_problem, strict, limits = self._args
         src = open_source(source, limits)
         try:
-            for item in _Reader(src, ns_prefix, on_problem, strict, self.known).run():
+            for item in _Reader(src, ns_prefix, on_problem, strict, self.known, self.known_hashes).run():
                 if isinstance(item, SkippedFile):
                     self.skipped.append(item.path)
                 yield item
@@ -107,9 +111,11 @@ class ComponentStream:
 
 class _Reader:
     def __init__(self, source: Source, ns_prefix: str | None, on_problem: ProblemHandler | None, strict: bool,
-                 known: Mapping[str, str] | None = None) -> None:
+                 known: Mapping[str, str] | None = None,
+                 known_hashes: Mapping[tuple[str, str], str] | None = None) -> None:
         self.source = source
         self.known = known or {}
+        self.known_hashes = known_hashes or {}
         self.digest = ""  # of the file being read; '' for components that must never be skipped
         self._bytes: dict[str, bytes] = {}  # read for the digest, handed to the parse
         self.ns_prefix = ns_prefix
@@ -256,16 +262,25 @@ class _Reader:
             short = attrs.child_text(el, "fullName") or ""
             full = short if child.name == "CustomLabel" else f"{target.full_name}.{short}"
             child_target = Target("child", child.name, full, target.full_name)
-            definition = etree.tostring(el, encoding="UTF-8")
-            yield self._component(path, child_target, definition, el, None)
+            yield self._component(path, child_target, None, el, None)
             root.remove(el)
 
     def _component(
-        self, path: str, target: Target, definition: bytes, el: etree._Element | None, body: bytes | None
+        self, path: str, target: Target, definition: bytes | None, el: etree._Element | None, body: bytes | None
     ) -> ParsedComponent:
+        """`definition` None: a child element, serialised here unless it is unchanged."""
         full_name = self._name(target.full_name)
         parent_name = self._name(target.parent_name) if target.parent_name else None
         child = REGISTRY.children.get(target.type) if target.kind == "child" else None
+        content_hash = canonical_hash(el, body) if el is not None else raw_hash(body or b"")
+        fmt = _format_of(path, target, self.dir_format).value
+        if self.known_hashes.get((target.type, full_name.lower())) == content_hash:
+            return ParsedComponent(
+                type=target.type, full_name=full_name, file_path=path, definition=b"", content_hash=content_hash,
+                parent_type=child.parent if child else None, parent_name=parent_name, project=self._project(path),
+                format=fmt, source_digest=self.digest, unchanged=True)
+        if definition is None:
+            definition = etree.tostring(el, encoding="UTF-8") if el is not None else b""
         short = full_name.rpartition(".")[2] if child else full_name
         attributes = attrs.extract(target.type, el, full_name, parent_name, body) if el is not None else {}
         attributes = attributes or attrs.body_only(target.type, body)
@@ -274,7 +289,7 @@ class _Reader:
             full_name=full_name,
             file_path=path,
             definition=definition,
-            content_hash=canonical_hash(el, body) if el is not None else raw_hash(body or b""),
+            content_hash=content_hash,
             parent_type=child.parent if child else None,
             parent_name=parent_name,
             label=attrs.label_of(el) if el is not None else None,
@@ -282,8 +297,9 @@ class _Reader:
             body=body,
             attributes=attributes,
             project=self._project(path),
-            format=_format_of(path, target, self.dir_format).value,
+            format=fmt,
             source_digest=self.digest,
+            element=el,
         )
 
 

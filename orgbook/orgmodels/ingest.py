@@ -164,6 +164,8 @@ def ingest(
         files = _known_files(existing) if isinstance(components, ComponentStream) else {}
         if isinstance(components, ComponentStream):
             components.known = {path: digest for path, (digest, _keys) in files.items()}
+            components.known_hashes = {key: h for key, (_pk, h, st, _p, _d) in existing.items()
+                                       if st == ComponentStatus.PRESENT}
         version = model.version + 1
         plan, seen = _read(model, components, existing, version, file_properties or {}, progress, files)
         timings["parse"] = round(time.perf_counter() - t0, 3)
@@ -255,6 +257,8 @@ def _read(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem | 
             if (old[3], old[4]) != (pc.file_path, pc.source_digest):
                 plan.relocated.append((old[0], pc.file_path, pc.source_digest))
             continue
+        if pc.unchanged:  # the reader only leaves out what we said we have
+            raise RuntimeError(f"{pc.type} {pc.full_name} was read as unchanged but its stored hash differs")
         pending = _Pending(key, _row(pc, key, props.get(key), version))
         if old is None:
             plan.create.append(pending)

@@ -6,6 +6,7 @@ components handed to `ingest` as a plain generator, which is how every import ra
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -72,10 +73,11 @@ def write_sfdx(root: Path) -> Path:
 
 
 def plain(path: Path) -> Iterator[ParsedComponent | ReadProblem]:
-    """Every file read and parsed: how imports ran before files could be skipped."""
+    """Every file read and parsed, and every definition parsed again for its dependencies: how
+    imports ran before files could be skipped and the reader's parse was reused."""
     for item in iter_components(path):
         assert isinstance(item, ParsedComponent)
-        yield item
+        yield dataclasses.replace(item, element=None)
 
 
 def state(model: OrgModel) -> dict[str, Any]:
