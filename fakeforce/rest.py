@@ -67,6 +67,9 @@ def _dispatch(emu: Emulator, req: Request, caller: gate.Caller, version: str, re
             return _rows(emu, caller, entity)
 
         return bulk.handle(emu, req, caller, version, rest[len("tooling/jobs/query") :], rows_for)
+    m = re.fullmatch(r"sobjects/(\w+)/(\w{15}|\w{18})", rest)
+    if m and req.method == "GET":
+        return _record(emu, req, caller, version, m.group(1), m.group(2))
     for prefix, tooling in (("tooling/query", True), ("query", False), ("queryAll", False)):
         if rest == prefix:
             return _query(emu, req, caller, version, tooling)
@@ -172,6 +175,24 @@ def _more(emu: Emulator, caller: gate.Caller, version: str, tooling: bool, tail:
     # The first page's batch size sticks to the cursor, as on Salesforce.
     return _page(emu, caller, version, tooling, cursor.entity, cursor.rows, int(m.group(2)), cursor.batch,
                  locator=m.group(1))
+
+
+def _record(emu: Emulator, req: Request, caller: gate.Caller, version: str, sobject: str, rid: str) -> Response:
+    """`GET sobjects/{Type}/{Id}[?fields=a,b]`: one record (the Salesforce CLI reads its User this way)."""
+    entity = sobject.lower()
+    if entity not in DATA_OBJECTS or entity in caller.user.hidden_objects:
+        return rest_error(404, "NOT_FOUND", "The requested resource does not exist")
+    canonical, fields, rows = _rows(emu, caller, entity)
+    row = next((r for r in rows if r.get("Id") and ids.same_id(str(r["Id"]), rid)), None)
+    if row is None:
+        return rest_error(404, "NOT_FOUND", "Provided external ID field does not exist or is not accessible: " + rid)
+    wanted = [f.strip() for f in req.query.get("fields", "").split(",") if f.strip()] or fields
+    known = {f.lower(): f for f in fields}
+    unknown = [f for f in wanted if f.lower() not in known]
+    if unknown:
+        return rest_error(400, "INVALID_FIELD", f"No such column '{unknown[0]}' on sobject of type {canonical}")
+    return json_response(_with_attributes({known[f.lower()]: row.get(known[f.lower()]) for f in wanted},
+                                          canonical, version, False))
 
 
 # ----------------------------------------------------------------------------- rows per object

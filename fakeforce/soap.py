@@ -138,7 +138,11 @@ def _package_xml(requested: list[tuple[str, list[str]]], version: str) -> bytes:
 
 
 def _retrieve(emu: Emulator, caller: gate.Caller, op: etree._Element) -> Response:
+    # The WSDL names the parameter retrieveRequest; jsforce (inside the Salesforce CLI) sends it as
+    # <request>, which Salesforce accepts: the single parameter is taken whatever its name.
     request = next((c for c in op if xmlutil.local(c) == "retrieveRequest"), None)
+    if request is None:
+        request = next((c for c in op if isinstance(c.tag, str)), None)
     if request is None:
         return fault("Client", "retrieveRequest is required", prefix="soapenv")
     version = _text(request, "apiVersion", emu.settings.api_versions[-1])

@@ -424,6 +424,8 @@ class MetadataStore:
             if mtype.name == "CustomObject":
                 comps = [c for c in comps if is_custom_object_name(c.full_name)]
         else:
+            if mtype.in_folder and member.endswith("/"):
+                member = member[:-1]  # the Salesforce CLI names a folder "Folder/" among its items
             found = self.get(mtype.name, member)
             if found is None and mtype.in_folder and mtype.folder_type and "/" not in member:
                 found = self.get(mtype.folder_type, member)  # folders are listed under the content type
