@@ -184,10 +184,12 @@ def grid_queryset(model: OrgModel, g: Grid) -> QuerySet[Component]:
     if "description" in g.columns:
         fields.append("attributes")
     order = COLUMNS[g.sort][1]
+    tiebreak = [order, "type", "name_key"] if order not in ("type", "name_key") else \
+        [order, "name_key" if order == "type" else "type"]
+    # Descending reverses the tie-break too, so that one index read backwards serves both
+    # directions (label: `component_label`) instead of sorting the whole model.
     sign = "-" if g.descending else ""
-    tiebreak = [f"{sign}{order}", "type", "name_key"] if order not in ("type", "name_key") else \
-        [f"{sign}{order}", "name_key" if order == "type" else "type"]
-    return qs.only(*fields).order_by(*tiebreak)
+    return qs.only(*fields).order_by(*(sign + column for column in tiebreak))
 
 
 def cell(c: Component, column: str) -> Any:
@@ -232,14 +234,16 @@ class Census:
     by_type: dict[str, int] = field(default_factory=dict)  # live components of each type, nested or not
 
 
-Fingerprint = tuple[int, int, int, int]
+Fingerprint = tuple[int, int, int]
 
 
 def fingerprint(model: OrgModel) -> Fingerprint:
-    """Changes whenever a sync writes a version or a component is added or removed: the key of the
-    per-process caches below. One index-only query."""
-    stats = Component.objects.filter(model=model).aggregate(n=Count("id"), top=Max("id"))
-    return (model.pk, model.version, stats["n"] or 0, stats["top"] or 0)
+    """Changes whenever a sync writes a version or a component is added: the key of the per-process
+    caches below. Component rows leave a model only with the model, and a sync that marks one
+    deleted writes a version. One lookup at the end of the (model, id) index: a COUNT here read
+    the model's 100,000 rows on every page (30-60 ms on PostgreSQL)."""
+    top = Component.objects.filter(model=model).aggregate(top=Max("id"))["top"]
+    return (model.pk, model.version, top or 0)
 
 
 class ModelCache(Generic[T]):

@@ -77,6 +77,24 @@ def test_grid_sorts_on_any_sortable_column_and_ignores_unknown_ones(dreamhouse: 
     assert Grid.parse({"col": "nonsense"}).columns == explore.DEFAULT_COLUMNS
 
 
+def test_descending_is_the_exact_reverse_of_ascending_even_among_equal_labels(dreamhouse: Any) -> None:
+    # Ties are broken in the sort's direction (one index read backwards serves both directions).
+    for name in ("Zeta", "Alpha", "Mid"):
+        make_component(dreamhouse, "ApexClass", f"Same{name}", label="Same label")
+    params = {"type": "ApexClass", "q": "same"}
+    asc = [c.full_name for c in explore.grid_queryset(dreamhouse, Grid.parse({**params, "sort": "label"}))]
+    desc = [c.full_name for c in explore.grid_queryset(dreamhouse, Grid.parse({**params, "sort": "-label"}))]
+    assert asc == ["SameAlpha", "SameMid", "SameZeta"] and desc == asc[::-1]
+
+
+def test_the_tree_counts_follow_components_added_after_it_was_cached(dreamhouse: Any, as_user: Any) -> None:
+    before = explore.census(dreamhouse).by_type.get("ApexClass", 0)
+    make_component(dreamhouse, "ApexClass", "AddedLater")
+    assert explore.census(dreamhouse).by_type["ApexClass"] == before + 1
+    page = as_user("vera").get(f"/m/{dreamhouse.pk}/", {"type": "ApexClass"}).content.decode()
+    assert "AddedLater" in page
+
+
 def test_the_page_shows_the_tree_chosen_columns_and_pages(dreamhouse: Any, as_user: Any) -> None:
     r = as_user("vera").get(f"/m/{dreamhouse.pk}/", {"type": "CustomField", "col": ["full_name", "label"],
                                                      "sort": "-label"})
