@@ -8,18 +8,38 @@ from lxml import etree
 
 from orgbook.metadata.xmlsafe import local_name
 
+_OPENING: dict[object, str] = {}  # tag -> "<localname>": a few hundred distinct tags in any org
 
-def _feed(h: hashlib._Hash, el: etree._Element) -> None:
-    h.update(b"<" + local_name(el).encode() + b">")
-    for key in sorted(el.attrib):
-        # xsi:type on CMDT values matters; the namespace URI spelling does not.
-        h.update(b"@" + key.rpartition("}")[2].encode() + b"=" + el.attrib[key].encode())
-    text = (el.text or "").strip()
-    if text:
-        h.update(text.encode())
-    for child in el:
-        _feed(h, child)
-    h.update(b"</>")
+
+def _feed(parts: list[str], top: etree._Element) -> None:
+    """`<tag>` @attributes text ... children ... `</>` for `top` and everything under it.
+
+    One C-level walk (iterwalk) and one encode at the end; the bytes are exactly those of the
+    recursive walk this replaced, so stored hashes stay valid (tests/metadata compares the two).
+    """
+    append = parts.append
+    opening = _OPENING
+    for event, el in etree.iterwalk(top, events=("start", "end")):
+        if event == "end":
+            append("</>")
+            continue
+        tag = el.tag
+        name = opening.get(tag)
+        if name is None:
+            name = f"<{tag.rpartition('}')[2] if isinstance(tag, str) else ''}>"
+            if len(opening) < 10_000:  # bounded: a hostile file cannot grow it without end
+                opening[tag] = name
+        append(name)
+        items = el.items()
+        if items:
+            for key, value in sorted(items):
+                # xsi:type on CMDT values matters; the namespace URI spelling does not.
+                append(f"@{key.rpartition('}')[2]}={value}")
+        text = el.text
+        if text:
+            text = text.strip()
+            if text:
+                append(text)
 
 
 def canonical_hash(root: etree._Element, body: bytes | None = None) -> str:
@@ -29,10 +49,11 @@ def canonical_hash(root: etree._Element, body: bytes | None = None) -> str:
     top-level `<fullName>` (present in decomposed child files and some retrieves, absent in
     others); the identity lives in the component's key, not in its hash.
     """
-    h = hashlib.sha256()
+    parts: list[str] = []
     for child in root:
         if local_name(child) != "fullName":
-            _feed(h, child)
+            _feed(parts, child)
+    h = hashlib.sha256("".join(parts).encode())
     if body is not None:
         h.update(b"\x00body\x00" + hashlib.sha256(body).digest())
     return h.hexdigest()
