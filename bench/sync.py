@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -26,8 +27,12 @@ sys.path.insert(0, str(ROOT))
 CLIENT_ID, SECRET = "bench-client", "bench-secret"
 
 
+# Every version Salesforce serves today; the Salesforce CLI asks some things at v51.0 (bench/peers.py).
+API_VERSIONS = [f"{v}.0" for v in range(31, 65)]
+
+
 def start_emulator(folder: Path, work: Path) -> tuple[subprocess.Popen[str], dict[str, object]]:
-    config = {"client_id": CLIENT_ID, "client_secret": SECRET, "redirect_uris": ["*"],
+    config = {"client_id": CLIENT_ID, "client_secret": SECRET, "redirect_uris": ["*"], "api_versions": API_VERSIONS,
               "orgs": [{"key": "big", "name": "Big Corp", "org_id": "00D5g000004BigCEAA", "sandbox": False,
                         "edition": "Enterprise Edition", "my_domain": "bigcorp",
                         "users": [{"username": "admin@big.example", "password": "pw", "name": "Big Admin"}],
@@ -56,7 +61,8 @@ def main() -> None:
         emu.wait(timeout=30)
 
 
-def run(work: Path, info: dict, components: int) -> dict[str, object]:  # type: ignore[type-arg]
+def setup_django(work: Path, info: dict) -> None:  # type: ignore[type-arg]
+    """Settings for a data directory `work` whose Salesforce is the emulator described by `info`."""
     os.environ.update({"DJANGO_SETTINGS_MODULE": "orgbook.settings", "ORGBOOK_DATA_DIR": str(work),
                        "CELERY_BROKER_URL": "memory://", "ORGBOOK_SF_CLIENT_ID": CLIENT_ID,
                        "ORGBOOK_SF_CLIENT_SECRET": SECRET, "ORGBOOK_SF_LOGIN_URL": str(info["login_url"]),
@@ -64,6 +70,10 @@ def run(work: Path, info: dict, components: int) -> dict[str, object]:  # type: 
     import django
 
     django.setup()
+
+
+def connect_org(info: dict, impl_name: str, licences: int = 1, migrate: bool = True) -> Any:  # type: ignore[type-arg]
+    """A new implementation (in the one bench Space) connected to the emulator's org, OAuth and all."""
     from urllib.parse import parse_qs, urlsplit
 
     import requests
@@ -71,16 +81,27 @@ def run(work: Path, info: dict, components: int) -> dict[str, object]:  # type: 
     from django.core.management import call_command
 
     from orgbook.implementations import connect, lifecycle
-    from orgbook.orgmodels.sync import run_sync
-    from orgbook.salesforce.metadata_api import MetadataApi
+    from orgbook.spaces.models import Space
 
-    call_command("migrate", verbosity=0)
-    user = get_user_model().objects.create_user(username="b@example.com", email="b@example.com", password="x" * 12)
-    impl = lifecycle.create_implementation(lifecycle.create_space("Bench", user, plan="paid", licences=1), user, "Big")
+    if migrate:
+        call_command("migrate", verbosity=0)
+    user, _ = get_user_model().objects.get_or_create(username="b@example.com", defaults={"email": "b@example.com"})
+    space = Space.objects.filter(name="Bench").first() or lifecycle.create_space("Bench", user, plan="paid",
+                                                                                 licences=licences)
+    impl = lifecycle.create_implementation(space, user, impl_name)
     requests.post(f"{info['login_url']}/__fakeforce/set_auto_approve", json={"username": "admin@big.example"}, timeout=10)
     location = requests.get(connect.begin(user, impl, "production"), allow_redirects=False, timeout=30).headers["Location"]
     query = parse_qs(urlsplit(location).query)
-    conn = connect.complete(user, query["state"][0], query["code"][0])
+    return connect.complete(user, query["state"][0], query["code"][0])
+
+
+def run(work: Path, info: dict, components: int) -> dict[str, object]:  # type: ignore[type-arg]
+    setup_django(work, info)
+    from orgbook.implementations import connect
+    from orgbook.orgmodels.sync import run_sync
+    from orgbook.salesforce.metadata_api import MetadataApi
+
+    conn = connect_org(info, "Big")
 
     out: dict[str, object] = {"components": components}
     for label, full in (("first", True), ("nochange", False)):
