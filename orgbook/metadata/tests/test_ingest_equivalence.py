@@ -8,11 +8,12 @@ replaced, over every element of the corpus.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 from lxml import etree
 
-from orgbook.metadata import apex
+from orgbook.metadata import ParsedComponent, apex, iter_components
 from orgbook.metadata.canonical import canonical_hash
 from orgbook.metadata.xmlsafe import XmlError, local_name, parse_xml
 
@@ -92,3 +93,31 @@ def test_stripping_apex_comments_matches_the_tokenizer() -> None:
     ]
     for sample in samples:
         assert apex.strip_comments(sample) == _tokenizer_strip(sample)
+
+
+# What the reader gave for each corpus folder before ingest was made faster (commit c243337):
+# sha256 over every component's type, name, file, content hash, attributes, label, definition,
+# parent and format. A deliberate change to what the reader extracts changes these; recompute
+# them then (the test prints the new value) and say why in the commit.
+READER_OUTPUT = {
+    "SalesforceFoundation__PMM": (1699, "04ecd75e1d81e083c450dd1e76dbac6443a050bf24eafbd1679e02e2e6011816"),
+    "SalesforceFoundation__Volunteers-for-Salesforce": (1360, "65aa51a7e167e33d87af5f700de9fe3a94876a5e78e692dc8363be165db27efd"),
+    "trailheadapps__dreamhouse-lwc": (93, "0ed41e9f3c6fa19c7b6841f3272e2409500483c7f0396d35d5217fb09f8e7a67"),
+    "alexed1__LightningFlowComponents": (2836, "60871612e165e4d9818772394cc321694355394ffaf62650a66022b09e460c47"),
+}
+
+
+def reader_output(folder: Path) -> tuple[int, str]:
+    rows = sorted(json.dumps([pc.type, pc.full_name, pc.file_path, pc.content_hash, pc.attributes, pc.label,
+                              hashlib.sha256(pc.definition).hexdigest(), pc.parent_name, pc.format], sort_keys=True)
+                  for pc in iter_components(folder, on_problem=lambda problem: None)
+                  if isinstance(pc, ParsedComponent))
+    h = hashlib.sha256()
+    for row in rows:
+        h.update(row.encode() + b"\n")
+    return len(rows), h.hexdigest()
+
+
+def test_the_reader_gives_what_it_gave_before_it_was_made_faster() -> None:
+    for name, expected in READER_OUTPUT.items():
+        assert reader_output(CORPUS / name) == expected, name
