@@ -9,6 +9,7 @@ walked; symlinks are refused because they can point anywhere on the server.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import zipfile
@@ -20,6 +21,7 @@ from types import TracebackType
 # Tool folders that never hold metadata; skipping them keeps walks of real projects fast.
 SKIPPED_DIRS = frozenset({".git", ".sfdx", ".sf", "node_modules", ".vscode", ".github", "__tests__", ".idea"})
 _CHUNK = 1024 * 1024
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # 0 where the platform has none: checked with islink instead
 
 
 class UnsafeArchiveError(ValueError):
@@ -126,10 +128,18 @@ class FolderSource(Source):
             )
 
     def read(self, path: str) -> bytes:
-        full = self.root / path
-        if full.is_symlink():
+        # Plain strings and O_NOFOLLOW (the open itself refuses a symlink) instead of a Path and
+        # a separate lstat: reading is most of a re-import that skips unchanged files.
+        full = os.path.join(self.label, path)
+        if not _NOFOLLOW and os.path.islink(full):
             raise UnsafeArchiveError(f"Refused {path!r}: symlinks are not followed.")
-        with open(full, "rb") as fh:
+        try:
+            fd = os.open(full, os.O_RDONLY | _NOFOLLOW)
+        except OSError as exc:
+            if _NOFOLLOW and exc.errno == errno.ELOOP:
+                raise UnsafeArchiveError(f"Refused {path!r}: symlinks are not followed.") from None
+            raise
+        with os.fdopen(fd, "rb") as fh:
             data = fh.read(self.limits.max_file_bytes + 1)
         if len(data) > self.limits.max_file_bytes:
             raise self._too_big(path)

@@ -158,7 +158,7 @@ class _Reader:
         h = hashlib.blake2b(digest_size=16)
         facts = (READER_VERSION, repr(target), self.dir_format.value, self._project(path), repr(self.ns_prefix))
         h.update("\x00".join(facts).encode())
-        for name in (path, target.body_path):
+        for name in dict.fromkeys((path, target.body_path)):  # a lone body file is its own body_path
             if name and self.source.exists(name):
                 data = self._bytes[name] = self.source.read(name)
                 h.update(b"\x00%d\x00" % len(data))

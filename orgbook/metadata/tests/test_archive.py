@@ -56,6 +56,17 @@ def test_symlink_in_folder_is_refused(tmp_path) -> None:
         open_source(tmp_path / "src")
 
 
+def test_a_file_swapped_for_a_symlink_after_listing_is_refused_when_read(tmp_path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "x.object").write_text("<CustomObject/>")
+    source = open_source(tmp_path / "src")
+    assert source.read("x.object") == b"<CustomObject/>"
+    (tmp_path / "src" / "x.object").unlink()
+    os.symlink("/etc/passwd", tmp_path / "src" / "x.object")
+    with pytest.raises(UnsafeArchiveError, match="symlink"):
+        source.read("x.object")
+
+
 def test_zip_bomb_ratio_is_refused(tmp_path) -> None:
     z = make_zip(tmp_path / "bomb.zip", {"objects/X.object": b"\0" * (5 * 1024 * 1024)})
     with pytest.raises(UnsafeArchiveError, match="zip bomb"):
