@@ -39,6 +39,9 @@ class ParsedComponent:
     # Digest of what this component was read from (file bytes, body, classification); '' for
     # components that must be read again every time (unreadable files, synthetic parents).
     source_digest: str = ""
+    # For a child split out of a parent file: digest of its own element (with how the file was
+    # read), so an unchanged field of a changed `.object` is known without hashing it.
+    element_digest: str = ""
     # The parsed element `definition` was serialised from, so dependency extraction does not
     # parse it again (None for body-only and unreadable components).
     element: Any = field(default=None, compare=False, repr=False)

@@ -76,10 +76,11 @@ class ComponentStream:
     def __init__(self, source: str | os.PathLike[str] | Source, ns_prefix: str | None,
                  on_problem: ProblemHandler | None, strict: bool, limits: ArchiveLimits | None) -> None:
         self.known: Mapping[str, str] = {}
-        # (type, lower-cased full name) -> content hash stored: in a file that is read again, a
-        # component whose hash is the same is yielded without attributes or definition (the
-        # caller keeps what it stored); other siblings of a changed `.object` cost only their hash.
-        self.known_hashes: Mapping[tuple[str, str], str] = {}
+        # (type, lower-cased full name) -> (content hash, element digest) stored: in a file that
+        # is read again, a component whose element digest or hash is the same is yielded without
+        # attributes or definition (the caller keeps what it stored), so the 79 unchanged fields
+        # of a changed `.object` cost a serialisation and a digest each, not a hash and attributes.
+        self.known_hashes: Mapping[tuple[str, str], tuple[str, str]] = {}
         self.skipped: list[str] = []  # files not parsed because their digest was known
         self._args = (source, ns_prefix, on_problem, strict, limits)
         self._gen: Iterator[ParsedComponent | SkippedFile] | None = None
@@ -112,11 +113,12 @@ class ComponentStream:
 class _Reader:
     def __init__(self, source: Source, ns_prefix: str | None, on_problem: ProblemHandler | None, strict: bool,
                  known: Mapping[str, str] | None = None,
-                 known_hashes: Mapping[tuple[str, str], str] | None = None) -> None:
+                 known_hashes: Mapping[tuple[str, str], tuple[str, str]] | None = None) -> None:
         self.source = source
         self.known = known or {}
         self.known_hashes = known_hashes or {}
         self.digest = ""  # of the file being read; '' for components that must never be skipped
+        self.facts = b""  # how the file being read was classified (part of every digest made from it)
         self._bytes: dict[str, bytes] = {}  # read for the digest, handed to the parse
         self.ns_prefix = ns_prefix
         self.on_problem = on_problem
@@ -157,7 +159,8 @@ class _Reader:
         what the path says it holds, and how the folder around it was read."""
         h = hashlib.blake2b(digest_size=16)
         facts = (READER_VERSION, repr(target), self.dir_format.value, self._project(path), repr(self.ns_prefix))
-        h.update("\x00".join(facts).encode())
+        self.facts = "\x00".join(facts).encode()
+        h.update(self.facts)
         for name in dict.fromkeys((path, target.body_path)):  # a lone body file is its own body_path
             if name and self.source.exists(name):
                 data = self._bytes[name] = self.source.read(name)
@@ -272,15 +275,23 @@ class _Reader:
         full_name = self._name(target.full_name)
         parent_name = self._name(target.parent_name) if target.parent_name else None
         child = REGISTRY.children.get(target.type) if target.kind == "child" else None
-        content_hash = canonical_hash(el, body) if el is not None else raw_hash(body or b"")
+        known = self.known_hashes.get((target.type, full_name.lower()))
+        element_digest = ""
+        if definition is None:  # a child of a split file: its own bytes say whether it changed
+            definition = etree.tostring(el, encoding="UTF-8") if el is not None else b""
+            if self.digest:
+                h = hashlib.blake2b(self.facts, digest_size=16)
+                h.update(f"\x00{target!r}\x00".encode())
+                h.update(definition)
+                element_digest = h.hexdigest()
+        content_hash = known[0] if known and element_digest and known[1] == element_digest else (
+            canonical_hash(el, body) if el is not None else raw_hash(body or b""))
         fmt = _format_of(path, target, self.dir_format).value
-        if self.known_hashes.get((target.type, full_name.lower())) == content_hash:
+        if known and known[0] == content_hash:
             return ParsedComponent(
                 type=target.type, full_name=full_name, file_path=path, definition=b"", content_hash=content_hash,
                 parent_type=child.parent if child else None, parent_name=parent_name, project=self._project(path),
-                format=fmt, source_digest=self.digest, unchanged=True)
-        if definition is None:
-            definition = etree.tostring(el, encoding="UTF-8") if el is not None else b""
+                format=fmt, source_digest=self.digest, element_digest=element_digest, unchanged=True)
         short = full_name.rpartition(".")[2] if child else full_name
         attributes = attrs.extract(target.type, el, full_name, parent_name, body) if el is not None else {}
         attributes = attributes or attrs.body_only(target.type, body)
@@ -299,6 +310,7 @@ class _Reader:
             project=self._project(path),
             format=fmt,
             source_digest=self.digest,
+            element_digest=element_digest,
             element=el,
         )
 

@@ -54,10 +54,10 @@ Edge = tuple[str, str, str]  # (to_type, to_name, where)
 _COLUMNS = ["type", "full_name", "name_key", "parent_type", "parent_key", "label", "namespace", "sf_id",
             "created_date", "created_by", "last_modified_date", "last_modified_by", "definition_z", "body_z",
             "content_hash", "attributes", "status", "added_version", "changed_version", "warning", "source_path",
-            "source_digest"]
+            "source_digest", "element_digest"]
 _UPDATE_FIELDS = ["full_name", "parent_type", "parent_key", "label", "namespace", "sf_id", "created_date", "created_by",
                   "last_modified_date", "last_modified_by", "definition_z", "body_z", "content_hash", "attributes",
-                  "status", "changed_version", "warning", "source_path", "source_digest"]
+                  "status", "changed_version", "warning", "source_path", "source_digest", "element_digest"]
 _UPDATE_INDEX = [_COLUMNS.index(f) for f in _UPDATE_FIELDS]
 _CREATED, _CREATED_BY = _COLUMNS.index("created_date"), _COLUMNS.index("created_by")
 _MODIFIED, _MODIFIED_BY = _COLUMNS.index("last_modified_date"), _COLUMNS.index("last_modified_by")
@@ -87,9 +87,9 @@ class _Plan:
     update: list[tuple[int, _Pending]] = field(default_factory=list)
     unchanged: int = 0
     warnings: list[dict[str, str]] = field(default_factory=list)
-    # Unchanged components read from another file, or with another digest: (pk, path, digest),
+    # Unchanged components read from another file, or with other digests: (pk, path, digest, element),
     # written without a history row (a file moved between formats, the first import after an upgrade).
-    relocated: list[tuple[int, str, str]] = field(default_factory=list)
+    relocated: list[tuple[int, str, str, str]] = field(default_factory=list)
     # Files that gave a component some earlier file already gave: never skipped, so the
     # "appears twice" warning and the first-one-wins rule hold on every re-import.
     duplicate_paths: set[str] = field(default_factory=set)
@@ -126,7 +126,7 @@ def _row(pc: ParsedComponent, key: tuple[str, str], props: dict[str, Any] | None
         props.get("createdByName", "") or "", _datetime(props.get("lastModifiedDate")),
         props.get("lastModifiedByName", "") or "", _z(pc.definition), _z(pc.body), pc.content_hash,
         json.dumps(pc.attributes), ComponentStatus.PRESENT.value, version, version, (pc.error or "")[:500],
-        pc.file_path, pc.source_digest,
+        pc.file_path, pc.source_digest, pc.element_digest,
     )
 
 
@@ -157,14 +157,14 @@ def ingest(
     t0 = time.perf_counter()
     try:
         existing = {
-            (t, k): (pk, h, st, path, digest)
-            for pk, t, k, h, st, path, digest in Component.objects.filter(model=model).values_list(
-                "pk", "type", "name_key", "content_hash", "status", "source_path", "source_digest")
+            (t, k): (pk, h, st, path, digest, element)
+            for pk, t, k, h, st, path, digest, element in Component.objects.filter(model=model).values_list(
+                "pk", "type", "name_key", "content_hash", "status", "source_path", "source_digest", "element_digest")
         }
         files = _known_files(existing) if isinstance(components, ComponentStream) else {}
         if isinstance(components, ComponentStream):
             components.known = {path: digest for path, (digest, _keys) in files.items()}
-            components.known_hashes = {key: h for key, (_pk, h, st, _p, _d) in existing.items()
+            components.known_hashes = {key: (h, element) for key, (_pk, h, st, _p, _d, element) in existing.items()
                                        if st == ComponentStatus.PRESENT}
         version = model.version + 1
         plan, seen = _read(model, components, existing, version, file_properties or {}, progress, files)
@@ -204,7 +204,7 @@ def _known_files(existing: dict[Any, Any]) -> dict[str, tuple[str, list[tuple[st
     """path -> (digest, keys) for files whose present components all carry one same digest."""
     files: dict[str, tuple[str, list[tuple[str, str]]]] = {}
     mixed: set[str] = set()
-    for key, (_pk, _h, status, path, digest) in existing.items():
+    for key, (_pk, _h, status, path, digest, _e) in existing.items():
         if status != ComponentStatus.PRESENT or not path:
             continue
         known = files.setdefault(path, (digest, []))
@@ -254,8 +254,8 @@ def _read(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem | 
         old = existing.get(key)
         if old is not None and old[1] == pc.content_hash and old[2] == ComponentStatus.PRESENT:
             plan.unchanged += 1
-            if (old[3], old[4]) != (pc.file_path, pc.source_digest):
-                plan.relocated.append((old[0], pc.file_path, pc.source_digest))
+            if old[3:] != (pc.file_path, pc.source_digest, pc.element_digest):
+                plan.relocated.append((old[0], pc.file_path, pc.source_digest, pc.element_digest))
             continue
         if pc.unchanged:  # the reader only leaves out what we said we have
             raise RuntimeError(f"{pc.type} {pc.full_name} was read as unchanged but its stored hash differs")
@@ -324,7 +324,7 @@ def _chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 def _mark_deleted(model: OrgModel, existing: dict[Any, Any], seen: set[Any], version: int, run: SyncRun,
                   only: set[tuple[str, str]] | None = None) -> int:
-    gone = [(pk, key) for key, (pk, _h, st, _p, _d) in existing.items()
+    gone = [(pk, key) for key, (pk, _h, st, _p, _d, _e) in existing.items()
             if key not in seen and st == ComponentStatus.PRESENT and (only is None or key in only)]
     for i in range(0, len(gone), BATCH):
         ids = [pk for pk, _ in gone[i:i + BATCH]]
@@ -382,10 +382,11 @@ def _write_sources(model: OrgModel, plan: _Plan) -> None:
     """Where unchanged components were read from; then un-skippable files lose their digest."""
     qn = connection.ops.quote_name
     table, path, digest = qn(Component._meta.db_table), _column(Component, "source_path"), _column(Component, "source_digest")
+    element = _column(Component, "element_digest")
     with connection.cursor() as cursor:
         if plan.relocated:
-            sql = f"UPDATE {table} SET {path} = %s, {digest} = %s WHERE {qn('id')} = %s"  # noqa: S608
-            for chunk in _chunks(((p, d, pk) for pk, p, d in plan.relocated), BATCH):
+            sql = f"UPDATE {table} SET {path} = %s, {digest} = %s, {element} = %s WHERE {qn('id')} = %s"  # noqa: S608
+            for chunk in _chunks(((p, d, e, pk) for pk, p, d, e in plan.relocated), BATCH):
                 cursor.executemany(sql, chunk)
         if plan.duplicate_paths:
             sql = f"UPDATE {table} SET {digest} = '' WHERE {_column(Component, 'model')} = %s AND {path} = %s"  # noqa: S608

@@ -221,10 +221,11 @@ def test_a_sequence_of_imports_gives_what_full_re_reads_give(retail: Any, tmp_pa
         import_path(skipping, folder)
         ingest(reference, plain(folder))
         assert state(skipping) == state(reference)
-    mdapi = write_mdapi(tmp_path / "mdapi")  # another folder in the other format, then back
-    import_path(skipping, mdapi)
-    ingest(reference, plain(mdapi))
-    assert state(skipping) == state(reference)
+    for precision in (16, 18):  # another folder in the other format (one field changed in it), then back
+        mdapi = write_mdapi(tmp_path / f"mdapi{precision}", precision=precision)
+        import_path(skipping, mdapi)
+        ingest(reference, plain(mdapi))
+        assert state(skipping) == state(reference)
     import_path(skipping, folder)
     ingest(reference, plain(folder))
     assert state(skipping) == state(reference)
@@ -241,3 +242,32 @@ def test_a_model_stored_before_digests_existed_gets_them_without_history(retail:
     stream = iter_components(DREAMHOUSE)
     ingest(model, stream)
     assert len(stream.skipped) > 90
+
+
+def test_in_a_changed_object_file_only_the_changed_field_is_read_in_full(retail: Any, tmp_path: Path) -> None:
+    model = model_for_import(retail, "Billing", None)
+    import_path(model, write_mdapi(tmp_path / "v1"))
+    v2 = write_mdapi(tmp_path / "v2", precision=18)
+    stream = iter_components(v2)
+    stream.known_hashes = {(t, k): (h, e) for t, k, h, e in Component.objects.filter(model=model).values_list(
+        "type", "name_key", "content_hash", "element_digest")}
+    read = {c.full_name: c for c in stream if isinstance(c, ParsedComponent)}
+    assert sorted(name for name, c in read.items() if not c.unchanged) == ["Invoice__c.Amount__c"]
+    assert read["Invoice__c.Status__c"].attributes == {}  # not extracted again: the stored ones stand
+    run = import_path(model, v2)
+    assert (run.added, run.changed, run.removed) == (0, 1, 0)
+
+
+def test_reformatting_a_field_in_an_object_file_records_nothing_and_is_skipped_next_time(retail: Any, tmp_path: Path) -> None:
+    model = model_for_import(retail, "Billing", None)
+    import_path(model, write_mdapi(tmp_path / "v1"))
+    history = ComponentChange.objects.filter(model=model).count()
+    v2 = write_mdapi(tmp_path / "v2")
+    obj = v2 / "objects" / "Invoice__c.object"
+    obj.write_text(obj.read_text().replace("<scale>2</scale>", "<scale>\n            2\n        </scale>"))
+    run = import_path(model, v2)
+    assert (run.added, run.changed, run.removed) == (0, 0, 0)
+    assert ComponentChange.objects.filter(model=model).count() == history
+    stream = iter_components(v2)
+    ingest(model, stream)
+    assert stream.skipped == ["objects/Invoice__c.object"]
