@@ -20,12 +20,14 @@ from orgbook.spaces.permissions import Action
 from orgbook.web.base import page, signed_in_user
 
 
-def manual_edges(c: Component) -> tuple[list[Edge], list[Edge], list[dict[str, Any]]]:
-    """Links of a component as graph edges (ends in the same model) and as rows (every end)."""
+def manual_edges(c: Component, component_links: list[ManualLink] | None = None
+                 ) -> tuple[list[Edge], list[Edge], list[dict[str, Any]]]:
+    """Links of a component (`links.links_of(c)`, read here unless given) as graph edges (ends in the
+    same model) and as rows (every end)."""
     uses: list[Edge] = []
     used_by: list[Edge] = []
     rows: list[dict[str, Any]] = []
-    for link in links.links_of(c):
+    for link in links.links_of(c) if component_links is None else component_links:
         seen = links.describe(link, seen_from=c)
         other = seen["other"] or {}
         href = (reverse("model_component", args=[other["model"], other["type"], other["full_name"]])

@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from orgbook.documentation import search as doc_search
+from orgbook.documentation.links import links_of
 from orgbook.errors import Invalid, NotFound
 from orgbook.orgmodels import compare, explore, exports, graph
 from orgbook.orgmodels.explore import COLUMNS, Grid, SavedView
@@ -287,7 +288,8 @@ def component(request: HttpRequest, model_id: int, type: str, full_name: str) ->
     except ValueError:
         depth = 2
     # Manual links are edited between versions: read every time, and part of the key of what shows them.
-    manual_uses, manual_used_by, manual_links = manual_edges(c)
+    component_links = list(links_of(c))
+    manual_uses, manual_used_by, manual_links = manual_edges(c, component_links)
     key = f"{c.pk}.{c.changed_version}.d{depth}.{pagecache.digest([*manual_uses, '|', *manual_used_by])}"
     main = pagecache.fragment("component", COMPONENT_FRAGMENTS, model, key,
                               lambda: _component_main(model, c, depth, manual_uses, manual_used_by))
@@ -297,11 +299,12 @@ def component(request: HttpRequest, model_id: int, type: str, full_name: str) ->
         membership, model, c=c, setup_url=setup_url(model, c), manual_links=manual_links,
         main_top=mark_safe(main["top"]), main_rest=mark_safe(main["rest"]),  # noqa: S308 (rendered by our templates)
         uses_count=main["uses_count"], used_by_count=main["used_by_count"], history_count=main["history_count"],
-        models_of_implementation=list(model.implementation.org_models.all()),
         parent_url=component_url(model.pk, c.parent_type, _parent(c)) if c.parent_key else None,
         parent_name=_parent(c),
-        **panel_context(signed_in_user(request), model, c.type, c.full_name),
+        **panel_context(signed_in_user(request), model, c.type, c.full_name, membership=membership, component=c,
+                        component_links=component_links),
     )
+    context["models_of_implementation"] = [p["model"] for p in context["documentation_presence"]]  # every model
     return render(request, "web/models/component.html", context)
 
 

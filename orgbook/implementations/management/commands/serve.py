@@ -8,43 +8,100 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+# Threads per web process: requests spend part of their time waiting on the database. waitress
+# has one process, so more of them.
+DEFAULT_THREADS = {"gunicorn": 4, "waitress": 8}
+MAX_DEFAULT_WORKERS = 8
+
+
+def cpu_count() -> int:
+    """Cores this process may run on (a container's CPU set, not the host's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def default_workers() -> int:
+    """One web process per core plus one: Python runs one thread at a time per process (the GIL), so
+    processes are what use the cores; the extra one keeps a core busy while another waits on I/O."""
+    return min(cpu_count() + 1, MAX_DEFAULT_WORKERS)
+
+
+def gunicorn_available() -> bool:
+    """gunicorn runs on Unix only (it forks); elsewhere waitress serves in one process."""
+    try:
+        import gunicorn  # noqa: F401
+    except ImportError:
+        return False
+    return os.name == "posix"
 
 
 class Command(BaseCommand):
-    help = "Run Orgbook: web server (waitress), Celery worker and scheduler, on the embedded default or configured services."
+    help = ("Run Orgbook: web server (gunicorn, several processes; waitress where gunicorn cannot run), "
+            "Celery worker and scheduler, on the embedded default or configured services.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--demo", action="store_true", help="create the demo Space and print its login")
         parser.add_argument("--no-worker", action="store_true", help="web server only (workers run elsewhere)")
-        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--workers", type=int, default=None,
+                            help=f"web processes (default: cores + 1, at most {MAX_DEFAULT_WORKERS})")
+        parser.add_argument("--threads", type=int, default=None,
+                            help="threads per web process (default: 4 with gunicorn, 8 with waitress)")
+        parser.add_argument("--server", choices=["auto", "gunicorn", "waitress"], default="auto",
+                            help="auto: gunicorn on Unix, waitress elsewhere (one process)")
 
-    def handle(self, *args: Any, host: str, port: int, demo: bool, no_worker: bool, threads: int, **_: Any) -> None:
-        from waitress import serve
+    def handle(self, *args: Any, host: str, port: int, demo: bool, no_worker: bool, workers: int | None,
+               threads: int | None, server: str, **_: Any) -> None:
+        if server == "auto":
+            server = "gunicorn" if gunicorn_available() else "waitress"
+        elif server == "gunicorn" and not gunicorn_available():
+            raise CommandError("gunicorn runs on Unix only; use --server waitress.")
+        if workers is None:
+            workers = default_workers() if server == "gunicorn" else 1
+        threads = threads or DEFAULT_THREADS[server]
+        if workers < 1 or threads < 1:
+            raise CommandError("--workers and --threads need 1 or more.")
+        if server == "waitress" and workers != 1:
+            raise CommandError("waitress runs one process; use --threads, or gunicorn for --workers.")
 
         from orgbook.wsgi import application
 
         call_command("migrate", interactive=False, verbosity=0)
         emulator = self._demo(host, port) if demo else None
         children = [] if no_worker else [self._worker()]
+        parent = os.getpid()
 
         def stop(signum: int, frame: Any) -> None:
             raise KeyboardInterrupt
 
-        signal.signal(signal.SIGTERM, stop)
-        self.stdout.write(f"Orgbook on http://{host}:{port}/  (data: {settings.DATA_DIR}; Ctrl-C stops)")
+        signal.signal(signal.SIGTERM, stop)  # waitress; gunicorn installs its own handlers
+        self.stdout.write(f"Orgbook on http://{host}:{port}/  ({server}: {workers} process"
+                          f"{'es' if workers > 1 else ''} x {threads} threads; data: {settings.DATA_DIR}; "
+                          "Ctrl-C stops)")
+        self.stdout.flush()
         try:
-            serve(application, host=host, port=port, threads=threads, ident="orgbook")
+            if server == "gunicorn":
+                _gunicorn(application, host, port, workers, threads)
+            else:
+                from waitress import serve
+
+                serve(application, host=host, port=port, threads=threads, ident="orgbook")
         except KeyboardInterrupt:
             pass
         finally:
-            for child in children:
-                child.terminate()
-                child.wait(timeout=20)
-            if emulator is not None:
-                emulator.stop()
+            # A gunicorn web process is a fork of this one and leaves through here too when it
+            # stops: only the parent owns the worker and the emulator.
+            if os.getpid() == parent:
+                for child in children:
+                    child.terminate()
+                    child.wait(timeout=20)
+                if emulator is not None:
+                    emulator.stop()
 
     def _demo(self, host: str, port: int) -> Any:
         """The demo Space, and the Salesforce emulator beside Orgbook as its connected app."""
@@ -70,3 +127,29 @@ class Command(BaseCommand):
         return subprocess.Popen([sys.executable, "-m", "celery", "-A", "orgbook", "worker", "-B",
                                  "--pool=threads", "--concurrency=2", "--loglevel=INFO",
                                  "-s", settings.CELERY_BEAT_SCHEDULE_FILENAME])
+
+
+def _gunicorn(application: Any, host: str, port: int, workers: int, threads: int) -> None:
+    """gunicorn's arbiter in this process, forking `workers` web processes of `threads` threads each.
+    The forks inherit everything set up above (settings changed by --demo, the loaded app)."""
+    from django.db import connections
+    from gunicorn.app.base import BaseApplication
+
+    connections.close_all()  # a connection opened here must not be shared by the forks
+
+    class Server(BaseApplication):  # type: ignore[misc]  # untyped library
+        def load_config(self) -> None:
+            bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+            for name, value in {
+                "bind": [bind], "workers": workers, "threads": threads, "worker_class": "gthread",
+                # Exports of large models and the compare page take longer than gunicorn's 30 s default.
+                "timeout": 300, "graceful_timeout": 20, "keepalive": 5, "preload_app": True,
+                "loglevel": "warning", "errorlog": "-", "proc_name": "orgbook",
+                "control_socket_disable": True,  # no socket in $HOME shared by every install on the machine
+            }.items():
+                self.cfg.set(name, value)
+
+        def load(self) -> Any:
+            return application
+
+    Server().run()
