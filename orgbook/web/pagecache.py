@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from django.core.cache import caches
 from django.template.loader import get_template
+from django.utils import timezone
 
 from orgbook.orgmodels.models import OrgModel
 
@@ -53,7 +54,9 @@ def digest(parts: Iterable[Any]) -> str:
 
 def fragment(kind: str, templates: tuple[str, ...], model: OrgModel, key: str, build: Callable[[], T]) -> T:
     """`build()` once per (kind, templates, model version, key); later calls in any web process read it."""
-    full = f"frag:{kind}:{templates_digest(templates)}:{model_key(model)}:{key}"
+    # Dates render in the active time zone: a zone activated per Space or person gets its own entry.
+    zone = timezone.get_current_timezone_name()
+    full = f"frag:{kind}:{templates_digest(templates)}:{model_key(model)}:{key}:{zone}"
     store = caches["default"]
     hit = store.get(full)
     if hit is not None:

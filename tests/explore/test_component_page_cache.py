@@ -116,6 +116,21 @@ def test_a_recreated_model_with_the_same_id_never_reads_the_old_ones_pages(peopl
     assert pagecache.model_key(dreamhouse) != key
 
 
+def test_dates_follow_the_active_time_zone(people: dict[str, Any], dreamhouse: Any, tmp_path: Path) -> None:
+    """History times are rendered into the cached part: a reader in another zone gets their own."""
+    from django.utils import timezone
+
+    folder = copy_corpus(tmp_path)
+    change_price_precision(folder, 12)
+    import_path(dreamhouse, folder)
+    vera = _client(people["vera"])
+    utc = _section(_page(vera, dreamhouse), "history")
+    with timezone.override("Pacific/Auckland"):
+        auckland = _section(_page(vera, dreamhouse), "history")
+    assert utc != auckland
+    assert utc == _section(_page(vera, dreamhouse), "history")
+
+
 @pytest.mark.parametrize(("redis_url", "backend"), [
     ("", "django.core.cache.backends.filebased.FileBasedCache"),
     ("redis://127.0.0.1:6379/3", "django.core.cache.backends.redis.RedisCache"),
