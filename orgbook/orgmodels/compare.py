@@ -1,8 +1,9 @@
 """Compare two models of an implementation: only in A, only in B, in both but different.
 
 Identity is (type, lower-cased full name) as Salesforce compares; "different" means a different
-content hash. Each model is read once as (type, name, hash); names, labels and the semantic diff
-are read only for the differences shown (or exported).
+content hash. The database finds the differences with a join of the two models on identity, read
+from the `component_compare` index alone (identity, hash, status); names, labels and the semantic
+diff are read only for the differences found (the diff only for those shown or exported).
 """
 
 from __future__ import annotations
@@ -11,11 +12,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
+
 from orgbook.errors import Invalid
 from orgbook.orgmodels.models import Component, ComponentStatus, OrgModel
 
 ONLY_A, ONLY_B, DIFFERENT = "only_a", "only_b", "different"
 KINDS = (ONLY_A, ONLY_B, DIFFERENT)
+_TABLE = Component._meta.db_table
+_LIVE = f"status <> '{ComponentStatus.DELETED.value}'"
 
 
 @dataclass(frozen=True)
@@ -34,49 +39,81 @@ def check_pair(a: OrgModel, b: OrgModel) -> None:
         raise Invalid("Choose two different models to compare.")
 
 
-def _live(model: OrgModel, type_: str = "") -> Any:
-    qs = Component.objects.filter(model=model).exclude(status=ComponentStatus.DELETED)
-    return qs.filter(type=type_) if type_ else qs
+Key = tuple[str, str]  # (type, name key)
 
 
-def _identities(model: OrgModel, type_: str) -> dict[tuple[str, str], tuple[str, int]]:
-    """(type, name key) -> (content hash, pk) for every live component: one plain scan, no join."""
-    rows = _live(model, type_).values_list("type", "name_key", "content_hash", "pk").order_by()
-    return {(t, k): (h, pk) for t, k, h, pk in rows.iterator(chunk_size=10000)}
+def _differences(a: OrgModel, b: OrgModel, type_: str, kinds: tuple[str, ...]) -> dict[str, list[Key]]:
+    """(type, name key) of every difference, by kind. Nothing per component in Python but the rows found.
+
+    PostgreSQL: one FULL JOIN of the two index-only scans (a hash join). SQLite plans a FULL JOIN of
+    two subqueries as a scan per row, so there: A LEFT JOIN B (only in A, different) and B LEFT JOIN A
+    (only in B), each an index seek per row into the covering index.
+    """
+    typed = " AND type = %s" if type_ else ""
+    out: dict[str, list[Key]] = {k: [] for k in KINDS}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            side = f"SELECT type, name_key, content_hash FROM {_TABLE} WHERE model_id = %s AND {_LIVE}{typed}"  # noqa: S608 (our table name and constants; values are parameters)
+            cursor.execute(
+                f"SELECT COALESCE(a.type, b.type), COALESCE(a.name_key, b.name_key), a.name_key IS NULL, "  # noqa: S608 (our table name and constants; values are parameters)
+                f"b.name_key IS NULL FROM ({side}) a FULL JOIN ({side}) b "
+                "ON a.type = b.type AND a.name_key = b.name_key "
+                "WHERE a.name_key IS NULL OR b.name_key IS NULL OR a.content_hash <> b.content_hash",
+                [a.pk, *([type_] if type_ else []), b.pk, *([type_] if type_ else [])])
+            for t, key, no_a, no_b in cursor.fetchall():
+                out[ONLY_B if no_a else ONLY_A if no_b else DIFFERENT].append((t, key))
+            return out
+        typed_x = typed.replace("type", "x.type")
+        if ONLY_A in kinds or DIFFERENT in kinds:
+            cursor.execute(
+                f"SELECT x.type, x.name_key, y.name_key IS NULL FROM {_TABLE} x LEFT JOIN {_TABLE} y "  # noqa: S608 (our table name and constants; values are parameters)
+                f"ON y.model_id = %s AND y.type = x.type AND y.name_key = x.name_key AND y.{_LIVE} "
+                f"WHERE x.model_id = %s AND x.{_LIVE}{typed_x} "
+                "AND (y.name_key IS NULL OR y.content_hash <> x.content_hash)",
+                [b.pk, a.pk, *([type_] if type_ else [])])
+            for t, key, missing in cursor.fetchall():
+                out[ONLY_A if missing else DIFFERENT].append((t, key))
+        if ONLY_B in kinds:
+            cursor.execute(
+                f"SELECT x.type, x.name_key FROM {_TABLE} x LEFT JOIN {_TABLE} y "  # noqa: S608 (our table name and constants; values are parameters)
+                f"ON y.model_id = %s AND y.type = x.type AND y.name_key = x.name_key AND y.{_LIVE} "
+                f"WHERE x.model_id = %s AND x.{_LIVE}{typed_x} AND y.name_key IS NULL",
+                [a.pk, b.pk, *([type_] if type_ else [])])
+            out[ONLY_B] = [(t, key) for t, key in cursor.fetchall()]
+    return out
 
 
-def _details(pks: list[int]) -> dict[int, tuple[str, str]]:
-    out: dict[int, tuple[str, str]] = {}
-    for start in range(0, len(pks), 1000):  # bounded IN lists
-        rows = Component.objects.filter(pk__in=pks[start:start + 1000]).values_list("pk", "full_name", "label")
-        out.update({pk: (name, label) for pk, name, label in rows})
+def _details(model: OrgModel, keys: list[Key]) -> dict[Key, tuple[str, str]]:
+    """(type, name key) -> (full name, label), for the few components a comparison shows."""
+    out: dict[Key, tuple[str, str]] = {}
+    wanted = set(keys)
+    for start in range(0, len(keys), 500):  # bounded IN lists (SQLite's variable limit)
+        names = {key for _, key in keys[start:start + 500]}
+        rows = (Component.objects.filter(model=model, name_key__in=names)
+                .values_list("type", "name_key", "full_name", "label"))
+        out.update({(t, k): (name, label) for t, k, name, label in rows if (t, k) in wanted})
     return out
 
 
 def lines(a: OrgModel, b: OrgModel, type_: str = "", kinds: tuple[str, ...] = KINDS) -> Iterator[Line]:
     """Every difference: only in A, then different, then only in B, each by type then name.
 
-    One scan of each model's (type, name, hash) — no per-row query, no join: at 100,000
-    components a merge in Python beat both a correlated lookup and anti/semi-joins on SQLite, and
-    does not depend on PostgreSQL's plan. Names and labels are then read only for the differences.
+    The database compares the 100,000 hashes of each side (see `_differences`); Python sees only
+    the differences. Names and labels are read in batches as the lines are consumed.
     """
     check_pair(a, b)
-    in_a, in_b = _identities(a, type_), _identities(b, type_)
-    picked: list[tuple[str, tuple[str, str], int]] = []
-    if ONLY_A in kinds:
-        picked += [(ONLY_A, key, in_a[key][1]) for key in sorted(in_a.keys() - in_b.keys())]
-    if DIFFERENT in kinds:
-        changed = [(key, pk) for key, (h, pk) in in_a.items() if (other := in_b.get(key)) and other[0] != h]
-        picked += [(DIFFERENT, key, pk) for key, pk in sorted(changed)]  # sort the few, not the 100,000
-    if ONLY_B in kinds:
-        picked += [(ONLY_B, key, in_b[key][1]) for key in sorted(in_b.keys() - in_a.keys())]
-    del in_a, in_b
-    for start in range(0, len(picked), 5000):
-        chunk = picked[start:start + 5000]
-        names = _details([pk for _, _, pk in chunk])
-        for kind, (t, key), pk in chunk:
-            name, label = names.get(pk, (key, ""))
-            yield Line(kind, t, name, key, label)
+    found = _differences(a, b, type_, kinds)
+    for kind in (ONLY_A, DIFFERENT, ONLY_B):
+        if kind not in kinds:
+            continue
+        keys = sorted(found[kind])
+        source = b if kind == ONLY_B else a
+        for start in range(0, len(keys), 5000):
+            chunk = keys[start:start + 5000]
+            names = _details(source, chunk)
+            for t, key in chunk:
+                name, label = names.get((t, key), (key, ""))
+                yield Line(kind, t, name, key, label)
 
 
 def summary(all_lines: list[Line]) -> dict[str, dict[str, int]]:

@@ -91,3 +91,16 @@ def test_the_compare_api(dreamhouse: Any, sandbox: Any, as_user: Any) -> None:
     assert price["kind"] == "different" and price["attributes"] == {"precision": [8, 12]}
     bad = as_user("vera").get(f"/api/v1/models/{dreamhouse.pk}/compare/{sandbox.pk}", {"kind": "nope"})
     assert bad.status_code == 400
+
+
+def test_a_component_deleted_in_salesforce_counts_as_missing_from_that_model(dreamhouse: Any, tmp_path: Any) -> None:
+    # The twin once had the flow (its row stays, marked deleted by the re-sync): only in A, not "different".
+    root = copy_corpus(tmp_path)
+    twin = model_for_import(dreamhouse.implementation, "Twin", "sandbox")
+    import_path(twin, root)
+    shutil.rmtree(root / "force-app/main/default/flows")
+    import_path(twin, root)
+    assert twin.components.filter(type="Flow", status="deleted").exists()
+    found = [(ln.kind, ln.type, ln.full_name) for ln in compare.lines(dreamhouse, twin)]
+    assert found == [(compare.ONLY_A, "Flow", "Create_property")]
+    assert [(ln.kind, ln.full_name) for ln in compare.lines(twin, dreamhouse)] == [(compare.ONLY_B, "Create_property")]
