@@ -75,6 +75,10 @@ class Source:
     def read(self, path: str) -> bytes:
         raise NotImplementedError
 
+    def signature(self, path: str) -> str:
+        """What changes whenever the file's bytes do, known without reading them ('' = unknown)."""
+        return ""
+
     def close(self) -> None:
         """Release file handles (zip)."""
 
@@ -126,6 +130,15 @@ class FolderSource(Source):
             raise UnsafeArchiveError(
                 f"Refused {self.label}: more than {self.limits.max_files} files. Upload a smaller folder."
             )
+
+    def signature(self, path: str) -> str:
+        # Size, mtime, ctime and inode, as git and rsync use: ctime moves on every write and cannot
+        # be set back by tools that restore mtimes (unzip, cp -p, rsync -t).
+        try:
+            st = os.stat(os.path.join(self.label, path), follow_symlinks=False)
+        except OSError:
+            return ""
+        return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
 
     def read(self, path: str) -> bytes:
         # Plain strings and O_NOFOLLOW (the open itself refuses a symlink) instead of a Path and
@@ -193,6 +206,10 @@ class ZipSource(Source):
                 f"(limit {self.limits.max_ratio:.0f}:1)."
             )
         return name
+
+    def signature(self, path: str) -> str:
+        info = self._members[path]  # the CRC-32 of the content, from the central directory
+        return f"{info.file_size}:{info.CRC:08x}"
 
     def read(self, path: str) -> bytes:
         info = self._members[path]

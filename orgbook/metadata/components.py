@@ -39,6 +39,7 @@ class ParsedComponent:
     # Digest of what this component was read from (file bytes, body, classification); '' for
     # components that must be read again every time (unreadable files, synthetic parents).
     source_digest: str = ""
+    source_stat: str = ""  # digest of the file's size/mtime/ctime/inode (zip: CRC), with its classification
     # For a child split out of a parent file: digest of its own element (with how the file was
     # read), so an unchanged field of a changed `.object` is known without hashing it.
     element_digest: str = ""
@@ -62,6 +63,7 @@ class SkippedFile:
 
     path: str
     digest: str
+    stat: str = ""  # the file's signature now (it may differ from the stored one when the bytes did not)
 
 
 @dataclass(frozen=True)

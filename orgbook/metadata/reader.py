@@ -63,9 +63,10 @@ def iter_components(
     '' for an unmanaged deploy or 'pmdm__'; None keeps them as written.
     Unreadable files are reported to `on_problem` (logged when None) and kept as components
     with `error` set; `strict=True` raises instead.
-    The stream's `known` (set before iterating) maps file paths to the `source_digest` their
-    components were read with last time: a file whose digest is the same is not parsed, and a
-    `SkippedFile` stands for its components.
+    The stream's `known` (set before iterating) maps file paths to the `(source_digest,
+    source_stat)` their components were read with last time: a file whose signature (size, times,
+    inode; a zip member's CRC) is the same is not even read, one whose bytes digest is the same is
+    not parsed, and a `SkippedFile` stands for its components.
     """
     return ComponentStream(source, namespace_prefix, on_problem, strict, limits)
 
@@ -75,7 +76,7 @@ class ComponentStream:
 
     def __init__(self, source: str | os.PathLike[str] | Source, ns_prefix: str | None,
                  on_problem: ProblemHandler | None, strict: bool, limits: ArchiveLimits | None) -> None:
-        self.known: Mapping[str, str] = {}
+        self.known: Mapping[str, tuple[str, str]] = {}
         # (type, lower-cased full name) -> (content hash, element digest) stored: in a file that
         # is read again, a component whose element digest or hash is the same is yielded without
         # attributes or definition (the caller keeps what it stored), so the 79 unchanged fields
@@ -112,12 +113,13 @@ class ComponentStream:
 
 class _Reader:
     def __init__(self, source: Source, ns_prefix: str | None, on_problem: ProblemHandler | None, strict: bool,
-                 known: Mapping[str, str] | None = None,
+                 known: Mapping[str, tuple[str, str]] | None = None,
                  known_hashes: Mapping[tuple[str, str], tuple[str, str]] | None = None) -> None:
         self.source = source
         self.known = known or {}
         self.known_hashes = known_hashes or {}
         self.digest = ""  # of the file being read; '' for components that must never be skipped
+        self.stat = ""  # its signature
         self.facts = b""  # how the file being read was classified (part of every digest made from it)
         self._bytes: dict[str, bytes] = {}  # read for the digest, handed to the parse
         self.ns_prefix = ns_prefix
@@ -139,28 +141,43 @@ class _Reader:
         target = classify(rel.split("/"), self.source.exists, path)
         if target is None:
             return
-        self.digest, self._bytes = "", {}
+        self.digest, self.stat, self._bytes = "", "", {}
         try:
             yield from self._synthetic_parent(path, target)
-            digest = self._source_digest(path, target)
-            if digest == self.known.get(path):
-                yield SkippedFile(path, digest)
+            known = self.known.get(path)
+            stat = self._signature(path, target)
+            if known and stat and known[1] == stat:
+                yield SkippedFile(path, known[0], stat)
                 return
-            self.digest = digest
+            digest = self._source_digest(path, target)
+            if known and known[0] == digest:
+                yield SkippedFile(path, digest, stat)
+                return
+            self.digest, self.stat = digest, stat
             yield from self._read_target(path, target)
         except (XmlError, UnsafeArchiveError) as exc:
-            self.digest = ""
+            self.digest = self.stat = ""
             yield from self._failed(path, target, exc)
         finally:
             self._bytes = {}
 
+    def _signature(self, path: str, target: Target) -> str:
+        """The file's (and body file's) signatures with how it is classified; '' when unknown."""
+        facts = (READER_VERSION, repr(target), self.dir_format.value, self._project(path), repr(self.ns_prefix))
+        self.facts = "\x00".join(facts).encode()
+        h = hashlib.blake2b(self.facts, digest_size=16)
+        for name in dict.fromkeys((path, target.body_path)):
+            if name and self.source.exists(name):
+                sig = self.source.signature(name)
+                if not sig:
+                    return ""
+                h.update(f"\x00{sig}".encode())
+        return h.hexdigest()
+
     def _source_digest(self, path: str, target: Target) -> str:
         """Everything the components of this file are made from: its bytes, its body file's,
         what the path says it holds, and how the folder around it was read."""
-        h = hashlib.blake2b(digest_size=16)
-        facts = (READER_VERSION, repr(target), self.dir_format.value, self._project(path), repr(self.ns_prefix))
-        self.facts = "\x00".join(facts).encode()
-        h.update(self.facts)
+        h = hashlib.blake2b(self.facts, digest_size=16)
         for name in dict.fromkeys((path, target.body_path)):  # a lone body file is its own body_path
             if name and self.source.exists(name):
                 data = self._bytes[name] = self.source.read(name)
@@ -277,6 +294,9 @@ class _Reader:
         child = REGISTRY.children.get(target.type) if target.kind == "child" else None
         known = self.known_hashes.get((target.type, full_name.lower()))
         element_digest = ""
+        # A file split into children keeps its digests on its own component only: a changed
+        # `.object` then updates one row, not its 80 unchanged fields' rows.
+        own_digest, own_stat = (self.digest, self.stat) if definition is not None else ("", "")
         if definition is None:  # a child of a split file: its own bytes say whether it changed
             definition = etree.tostring(el, encoding="UTF-8") if el is not None else b""
             if self.digest:
@@ -291,7 +311,8 @@ class _Reader:
             return ParsedComponent(
                 type=target.type, full_name=full_name, file_path=path, definition=b"", content_hash=content_hash,
                 parent_type=child.parent if child else None, parent_name=parent_name, project=self._project(path),
-                format=fmt, source_digest=self.digest, element_digest=element_digest, unchanged=True)
+                format=fmt, source_digest=own_digest, source_stat=own_stat, element_digest=element_digest,
+                unchanged=True)
         short = full_name.rpartition(".")[2] if child else full_name
         attributes = attrs.extract(target.type, el, full_name, parent_name, body) if el is not None else {}
         attributes = attributes or attrs.body_only(target.type, body)
@@ -309,7 +330,8 @@ class _Reader:
             attributes=attributes,
             project=self._project(path),
             format=fmt,
-            source_digest=self.digest,
+            source_digest=own_digest,
+            source_stat=own_stat,
             element_digest=element_digest,
             element=el,
         )

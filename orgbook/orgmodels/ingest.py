@@ -49,15 +49,19 @@ log = logging.getLogger(__name__)
 BATCH = 2000
 Progress = Callable[[str, int], None]
 Edge = tuple[str, str, str]  # (to_type, to_name, where)
+# A stored component as the ingest compares it: pk, content hash, status, source path, source
+# digest, element digest, source signature.
+_Existing = tuple[int, str, str, str, str, str, str]
 
 # Component columns in the order `_row` builds them; `model` is added when writing.
 _COLUMNS = ["type", "full_name", "name_key", "parent_type", "parent_key", "label", "namespace", "sf_id",
             "created_date", "created_by", "last_modified_date", "last_modified_by", "definition_z", "body_z",
             "content_hash", "attributes", "status", "added_version", "changed_version", "warning", "source_path",
-            "source_digest", "element_digest"]
+            "source_digest", "source_stat", "element_digest"]
 _UPDATE_FIELDS = ["full_name", "parent_type", "parent_key", "label", "namespace", "sf_id", "created_date", "created_by",
                   "last_modified_date", "last_modified_by", "definition_z", "body_z", "content_hash", "attributes",
-                  "status", "changed_version", "warning", "source_path", "source_digest", "element_digest"]
+                  "status", "changed_version", "warning", "source_path", "source_digest", "source_stat",
+                  "element_digest"]
 _UPDATE_INDEX = [_COLUMNS.index(f) for f in _UPDATE_FIELDS]
 _CREATED, _CREATED_BY = _COLUMNS.index("created_date"), _COLUMNS.index("created_by")
 _MODIFIED, _MODIFIED_BY = _COLUMNS.index("last_modified_date"), _COLUMNS.index("last_modified_by")
@@ -87,9 +91,9 @@ class _Plan:
     update: list[tuple[int, _Pending]] = field(default_factory=list)
     unchanged: int = 0
     warnings: list[dict[str, str]] = field(default_factory=list)
-    # Unchanged components read from another file, or with other digests: (pk, path, digest, element),
+    # Unchanged components read from another file, or with other digests: (pk, path, digest, element, stat),
     # written without a history row (a file moved between formats, the first import after an upgrade).
-    relocated: list[tuple[int, str, str, str]] = field(default_factory=list)
+    relocated: list[tuple[int, str, str, str, str]] = field(default_factory=list)
     # Files that gave a component some earlier file already gave: never skipped, so the
     # "appears twice" warning and the first-one-wins rule hold on every re-import.
     duplicate_paths: set[str] = field(default_factory=set)
@@ -126,7 +130,7 @@ def _row(pc: ParsedComponent, key: tuple[str, str], props: dict[str, Any] | None
         props.get("createdByName", "") or "", _datetime(props.get("lastModifiedDate")),
         props.get("lastModifiedByName", "") or "", _z(pc.definition), _z(pc.body), pc.content_hash,
         json.dumps(pc.attributes), ComponentStatus.PRESENT.value, version, version, (pc.error or "")[:500],
-        pc.file_path, pc.source_digest, pc.element_digest,
+        pc.file_path, pc.source_digest, pc.source_stat, pc.element_digest,
     )
 
 
@@ -156,16 +160,16 @@ def ingest(
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     try:
-        existing = {
-            (t, k): (pk, h, st, path, digest, element)
-            for pk, t, k, h, st, path, digest, element in Component.objects.filter(model=model).values_list(
-                "pk", "type", "name_key", "content_hash", "status", "source_path", "source_digest", "element_digest")
+        existing: dict[tuple[str, str], _Existing] = {
+            (t, k): tuple(rest)  # type: ignore[misc]  # values_list rows are untyped
+            for t, k, *rest in Component.objects.filter(model=model).values_list(
+                "type", "name_key", "pk", "content_hash", "status", "source_path", "source_digest", "element_digest",
+                "source_stat")
         }
         files = _known_files(existing) if isinstance(components, ComponentStream) else {}
         if isinstance(components, ComponentStream):
-            components.known = {path: digest for path, (digest, _keys) in files.items()}
-            components.known_hashes = {key: (h, element) for key, (_pk, h, st, _p, _d, element) in existing.items()
-                                       if st == ComponentStatus.PRESENT}
+            components.known = {path: (f.digest, f.stat) for path, f in files.items()}
+            components.known_hashes = {key: (e[1], e[5]) for key, e in existing.items() if e[2] == ComponentStatus.PRESENT}
         version = model.version + 1
         plan, seen = _read(model, components, existing, version, file_properties or {}, progress, files)
         timings["parse"] = round(time.perf_counter() - t0, 3)
@@ -200,25 +204,38 @@ def ingest(
     return run
 
 
-def _known_files(existing: dict[Any, Any]) -> dict[str, tuple[str, list[tuple[str, str]]]]:
-    """path -> (digest, keys) for files whose present components all carry one same digest."""
-    files: dict[str, tuple[str, list[tuple[str, str]]]] = {}
-    mixed: set[str] = set()
-    for key, (_pk, _h, status, path, digest, _e) in existing.items():
+@dataclass
+class _File:
+    """A file the model's present components were read from, and the component holding its digests."""
+
+    digest: str = ""
+    stat: str = ""
+    holder: int = 0
+    keys: list[tuple[str, str]] = field(default_factory=list)
+    holders: int = 0
+
+
+def _known_files(existing: dict[tuple[str, str], _Existing]) -> dict[str, _File]:
+    """path -> _File for files with exactly one present component holding a digest (children
+    split out of a file hold none; a file made un-skippable has none left)."""
+    files: dict[str, _File] = {}
+    for key, (pk, _h, status, path, digest, _e, stat) in existing.items():
         if status != ComponentStatus.PRESENT or not path:
             continue
-        known = files.setdefault(path, (digest, []))
-        if known[0] != digest or not digest:
-            mixed.add(path)
-        known[1].append(key)
-    for path in mixed:
-        del files[path]
-    return files
+        f = files.get(path)
+        if f is None:
+            f = files[path] = _File()
+        f.keys.append(key)
+        if digest:
+            f.digest, f.stat, f.holder, f.holders = digest, stat, pk, f.holders + 1
+    return {path: f for path, f in files.items() if f.holders == 1}
 
 
-def _skip(plan: _Plan, seen: set[tuple[str, str]], skipped: SkippedFile, keys: list[tuple[str, str]]) -> None:
+def _skip(plan: _Plan, seen: set[tuple[str, str]], skipped: SkippedFile, known: _File) -> None:
     """An unchanged file: its stored components stay as they are."""
-    for key in keys:
+    if skipped.stat != known.stat:  # same bytes, new signature (a fresh checkout): remember it
+        plan.relocated.append((known.holder, skipped.path, skipped.digest, "", skipped.stat))
+    for key in known.keys:
         if key in seen:
             plan.duplicate_paths.add(skipped.path)
             plan.warnings.append({"path": skipped.path, "message": f"{key[0]} {key[1]} appears twice; kept the first"})
@@ -229,7 +246,7 @@ def _skip(plan: _Plan, seen: set[tuple[str, str]], skipped: SkippedFile, keys: l
 
 def _read(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem | SkippedFile],
           existing: dict[Any, Any], version: int, props: dict[tuple[str, str], dict[str, Any]],
-          progress: Progress | None, files: dict[str, tuple[str, list[tuple[str, str]]]],
+          progress: Progress | None, files: dict[str, _File],
           ) -> tuple[_Plan, set[tuple[str, str]]]:
     plan, seen = _Plan(), set[tuple[str, str]]()
     # Resolves `Account__r.Name` through the lookup's referenceTo; fields not re-read this time
@@ -241,7 +258,7 @@ def _read(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem | 
             plan.warnings.append({"path": pc.path, "message": pc.message})
             continue
         if isinstance(pc, SkippedFile):
-            _skip(plan, seen, pc, files[pc.path][1])
+            _skip(plan, seen, pc, files[pc.path])
             continue
         key = (pc.type, pc.full_name.lower())
         if key in seen:
@@ -254,8 +271,8 @@ def _read(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem | 
         old = existing.get(key)
         if old is not None and old[1] == pc.content_hash and old[2] == ComponentStatus.PRESENT:
             plan.unchanged += 1
-            if old[3:] != (pc.file_path, pc.source_digest, pc.element_digest):
-                plan.relocated.append((old[0], pc.file_path, pc.source_digest, pc.element_digest))
+            if old[3:] != (pc.file_path, pc.source_digest, pc.element_digest, pc.source_stat):
+                plan.relocated.append((old[0], pc.file_path, pc.source_digest, pc.element_digest, pc.source_stat))
             continue
         if pc.unchanged:  # the reader only leaves out what we said we have
             raise RuntimeError(f"{pc.type} {pc.full_name} was read as unchanged but its stored hash differs")
@@ -324,8 +341,8 @@ def _chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 def _mark_deleted(model: OrgModel, existing: dict[Any, Any], seen: set[Any], version: int, run: SyncRun,
                   only: set[tuple[str, str]] | None = None) -> int:
-    gone = [(pk, key) for key, (pk, _h, st, _p, _d, _e) in existing.items()
-            if key not in seen and st == ComponentStatus.PRESENT and (only is None or key in only)]
+    gone = [(e[0], key) for key, e in existing.items()
+            if key not in seen and e[2] == ComponentStatus.PRESENT and (only is None or key in only)]
     for i in range(0, len(gone), BATCH):
         ids = [pk for pk, _ in gone[i:i + BATCH]]
         Component.objects.filter(pk__in=ids).update(status=ComponentStatus.DELETED, changed_version=version)
@@ -382,14 +399,16 @@ def _write_sources(model: OrgModel, plan: _Plan) -> None:
     """Where unchanged components were read from; then un-skippable files lose their digest."""
     qn = connection.ops.quote_name
     table, path, digest = qn(Component._meta.db_table), _column(Component, "source_path"), _column(Component, "source_digest")
-    element = _column(Component, "element_digest")
+    element, stat = _column(Component, "element_digest"), _column(Component, "source_stat")
     with connection.cursor() as cursor:
         if plan.relocated:
-            sql = f"UPDATE {table} SET {path} = %s, {digest} = %s, {element} = %s WHERE {qn('id')} = %s"  # noqa: S608
-            for chunk in _chunks(((p, d, e, pk) for pk, p, d, e in plan.relocated), BATCH):
+            sql = (f"UPDATE {table} SET {path} = %s, {digest} = %s, {element} = %s, {stat} = %s "  # noqa: S608
+                   f"WHERE {qn('id')} = %s")
+            for chunk in _chunks(((p, d, e, s, pk) for pk, p, d, e, s in plan.relocated), BATCH):
                 cursor.executemany(sql, chunk)
         if plan.duplicate_paths:
-            sql = f"UPDATE {table} SET {digest} = '' WHERE {_column(Component, 'model')} = %s AND {path} = %s"  # noqa: S608
+            sql = (f"UPDATE {table} SET {digest} = '', {stat} = '' "  # noqa: S608
+                   f"WHERE {_column(Component, 'model')} = %s AND {path} = %s")
             cursor.executemany(sql, [(model.pk, p) for p in sorted(plan.duplicate_paths)])
 
 

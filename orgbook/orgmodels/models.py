@@ -72,6 +72,9 @@ class Component(models.Model):
     # '' when it must be read every time (unreadable file, synthetic parent, synced zips).
     source_path = models.TextField(blank=True, default="")
     source_digest = models.CharField(max_length=32, blank=True, default="")
+    # Digest of the file's size/mtime/ctime/inode (a zip member's CRC) with its classification:
+    # when it is the same, the file is skipped without being read.
+    source_stat = models.CharField(max_length=32, blank=True, default="")
     # A child split out of a parent file (a field of an mdapi `.object`): its own element's digest.
     element_digest = models.CharField(max_length=32, blank=True, default="")
 

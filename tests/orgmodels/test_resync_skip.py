@@ -7,7 +7,9 @@ components handed to `ingest` as a plain generator, which is how every import ra
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -271,3 +273,53 @@ def test_reformatting_a_field_in_an_object_file_records_nothing_and_is_skipped_n
     stream = iter_components(v2)
     ingest(model, stream)
     assert stream.skipped == ["objects/Invoice__c.object"]
+
+
+def test_an_edit_that_keeps_size_and_modification_time_is_still_seen(retail: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "dh"
+    shutil.copytree(DREAMHOUSE, folder)
+    model = model_for_import(retail, "Dreamhouse", "reference")
+    import_path(model, folder)
+    field = folder / "force-app/main/default/objects/Property__c/fields/Price__c.field-meta.xml"
+    before = field.stat()
+    field.write_text(field.read_text().replace("<label>Asking Price</label>", "<label>Asking Prize</label>"))
+    os.utime(field, ns=(before.st_atime_ns, before.st_mtime_ns))  # as unzip or cp -p would leave it
+    assert field.stat().st_size == before.st_size
+    run = import_path(model, folder)
+    assert (run.added, run.changed, run.removed) == (0, 1, 0)
+    assert Component.objects.get(model=model, name_key="property__c.price__c").label == "Asking Prize"
+
+
+def test_a_fresh_copy_with_the_same_bytes_is_skipped_and_remembered(retail: Any, tmp_path: Path) -> None:
+    model = model_for_import(retail, "Dreamhouse", "reference")
+    import_path(model, DREAMHOUSE)
+    copy = tmp_path / "copy"
+    shutil.copytree(DREAMHOUSE, copy)  # other inodes and times, same bytes
+    signatures = dict(Component.objects.filter(model=model).values_list("pk", "source_stat"))
+    stream = iter_components(copy)
+    run = ingest(model, stream)
+    assert (run.added, run.changed, run.removed) == (0, 0, 0) and len(stream.skipped) > 90
+    after = dict(Component.objects.filter(model=model).values_list("pk", "source_stat"))
+    assert sum(after[pk] != signatures[pk] for pk in after) == len(stream.skipped)  # the copy's signatures, kept
+
+
+def test_a_zip_re_import_skips_unchanged_members_and_sees_a_changed_one(retail: Any, tmp_path: Path) -> None:
+    def zip_of(folder: Path, name: str) -> Path:
+        target = tmp_path / name
+        with zipfile.ZipFile(target, "w") as zf:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    zf.write(path, path.relative_to(folder).as_posix())
+        return target
+
+    folder = tmp_path / "dh"
+    shutil.copytree(DREAMHOUSE, folder)
+    model = model_for_import(retail, "Dreamhouse", "reference")
+    import_path(model, zip_of(folder, "v1.zip"))
+    stream = iter_components(zip_of(folder, "v1-again.zip"))
+    run = ingest(model, stream)
+    assert (run.added, run.changed, run.removed) == (0, 0, 0) and len(stream.skipped) > 90
+    field = folder / "force-app/main/default/objects/Property__c/fields/Price__c.field-meta.xml"
+    field.write_text(field.read_text().replace("<label>Asking Price</label>", "<label>Asking Prize</label>"))
+    run = import_path(model, zip_of(folder, "v2.zip"))
+    assert (run.added, run.changed, run.removed) == (0, 1, 0)
