@@ -368,7 +368,12 @@ def grouped(edges: Iterable[Edge]) -> dict[str, list[Edge]]:
     return dict(sorted(out.items()))
 
 
-def impact(model: OrgModel, type_: str, full_name: str, depth: int, limit: int = 5000) -> list[Edge]:
+# Where an impact walk stops: a key field of a large org reaches tens of thousands of components in
+# a few hops, and a list that long answers nothing. The page and the exports say when it stopped here.
+IMPACT_LIMIT = 5000
+
+
+def impact(model: OrgModel, type_: str, full_name: str, depth: int, limit: int = IMPACT_LIMIT) -> list[Edge]:
     """Everything that uses the component, directly or through others, up to `depth` hops.
 
     Breadth-first; one query per level on the target index, each component reported once at its

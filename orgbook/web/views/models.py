@@ -325,6 +325,7 @@ def _component_main(model: OrgModel, c: Component, depth: int, manual_uses: list
         uses=link.edges(explore.grouped(uses)), used_by=link.edges(explore.grouped(used_by)),
         impact=[(e, link(e.type, e.full_name)) for e in impact[:IMPACT_SHOWN]],
         impact_total=len(impact), impact_shown=IMPACT_SHOWN, depth=depth, depths=range(1, 7),
+        impact_capped=len(impact) >= explore.IMPACT_LIMIT,
         graph_svg=mark_safe(graph.render_svg(c.type, c.full_name, uses, used_by,  # noqa: S308 (escaped in graph)
                                              lambda t, n: link(t, n) + "#graph")),
         history=history,
