@@ -1,7 +1,7 @@
 """Write a synthetic enterprise org in Metadata API format, deterministically, sized by component count.
 
-    python bench/generate_org.py --components 100000            # -> bench/out/org-100000-s1/
-    python bench/generate_org.py --components 100000 --mutate 1 # -> bench/out/org-100000-s1-mut1/
+    python bench/generate_org.py --components 100000            # -> bench/out/org-100000-s1-g2/
+    python bench/generate_org.py --components 100000 --mutate 1 # -> bench/out/org-100000-s1-g2-mut1/
 
 Per object the mix is: 80 custom fields (text, numbers, currency, dates, picklists, lookups,
 formulas reading other fields and `X__r.Name` across lookups), 1 validation rule, 3 layouts,
@@ -10,6 +10,10 @@ formulas reading other fields and `X__r.Name` across lookups), 1 validation rule
 object with object, field, class and layout permissions. So 100,000 components is about 980
 objects, 78,500 fields, 2,950 layouts, 4,900 classes, 1,470 flows, 294 profiles and 9,800 reports.
 The first five objects are standard objects (Account, Contact, ...) carrying custom fields.
+One field is heavily used, as a real org's key field is: Account.Segment__c is read by a text
+formula on every third object (through a lookup to Account), by every tenth Apex class (SOQL), every
+fifth flow (a record lookup on Account), Account's layouts and every profile: about 1,400 direct
+users, for where-used and impact figures.
 
 `--mutate PCT` copies a generated folder (hard links) and rewrites the files of about PCT% of its
 components with a changed description, label or code line: the input for re-sync figures. The
@@ -35,6 +39,10 @@ NS = "http://soap.sforce.com/2006/04/metadata"
 HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
 API = "62.0"
 PER_OBJECT = 1 + 80 + 1 + 3 + 5 + 1.5 + 10 + 0.1 + 0.3  # components per object, incl. folders/profiles
+# Bumped when the same arguments would write different files: part of the folder name, so a cached
+# folder of an older generator (perhaps being read by a benchmark right now) is never reused or rewritten.
+GENERATOR = 2
+HEAVY_OBJECT, HEAVY_FIELD = "Account", "Segment__c"  # the heavily used field (see the docstring)
 STANDARD = ["Account", "Contact", "Opportunity", "Case", "Lead"]
 WORDS = ["Invoice", "Shipment", "Contract", "Property", "Asset", "Claim", "Policy", "Visit", "Order", "Project",
          "Ticket", "Vendor", "Payment", "Campaign", "Program", "Cohort", "Inspection", "Warranty", "Quote", "Route"]
@@ -62,7 +70,7 @@ class Sizes:
                    reports=10 * objects, report_folders=max(1, objects // 10))
 
     def total(self) -> int:
-        objs = self.objects * (1 + self.fields_per_object + 1)  # object, fields, validation rule
+        objs = self.objects * (1 + self.fields_per_object + 1) + 1  # object, fields, validation rule; Segment__c
         return objs + self.layouts + self.classes + self.flows + self.profiles + self.reports + self.report_folders
 
 
@@ -113,6 +121,8 @@ def _field(i: int, j: int, sizes: Sizes, seed: int, mut: Mut) -> str:
 
     if kind == 6 or kind == 17:
         target = object_name((i + 1 + _rng(seed, "lk", i, j) % (sizes.objects - 1)) % sizes.objects)
+        if j == 6 and _reads_segment(i):
+            target = HEAVY_OBJECT
         rel = name.replace("__c", "")
         parts += ["<deleteConstraint>SetNull</deleteConstraint>", f"<description>{desc}</description>",
                   f"<label>{label}</label>", f"<referenceTo>{target}</referenceTo>",
@@ -125,7 +135,8 @@ def _field(i: int, j: int, sizes: Sizes, seed: int, mut: Mut) -> str:
                   "<formulaTreatBlanksAs>BlankAsZero</formulaTreatBlanksAs>", f"<label>{label}</label>",
                   "<precision>18</precision>", "<required>false</required>", "<scale>2</scale>", "<type>Number</type>"]
     elif kind == 8:
-        formula = f'TEXT({ref(5)}) & " - " & {ref(6).replace("__c", "__r")}.Name & " " & {ref(0)}'
+        via = HEAVY_FIELD if j == 8 and _reads_segment(i) else "Name"
+        formula = f'TEXT({ref(5)}) & " - " & {ref(6).replace("__c", "__r")}.{via} & " " & {ref(0)}'
         parts += [f"<description>{desc}</description>", f"<formula>{escape(formula)}</formula>",
                   f"<label>{label}</label>", "<required>false</required>", "<type>Text</type>", "<unique>false</unique>"]
     elif kind == 14:
@@ -154,6 +165,18 @@ def _field(i: int, j: int, sizes: Sizes, seed: int, mut: Mut) -> str:
     return "    <fields>\n        " + "\n        ".join(p for p in parts if p) + "\n    </fields>\n"
 
 
+def _reads_segment(i: int) -> bool:
+    """Objects whose first text formula reads Account.Segment__c through their first lookup."""
+    return i % 3 == 1
+
+
+def _segment_field() -> str:
+    return ("    <fields>\n        <fullName>Segment__c</fullName>\n        <description>Customer segment: drives"
+            " pricing, routing and reporting</description>\n        <externalId>false</externalId>\n"
+            "        <label>Segment</label>\n        <length>80</length>\n        <required>false</required>\n"
+            "        <trackHistory>true</trackHistory>\n        <type>Text</type>\n    </fields>\n")
+
+
 def render_object(i: int, sizes: Sizes, seed: int, mut: Mut) -> str:
     name = object_name(i)
     standard = i < len(STANDARD)
@@ -166,6 +189,8 @@ def render_object(i: int, sizes: Sizes, seed: int, mut: Mut) -> str:
                    "    <enableActivities>true</enableActivities>\n    <enableHistory>true</enableHistory>\n"
                    "    <enableReports>true</enableReports>\n")
     out += [_field(i, j, sizes, seed, mut) for j in range(sizes.fields_per_object)]
+    if name == HEAVY_OBJECT:
+        out.append(_segment_field())
     if not standard:
         label = name.replace("__c", "").replace("_", " ")
         out.append(f"    <label>{label}</label>\n"
@@ -198,6 +223,8 @@ def render_layout(k: int, sizes: Sizes, seed: int, mut: Mut) -> str:
                     for j in range(start, start + 24) if j % 20 not in (7, 8, 14))
     ro = "".join(f"<layoutItems><behavior>Readonly</behavior><field>{field_name(j)}</field></layoutItems>\n"
                  for j in range(start, start + 24) if j % 20 in (7, 8, 14))
+    if object_name(i) == HEAVY_OBJECT:
+        items += f"<layoutItems><behavior>Edit</behavior><field>{HEAVY_FIELD}</field></layoutItems>\n"
     heading = "Information (revised)" if mut("layout", k) else "Information"
     return (f'{HEAD}<Layout xmlns="{NS}">\n<layoutSections>\n<customLabel>false</customLabel>'
             f"<detailHeading>true</detailHeading><editHeading>true</editHeading><label>{heading}</label>\n"
@@ -220,6 +247,11 @@ def render_class(k: int, sizes: Sizes, seed: int, mut: Mut) -> str:
     f = [field_name((_rng(seed, "cls", k, n) % 20) + 20 * n) for n in range(4)]
     other = class_name((k + 1 + _rng(seed, "call", k) % (sizes.classes - 1)) % sizes.classes, sizes) if sizes.classes > 1 else me
     extra = "        // revised: guard against empty input\n" if mut("class", k) else ""
+    segment = "" if k % 10 else f"""
+    public static Map<Id, {HEAVY_OBJECT}> segments(Set<Id> accountIds) {{
+        return new Map<Id, {HEAVY_OBJECT}>([SELECT Id, {HEAVY_FIELD} FROM {HEAVY_OBJECT} WHERE Id IN :accountIds]);
+    }}
+"""
     return f"""/**
  * Service methods for {obj}. Generated for the Orgbook ingest benchmark.
  */
@@ -251,7 +283,7 @@ public with sharing class {me} {{
         Map<Id, {obj}> byId = new Map<Id, {obj}>(findRecent(new Set<Id>()));
         return byId.size();
     }}
-}}
+{segment}}}
 """
 
 
@@ -264,6 +296,7 @@ def render_flow(k: int, sizes: Sizes, seed: int, mut: Mut) -> str:
     obj = object_name(i)
     other = object_name((i + 1) % sizes.objects)
     f = [field_name((_rng(seed, "flow", k, n) % 20) + 20 * n) for n in range(4)]
+    lookup = (HEAVY_OBJECT, HEAVY_FIELD) if k % 5 == 0 else (other, f[2])  # every fifth looks up by segment
     desc = f"Keeps {obj} in step" + (" (revised)" if mut("flow", k) else "")
     return f"""{HEAD}<Flow xmlns="{NS}">
     <apiVersion>{API}</apiVersion>
@@ -299,9 +332,9 @@ def render_flow(k: int, sizes: Sizes, seed: int, mut: Mut) -> str:
         <assignNullValuesIfNoRecordsFound>false</assignNullValuesIfNoRecordsFound>
         <connector><targetReference>Update_Record</targetReference></connector>
         <filterLogic>and</filterLogic>
-        <filters><field>{f[2]}</field><operator>EqualTo</operator><value><elementReference>$Record.Id</elementReference></value></filters>
+        <filters><field>{lookup[1]}</field><operator>EqualTo</operator><value><elementReference>$Record.Id</elementReference></value></filters>
         <getFirstRecordOnly>true</getFirstRecordOnly>
-        <object>{other}</object>
+        <object>{lookup[0]}</object>
         <storeOutputAutomatically>true</storeOutputAutomatically>
     </recordLookups>
     <recordUpdates>
@@ -340,6 +373,8 @@ def render_profile(p: int, sizes: Sizes, seed: int, mut: Mut) -> str:
             "</enabled></classAccesses>\n" for c in classes]
     out.append("    <custom>true</custom>\n")
     out.append(f"    <description>Profile {p}{' (revised)' if mut('profile', p) else ''}</description>\n")
+    out.append(f"    <fieldPermissions><editable>{'true' if p % 4 else 'false'}</editable>"
+               f"<field>{HEAVY_OBJECT}.{HEAVY_FIELD}</field><readable>true</readable></fieldPermissions>\n")
     for i in objs:
         for j in sorted({_rng(seed, "pf", p, i, n) % sizes.fields_per_object for n in range(8)}):
             edit = "true" if (p + j) % 3 else "false"
@@ -456,7 +491,7 @@ def write_org(root: Path, sizes: Sizes, seed: int, mut: Mut, touched: Callable[.
 
 
 def folder_for(components: int, seed: int, mutate: float = 0) -> Path:
-    name = f"org-{components}-s{seed}" + (f"-mut{mutate:g}" if mutate else "")
+    name = f"org-{components}-s{seed}-g{GENERATOR}" + (f"-mut{mutate:g}" if mutate else "")
     return OUT / name
 
 
