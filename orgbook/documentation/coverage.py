@@ -47,18 +47,24 @@ def _documented() -> Exists:
                   .exclude(note="", links=[], tags=[]))
 
 
-def _has_description(component: Component) -> bool:
-    attrs = component.attributes or {}
+def _described(attrs: dict[str, Any] | None) -> bool:
+    attrs = attrs or {}
     return bool(str(attrs.get("description") or "").strip() or str(attrs.get("inlineHelpText") or "").strip())
+
+
+def _has_description(component: Component) -> bool:
+    return _described(component.attributes)
 
 
 def compute(model: OrgModel) -> Coverage:
     result = Coverage({t: {"covered": 0, "total": 0} for t in COVERED_TYPES})
-    rows = _key_components(model).annotate(documented=_documented()).only("type", "attributes")
-    for c in rows.iterator(chunk_size=2000):
-        counts = result.by_type[c.type]
+    # Plain rows, not model instances: this runs after every sync, over every key component
+    # (80,000 at the large benchmark size), where instances cost half of a sync that changed nothing.
+    rows = _key_components(model).annotate(documented=_documented()).values_list("type", "documented", "attributes")
+    for type_, documented, attrs in rows.iterator(chunk_size=2000):
+        counts = result.by_type[type_]
         counts["total"] += 1
-        if c.documented or _has_description(c):  # type: ignore[attr-defined]
+        if documented or _described(attrs):
             counts["covered"] += 1
     return result
 
