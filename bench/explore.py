@@ -100,7 +100,8 @@ def _diff_rq(a: Path, b: Path) -> float:
     return best
 
 
-def _load(env: dict[str, str], url: str, cookie: str, seconds: float, clients: int = 20) -> dict[str, Any]:
+def _load(env: dict[str, str], url: str, cookie: str, seconds: float, clients: int = 20,
+          serve_args: tuple[str, ...] = ()) -> dict[str, Any]:
     """`orgbook serve --no-worker` (the command users run, its default workers and threads) in a child
     process, and `clients` keep-alive connections from one asyncio loop here: a raw-socket client
     spends ~0.1 ms of CPU per request, so the server has the cores (requests' Session spent more
@@ -115,9 +116,9 @@ def _load(env: dict[str, str], url: str, cookie: str, seconds: float, clients: i
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     orgbook = [sys.executable, "-c", "from orgbook.cli import main; main()"]
-    server = subprocess.Popen([*orgbook, "serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port)],
-                              env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL, text=True)
+    log = tempfile.TemporaryFile("w+")  # the server's errors, quoted when requests failed
+    server = subprocess.Popen([*orgbook, "serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port), *serve_args],
+                              env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True)
     path = quote(url, safe="/:@!$&'()*+,;=-._~")
     request = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: sessionid={cookie}\r\n"
                "Accept: text/html\r\n\r\n").encode()
@@ -190,13 +191,17 @@ def _load(env: dict[str, str], url: str, cookie: str, seconds: float, clients: i
         wall = time.perf_counter() - t0
         tree = [psutil.Process(server.pid), *psutil.Process(server.pid).children(recursive=True)]
         server_cpu = sum(sum(p.cpu_times()[:2]) for p in tree) - server_cpu0
+        log.seek(0)
+        server_errors = [line.rstrip() for line in log if line.strip() and not line.startswith(" ")][-5:]
         return {"server": banner, "clients": clients, "seconds": seconds, "requests": len(samples),
                 "per_second": round(len(samples) / wall, 1), "errors": len(errors), "error_samples": errors[:5],
+                "server_errors": server_errors if errors else [],
                 "client_cpu_s": round(time.process_time() - cpu0, 2), "server_cpu_s": round(server_cpu, 1),
                 **_ms(samples)}
     finally:
         server.terminate()
         server.wait(30)
+        log.close()
 
 
 def run(components: int, db_kind: str, repeat: int, load_s: float) -> dict[str, Any]:
