@@ -282,30 +282,38 @@ class _Reader:
             short = attrs.child_text(el, "fullName") or ""
             full = short if child.name == "CustomLabel" else f"{target.full_name}.{short}"
             child_target = Target("child", child.name, full, target.full_name)
-            yield self._component(path, child_target, None, el, None)
+            definition = etree.tostring(el, encoding="UTF-8")
+            element_digest = ""
+            if self.digest:  # the child's own bytes say whether it changed
+                h = hashlib.blake2b(self.facts, digest_size=16)
+                h.update(f"\x00{child_target!r}\x00".encode())
+                h.update(definition)
+                element_digest = h.hexdigest()
+                full_name = self._name(full)
+                known = self.known_hashes.get((child.name, full_name.lower()))
+                if known and known[1] == element_digest:  # unchanged: identity and digests only
+                    yield ParsedComponent(
+                        type=child.name, full_name=full_name, file_path=path, definition=b"", content_hash=known[0],
+                        parent_type=child.parent, element_digest=element_digest, unchanged=True)
+                    root.remove(el)
+                    continue
+            yield self._component(path, child_target, definition, el, None, element_digest=element_digest)
             root.remove(el)
 
     def _component(
-        self, path: str, target: Target, definition: bytes | None, el: etree._Element | None, body: bytes | None
+        self, path: str, target: Target, definition: bytes, el: etree._Element | None, body: bytes | None,
+        element_digest: str | None = None,
     ) -> ParsedComponent:
-        """`definition` None: a child element, serialised here unless it is unchanged."""
+        """`element_digest` not None: a child split out of its file (which holds the file's digests)."""
         full_name = self._name(target.full_name)
         parent_name = self._name(target.parent_name) if target.parent_name else None
         child = REGISTRY.children.get(target.type) if target.kind == "child" else None
         known = self.known_hashes.get((target.type, full_name.lower()))
-        element_digest = ""
         # A file split into children keeps its digests on its own component only: a changed
         # `.object` then updates one row, not its 80 unchanged fields' rows.
-        own_digest, own_stat = (self.digest, self.stat) if definition is not None else ("", "")
-        if definition is None:  # a child of a split file: its own bytes say whether it changed
-            definition = etree.tostring(el, encoding="UTF-8") if el is not None else b""
-            if self.digest:
-                h = hashlib.blake2b(self.facts, digest_size=16)
-                h.update(f"\x00{target!r}\x00".encode())
-                h.update(definition)
-                element_digest = h.hexdigest()
-        content_hash = known[0] if known and element_digest and known[1] == element_digest else (
-            canonical_hash(el, body) if el is not None else raw_hash(body or b""))
+        own_digest, own_stat = (self.digest, self.stat) if element_digest is None else ("", "")
+        element_digest = element_digest or ""
+        content_hash = canonical_hash(el, body) if el is not None else raw_hash(body or b"")
         fmt = _format_of(path, target, self.dir_format).value
         if known and known[0] == content_hash:
             return ParsedComponent(
