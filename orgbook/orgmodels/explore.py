@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Case, Count, Exists, Max, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
@@ -386,13 +386,8 @@ def impact(model: OrgModel, type_: str, full_name: str, depth: int, limit: int =
     for level in range(1, depth + 1):
         if not frontier or len(out) >= limit:
             break
-        rows = (Dependency.objects.filter(_targets(model, frontier))
-                .values_list("target_type", "target_key", "source__type", "source__full_name",
-                             "source__name_key", "where", "origin")
-                # A component reached through several frontier members: the first by target, then place.
-                .order_by("source__type", "source__name_key", "target_type", "target_key", "where"))
         nxt: dict[tuple[str, str], str] = {}
-        for t_type, t_key, s_type, s_name, s_key, where, origin in rows:
+        for t_type, t_key, s_type, s_name, s_key, where, origin in _edges_into(model, frontier):
             if (s_type, s_key) in seen:
                 continue
             seen.add((s_type, s_key))
@@ -404,17 +399,32 @@ def impact(model: OrgModel, type_: str, full_name: str, depth: int, limit: int =
     return out
 
 
-def _targets(model: OrgModel, frontier: Iterable[tuple[str, str]]) -> Q:
-    """Edges into any of the frontier's components: one term per type, each (model, type, key IN ...),
-    so every term walks the (model, target_type, target_key) index on SQLite and PostgreSQL.
+def _edges_into(model: OrgModel, frontier: Iterable[tuple[str, str]]) -> list[tuple[str, ...]]:
+    """Edges into any of the frontier's components, with their source's type and names, ordered by
+    source (a component reached through several frontier members: the first by target, then place).
 
-    `type IN (...) AND key IN (...)` made PostgreSQL scan the model's 375,000 edges once the frontier
-    held a thousand keys of five types (90 ms), and an OR per (type, key) pair made SQLite scan them.
+    One term per type, each (model, type, key IN ...), so every term walks the (model, target_type,
+    target_key) index on both databases: `type IN (...) AND key IN (...)` made PostgreSQL scan the
+    model's 375,000 edges once the frontier held a thousand keys of five types, and an OR per
+    (type, key) pair made SQLite scan them. On PostgreSQL the keys go as one array parameter: a
+    thousand placeholders cost more to bind and plan than the query took to run.
     """
-    by_type: dict[str, set[str]] = defaultdict(set)
+    by_type: dict[str, list[str]] = defaultdict(list)
     for type_, key in frontier:
-        by_type[type_].add(key)
-    cond = Q()
+        by_type[type_].append(key)
+    pg = connection.vendor == "postgresql"
+    terms, params = [], []
     for type_, keys in sorted(by_type.items()):
-        cond |= Q(model=model, target_type=type_, target_key__in=sorted(keys))
-    return cond
+        keys_sql = "= ANY(%s)" if pg else f"IN ({', '.join(['%s'] * len(keys))})"
+        terms.append(f"(d.model_id = %s AND d.target_type = %s AND d.target_key {keys_sql})")
+        params += [model.pk, type_, *([sorted(keys)] if pg else sorted(keys))]
+    sql = (f"SELECT d.target_type, d.target_key, s.type, s.full_name, s.name_key, d.{_q('where')}, d.origin "  # noqa: S608
+           f"FROM {Dependency._meta.db_table} d JOIN {Component._meta.db_table} s ON s.id = d.source_id "
+           f"WHERE {' OR '.join(terms)} ORDER BY s.type, s.name_key, d.target_type, d.target_key, d.{_q('where')}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)

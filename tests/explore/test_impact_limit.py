@@ -46,3 +46,13 @@ def test_the_page_says_when_the_walk_stopped_at_its_limit(dreamhouse: Any, as_us
     assert f"The walk stopped at its limit of {explore.IMPACT_LIMIT} components" in page
     csv = as_user("vera").get(f"/m/{dreamhouse.pk}/c/CustomField/Property__c.Price__c/impact.csv", {"depth": 1})
     assert csv.status_code == 200 and csv.content.decode().count("\n") == explore.IMPACT_LIMIT + 1
+
+
+def test_a_component_using_another_in_several_places_is_listed_once_with_the_first_place(dreamhouse: Any) -> None:
+    price = dreamhouse.components.get(type="CustomField", name_key="property__c.price__c")
+    (reader,) = _users(dreamhouse, price, 1, "Reader")
+    Dependency.objects.create(model=dreamhouse, source=reader, target_type=price.type, target_key=price.name_key,
+                              target_name=price.full_name, where="Apex")
+    edges = [e for e in explore.impact(dreamhouse, "CustomField", "Property__c.Price__c", 2)
+             if e.full_name == reader.full_name]
+    assert [(e.depth, e.where, e.via) for e in edges] == [(1, "Apex", "Property__c.Price__c")]
