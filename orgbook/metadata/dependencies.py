@@ -672,3 +672,8 @@ _HANDLERS: dict[str, Handler] = {
 from orgbook.metadata import markup as _markup  # noqa: E402  (after _HANDLERS: markup reads this module lazily)
 
 _HANDLERS.update(_markup.HANDLERS)
+
+# Reports, report types and dashboards: their columns, objects and reports.
+from orgbook.metadata import reports as _reports  # noqa: E402
+
+_HANDLERS.update(_reports.HANDLERS)
