@@ -64,8 +64,20 @@ def as_number(text: str | None) -> int | float | None:
             return None
 
 
-def label_of(el: etree._Element) -> str | None:
-    for name in ("label", "masterLabel", "shortDescription"):
+# Types whose display name is `<name>` (`<title>` for a dashboard) rather than `<label>`. In
+# other types `<name>` can be an API name (a field translation's), so it is not a label there.
+NAMED_BY_NAME = frozenset({
+    "Report", "ReportFolder", "Dashboard", "DashboardFolder", "EmailTemplate", "EmailFolder", "Document",
+    "DocumentFolder", "Letterhead", "Queue", "Group", "Role", "WorkflowFieldUpdate", "WorkflowOutboundMessage",
+    "SharingSet", "Territory2", "Territory2Model", "Territory2Type", "Network",
+})
+
+
+def label_of(el: etree._Element, type_name: str = "") -> str | None:
+    names: tuple[str, ...] = ("label", "masterLabel", "shortDescription")
+    if type_name in NAMED_BY_NAME:
+        names = ("title", "name", *names) if type_name == "Dashboard" else ("name", *names)
+    for name in names:
         text = child_text(el, name)
         if text:
             return text
@@ -259,6 +271,21 @@ def _lwc(el: etree._Element, full_name: str, parent: str | None, body: bytes | N
     return out
 
 
+def _report(el: etree._Element, full_name: str, parent: str | None, body: bytes | None) -> Attrs:
+    out = generic(el)
+    out["columns"] = path_texts(el, "columns/field")
+    out["groupings"] = path_texts(el, "groupingsDown/field") + path_texts(el, "groupingsAcross/field")
+    out["filters"] = [{"column": child_text(f, "column"), "operator": child_text(f, "operator"), "value": child_text(f, "value")}
+                      for f in el.iterfind(f"{_ns(el)}filter/{_ns(el)}criteriaItems")]
+    return out
+
+
+def _dashboard(el: etree._Element, full_name: str, parent: str | None, body: bytes | None) -> Attrs:
+    out = generic(el)
+    out["reports"] = sorted({(r.text or "").strip() for r in el.iter(f"{_ns(el)}report") if (r.text or "").strip()})
+    return out
+
+
 Extractor = Callable[[etree._Element, str, str | None, bytes | None], Attrs]
 _EXTRACTORS: dict[str, Extractor] = {
     "CustomField": _custom_field,
@@ -276,6 +303,8 @@ _EXTRACTORS: dict[str, Extractor] = {
     "WorkflowRule": _workflow_rule,
     "RecordType": _record_type,
     "ListView": _list_view,
+    "Report": _report,
+    "Dashboard": _dashboard,
     "LightningComponentBundle": _lwc,
 }
 

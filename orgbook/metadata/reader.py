@@ -332,7 +332,7 @@ class _Reader:
             content_hash=content_hash,
             parent_type=child.parent if child else None,
             parent_name=parent_name,
-            label=attrs.label_of(el) if el is not None else None,
+            label=attrs.label_of(el, target.type) if el is not None else None,
             namespace=namespace_of(short) or namespace_of(full_name),
             body=body,
             attributes=attributes,
@@ -425,6 +425,11 @@ def _bundle(mtype: MetadataType, rest: list[str], path: str) -> Target | None:
     return Target("file", mtype.name, rest[0], body_path=f"{folder}/{base}.{ext}")
 
 
+# Foldered types whose item file is XML itself; EmailTemplate and Document are a body file with
+# a -meta.xml beside it.
+_XML_ITEMS = frozenset({"Report", "Dashboard"})
+
+
 def _foldered(types: list[MetadataType], rest: list[str], path: str, exists: Callable[[str], bool]) -> Target | None:
     item = next(t for t in types if t.strategy is Strategy.FOLDERED)
     folder_type = item.folder_type or ""
@@ -437,6 +442,9 @@ def _foldered(types: list[MetadataType], rest: list[str], path: str, exists: Cal
         return None  # items always sit in a folder
     if ext == item.suffix and item.name == "Document":
         return Target("file", item.name, _join(prefix, _document_name(base, path, exists)))
+    if ext == item.suffix and item.name in _XML_ITEMS:
+        # The file is the definition: mdapi `Folder/X.report`, source `Folder/X.report-meta.xml`.
+        return Target("file", item.name, _join(prefix, decode_file_name(base)))
     if ext == item.suffix:
         return _content_target(item, _join(prefix, decode_file_name(base)), path, is_meta, exists)
     if item.name == "Document" and is_meta:  # mdapi: logo.png-meta.xml
