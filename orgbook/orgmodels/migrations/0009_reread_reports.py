@@ -13,6 +13,6 @@ def forwards(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("orgmodels", "0007_component_source_stat")]
+    dependencies = [("orgmodels", "0008_dictionary_sort_indexes")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
