@@ -27,8 +27,9 @@ from orgbook.orgmodels.models import OrgModel
 T = TypeVar("T")
 
 # Bump when the code that builds a cached fragment's context changes meaning (templates are
-# hashed below, so a template edit needs no bump).
-FRAGMENT_CODE_VERSION = 1
+# hashed below, so a template edit needs no bump), or when a data migration rewrites stored
+# components without a new model version (2: 0009 read stored reports and dashboards as XML).
+FRAGMENT_CODE_VERSION = 2
 TIMEOUT_S = 7 * 24 * 3600  # entries of superseded versions are never read again; let them go
 
 
