@@ -3,7 +3,8 @@
 Pure Python (lxml + stdlib); no Django and no other orgbook package (import-linter checks it).
 
 Public API:
-    iter_components(source, ...) -> ComponentStream (ParsedComponent, or SkippedFile for known files)
+    iter_components(source, ...) -> ComponentStream (ParsedComponent; SkippedFile for known files,
+        KnownChildren for unchanged children of a re-read file)
     iter_dependencies(component, schema=None) -> Iterator[Dependency]
     detect_format(source) -> DetectedFormat
     REGISTRY, MetadataType, ChildType
@@ -12,7 +13,7 @@ Public API:
 """
 
 from orgbook.metadata.archive import ArchiveLimits, Source, UnsafeArchiveError, open_source
-from orgbook.metadata.components import ParsedComponent, ReadProblem, SkippedFile
+from orgbook.metadata.components import KnownChildren, ParsedComponent, ReadProblem, SkippedFile
 from orgbook.metadata.dependencies import Dependency, SchemaIndex, iter_dependencies
 from orgbook.metadata.formats import DetectedFormat, SourceFormat, detect_format
 from orgbook.metadata.reader import ComponentStream, iter_components
@@ -26,6 +27,7 @@ __all__ = [
     "ComponentStream",
     "Dependency",
     "DetectedFormat",
+    "KnownChildren",
     "MalformedXmlError",
     "MetadataType",
     "ParsedComponent",

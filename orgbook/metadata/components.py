@@ -67,6 +67,19 @@ class SkippedFile:
 
 
 @dataclass(frozen=True)
+class KnownChildren:
+    """Children of a re-read file whose own element is unchanged (its bytes digest is the one
+    stored): their identity and digests only, no hash, attributes or definition.
+
+    Only yielded when the caller passed known hashes (a re-import into the same model), in
+    document order with the file's other components: `children` holds
+    `(type, full_name, content_hash, element_digest)`."""
+
+    path: str
+    children: list[tuple[str, str, str, str]]
+
+
+@dataclass(frozen=True)
 class ReadProblem:
     """A file that could not be read as expected; reading goes on."""
 

@@ -18,7 +18,7 @@ from lxml import etree
 from orgbook.metadata import attributes as attrs
 from orgbook.metadata.archive import ArchiveLimits, Source, UnsafeArchiveError, open_source
 from orgbook.metadata.canonical import canonical_hash, raw_hash
-from orgbook.metadata.components import ParsedComponent, ReadProblem, SkippedFile
+from orgbook.metadata.components import KnownChildren, ParsedComponent, ReadProblem, SkippedFile
 from orgbook.metadata.formats import META, SourceFormat, detect_format
 from orgbook.metadata.names import decode_file_name, namespace_of, resolve_tokens
 from orgbook.metadata.registry import REGISTRY, ChildType, MetadataType, Strategy
@@ -47,6 +47,28 @@ class Target:
     parent_name: str | None = None
     body_path: str | None = None
     is_meta: bool = True
+
+    def __repr__(self) -> str:
+        # The dataclass's own repr, written out (it is part of every stored digest): the generated
+        # one goes through a recursion guard and costs more than the rest of a skipped file's work.
+        return _target_repr(self.kind, self.type, self.full_name, self.parent_name, self.body_path, self.is_meta)
+
+
+def _target_repr(kind: str, type_: str, full_name: str, parent_name: str | None, body_path: str | None,
+                 is_meta: bool) -> str:
+    return (f"Target(kind={kind!r}, type={type_!r}, full_name={full_name!r}, parent_name={parent_name!r}, "
+            f"body_path={body_path!r}, is_meta={is_meta!r})")
+
+
+def _full_name_text(el: etree._Element) -> str:
+    """`attributes.child_text(el, "fullName") or ""`, looking at the first child first (where
+    Salesforce writes it)."""
+    tag = el.tag
+    for first in el:
+        if first.tag == (tag[: tag.index("}") + 1] + "fullName" if tag[0] == "{" else "fullName"):
+            return (first.text or "").strip()
+        break
+    return attrs.child_text(el, "fullName") or ""
 
 
 def iter_components(
@@ -78,18 +100,19 @@ class ComponentStream:
                  on_problem: ProblemHandler | None, strict: bool, limits: ArchiveLimits | None) -> None:
         self.known: Mapping[str, tuple[str, str]] = {}
         # (type, lower-cased full name) -> (content hash, element digest) stored: in a file that
-        # is read again, a component whose element digest or hash is the same is yielded without
-        # attributes or definition (the caller keeps what it stored), so the 79 unchanged fields
-        # of a changed `.object` cost a serialisation and a digest each, not a hash and attributes.
+        # is read again, a child whose element digest is the same is yielded in a `KnownChildren`
+        # batch, and a component whose hash is the same without attributes or definition (the
+        # caller keeps what it stored), so the 79 unchanged fields of a changed `.object` cost a
+        # serialisation and a digest each, not a hash and attributes.
         self.known_hashes: Mapping[tuple[str, str], tuple[str, str]] = {}
         self.skipped: list[str] = []  # files not parsed because their digest was known
         self._args = (source, ns_prefix, on_problem, strict, limits)
-        self._gen: Iterator[ParsedComponent | SkippedFile] | None = None
+        self._gen: Iterator[ParsedComponent | SkippedFile | KnownChildren] | None = None
 
     def __iter__(self) -> ComponentStream:
         return self
 
-    def __next__(self) -> ParsedComponent | SkippedFile:
+    def __next__(self) -> ParsedComponent | SkippedFile | KnownChildren:
         if self._gen is None:
             self._gen = self._run()
         return next(self._gen)
@@ -98,7 +121,7 @@ class ComponentStream:
         if self._gen is not None:
             self._gen.close()  # type: ignore[attr-defined]
 
-    def _run(self) -> Iterator[ParsedComponent | SkippedFile]:
+    def _run(self) -> Iterator[ParsedComponent | SkippedFile | KnownChildren]:
         source, ns_prefix, on_problem, strict, limits = self._args
         src = open_source(source, limits)
         try:
@@ -129,14 +152,14 @@ class _Reader:
         self.synthetic_done: set[str] = set()
         self.dir_format = SourceFormat.SFDX
 
-    def run(self) -> Iterator[ParsedComponent | SkippedFile]:
+    def run(self) -> Iterator[ParsedComponent | SkippedFile | KnownChildren]:
         detected = detect_format(self.source)
         for root in _outermost(detected.package_dirs):
             self.dir_format = detected.dir_formats.get(root, detected.format)
             for path in self.source.files(root):
                 yield from self._read_path(path, root)
 
-    def _read_path(self, path: str, root: str) -> Iterator[ParsedComponent | SkippedFile]:
+    def _read_path(self, path: str, root: str) -> Iterator[ParsedComponent | SkippedFile | KnownChildren]:
         rel = path[len(root) + 1 :] if root else path
         target = classify(rel.split("/"), self.source.exists, path)
         if target is None:
@@ -258,7 +281,7 @@ class _Reader:
             return self._read(target.body_path)
         return None
 
-    def _read_target(self, path: str, target: Target) -> Iterator[ParsedComponent]:
+    def _read_target(self, path: str, target: Target) -> Iterator[ParsedComponent | KnownChildren]:
         if not target.is_meta:  # a body file without its -meta.xml
             body = self._read(path)
             yield self._component(path, target, b"", None, body)
@@ -272,33 +295,43 @@ class _Reader:
             data = etree.tostring(root, encoding="UTF-8", xml_declaration=True)
         yield self._component(path, target, data, root, self._body(target))
 
-    def _split_children(self, path: str, target: Target, root: etree._Element, mtype: MetadataType) -> Iterator[ParsedComponent]:
-        """Children inside a parent file (mdapi `.object`, `.workflow`, `.labels`) become their own components."""
+    def _split_children(self, path: str, target: Target, root: etree._Element, mtype: MetadataType) -> Iterator[ParsedComponent | KnownChildren]:
+        """Children inside a parent file (mdapi `.object`, `.workflow`, `.labels`) become their own components.
+
+        On a re-read, a child whose element digest is the stored one costs a serialisation and
+        a digest: it joins a `KnownChildren` batch (yielded before the next changed child, so
+        the document order holds) instead of becoming a `ParsedComponent`."""
         tags = {c.xml_tag: c for c in mtype.children}
+        known_hashes = self.known_hashes
+        base = hashlib.blake2b(self.facts, digest_size=16) if self.digest else None
+        unchanged: list[tuple[str, str, str, str]] = []
         for el in list(root):
             child = tags.get(local_name(el))
             if child is None:
                 continue
-            short = attrs.child_text(el, "fullName") or ""
+            short = _full_name_text(el)
             full = short if child.name == "CustomLabel" else f"{target.full_name}.{short}"
-            child_target = Target("child", child.name, full, target.full_name)
             definition = etree.tostring(el, encoding="UTF-8")
             element_digest = ""
-            if self.digest:  # the child's own bytes say whether it changed
-                h = hashlib.blake2b(self.facts, digest_size=16)
-                h.update(f"\x00{child_target!r}\x00".encode())
+            if base is not None:  # the child's own bytes say whether it changed
+                h = base.copy()
+                h.update(f"\x00{_target_repr('child', child.name, full, target.full_name, None, True)}\x00".encode())
                 h.update(definition)
                 element_digest = h.hexdigest()
                 full_name = self._name(full)
-                known = self.known_hashes.get((child.name, full_name.lower()))
+                known = known_hashes.get((child.name, full_name.lower()))
                 if known and known[1] == element_digest:  # unchanged: identity and digests only
-                    yield ParsedComponent(
-                        type=child.name, full_name=full_name, file_path=path, definition=b"", content_hash=known[0],
-                        parent_type=child.parent, element_digest=element_digest, unchanged=True)
+                    unchanged.append((child.name, full_name, known[0], element_digest))
                     root.remove(el)
                     continue
+            if unchanged:
+                yield KnownChildren(path, unchanged)
+                unchanged = []
+            child_target = Target("child", child.name, full, target.full_name)
             yield self._component(path, child_target, definition, el, None, element_digest=element_digest)
             root.remove(el)
+        if unchanged:
+            yield KnownChildren(path, unchanged)
 
     def _component(
         self, path: str, target: Target, definition: bytes, el: etree._Element | None, body: bytes | None,

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from orgbook.metadata import (
     ComponentStream,
+    KnownChildren,
     ParsedComponent,
     ReadProblem,
     SchemaIndex,
@@ -141,7 +142,7 @@ def attribute_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, l
 
 def ingest(
     model: OrgModel,
-    components: Iterable[ParsedComponent | ReadProblem | SkippedFile],
+    components: Iterable[ParsedComponent | ReadProblem | SkippedFile | KnownChildren],
     *,
     trigger: str = "import",
     file_properties: dict[tuple[str, str], dict[str, Any]] | None = None,
@@ -244,7 +245,26 @@ def _skip(plan: _Plan, seen: set[tuple[str, str]], skipped: SkippedFile, known: 
         plan.unchanged += 1
 
 
-def _read(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem | SkippedFile],
+def _known_children(plan: _Plan, seen: set[tuple[str, str]], existing: dict[Any, Any], batch: KnownChildren) -> None:
+    """Unchanged children of a re-read file: what the loop in `_read` does for a component whose
+    stored hash is the same, without a `ParsedComponent` per child."""
+    path = batch.path
+    for type_, full_name, content_hash, element_digest in batch.children:
+        key = (type_, full_name.lower())
+        if key in seen:
+            plan.duplicate_paths.add(path)
+            plan.warnings.append({"path": path, "message": f"{type_} {full_name} appears twice; kept the first"})
+            continue
+        seen.add(key)
+        old = existing[key]
+        if old[1] != content_hash or old[2] != ComponentStatus.PRESENT:  # the reader only leaves out what we have
+            raise RuntimeError(f"{type_} {full_name} was read as unchanged but its stored hash differs")
+        plan.unchanged += 1
+        if old[3:] != (path, "", element_digest, ""):
+            plan.relocated.append((old[0], path, "", element_digest, ""))
+
+
+def _read(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem | SkippedFile | KnownChildren],
           existing: dict[Any, Any], version: int, props: dict[tuple[str, str], dict[str, Any]],
           progress: Progress | None, files: dict[str, _File],
           ) -> tuple[_Plan, set[tuple[str, str]]]:
@@ -259,6 +279,9 @@ def _read(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem | 
             continue
         if isinstance(pc, SkippedFile):
             _skip(plan, seen, pc, files[pc.path])
+            continue
+        if isinstance(pc, KnownChildren):
+            _known_children(plan, seen, existing, pc)
             continue
         key = (pc.type, pc.full_name.lower())
         if key in seen:

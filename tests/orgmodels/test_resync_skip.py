@@ -10,11 +10,11 @@ import dataclasses
 import os
 import shutil
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from orgbook.metadata import ParsedComponent, ReadProblem, iter_components
+from orgbook.metadata import KnownChildren, ParsedComponent, ReadProblem, iter_components
 from orgbook.orgmodels.ingest import ingest
 from orgbook.orgmodels.models import ChangeKind, Component, ComponentChange, Dependency, OrgModel
 from orgbook.orgmodels.services import import_path, model_for_import
@@ -253,9 +253,11 @@ def test_in_a_changed_object_file_only_the_changed_field_is_read_in_full(retail:
     stream = iter_components(v2)
     stream.known_hashes = {(t, k): (h, e) for t, k, h, e in Component.objects.filter(model=model).values_list(
         "type", "name_key", "content_hash", "element_digest")}
-    read = {c.full_name: c for c in stream if isinstance(c, ParsedComponent)}
+    items = list(stream)
+    read = {c.full_name: c for c in items if isinstance(c, ParsedComponent)}
+    known = [child[1] for c in items if isinstance(c, KnownChildren) for child in c.children]
     assert sorted(name for name, c in read.items() if not c.unchanged) == ["Invoice__c.Amount__c"]
-    assert read["Invoice__c.Status__c"].attributes == {}  # not extracted again: the stored ones stand
+    assert known == ["Invoice__c.Status__c"]  # not hashed, no attributes: the stored ones stand
     run = import_path(model, v2)
     assert (run.added, run.changed, run.removed) == (0, 1, 0)
 
@@ -323,3 +325,91 @@ def test_a_zip_re_import_skips_unchanged_members_and_sees_a_changed_one(retail: 
     field.write_text(field.read_text().replace("<label>Asking Price</label>", "<label>Asking Prize</label>"))
     run = import_path(model, zip_of(folder, "v2.zip"))
     assert (run.added, run.changed, run.removed) == (0, 1, 0)
+
+
+OBJECT_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
+<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">
+    <label>{label}</label>
+    <pluralLabel>Invoices</pluralLabel>
+    <sharingModel>ReadWrite</sharingModel>
+{fields}
+    <enableHistory>false</enableHistory>
+</CustomObject>
+"""
+
+
+def field_xml(name: str, label: str, *, full_name_first: bool = True, indent: str = "    ") -> str:
+    inner = [f"<label>{label}</label>", "<type>Text</type>", "<length>80</length>"]
+    inner.insert(0 if full_name_first else 2, f"<fullName>{name}</fullName>")
+    body = "".join(f"\n{indent}    {line}" for line in inner)
+    return f"{indent}<fields>{body}\n{indent}</fields>"
+
+
+def test_edits_inside_an_object_file_give_what_full_re_reads_give(retail: Any, tmp_path: Path) -> None:
+    """Unchanged fields of a re-read `.object` are recognised by their own bytes (and passed on
+    in batches between the changed ones); every kind of edit around them ends where a model that
+    reads everything ends, with the same warnings and counts."""
+    folder = write_mdapi(tmp_path / "obj")
+    obj = folder / "objects" / "Invoice__c.object"
+    skipping, reference = model_for_import(retail, "Skipping", None), model_for_import(retail, "Reference", None)
+    f = {n: field_xml(f"F{n}__c", f"Field {n}") for n in range(6)}
+    renamed, other = field_xml("F2__c", "Renamed"), field_xml("F0__c", "Other")
+
+    def write(*parts: str, label: str = "Invoice") -> None:
+        obj.write_text(OBJECT_HEAD.format(label=label, fields="\n".join(parts)))
+
+    steps: list[tuple[str, Callable[[], object], set[str]]] = [
+        ("baseline", lambda: write(*f.values()), {"0", "1", "2", "3", "4", "5"}),
+        ("one field's label", lambda: write(f[0], f[1], renamed, f[3], f[4], f[5]), {"0", "1", "2", "3", "4", "5"}),
+        ("a field removed", lambda: write(f[0], f[1], renamed, f[4], f[5]), {"0", "1", "2", "4", "5"}),
+        ("children reordered", lambda: write(f[5], f[4], renamed, f[1], f[0]), {"0", "1", "2", "4", "5"}),
+        ("a field added", lambda: write(f[5], f[0], field_xml("F9__c", "New"), renamed, f[1], f[4]),
+         {"0", "1", "2", "4", "5", "9"}),
+        # The same field twice: the first (unchanged) copy wins in a full read, the second is a duplicate.
+        ("a changed duplicate after an unchanged field", lambda: write(f[0], f[1], other, f[3]), {"0", "1", "3"}),
+        ("the first copy gone", lambda: write(f[1], other, f[3]), {"0", "1", "3"}),
+        ("only the object's own element", lambda: write(f[1], other, f[3], label="Bill"), {"0", "1", "3"}),
+        ("fullName not the first child", lambda: write(field_xml("F1__c", "Field 1", full_name_first=False), f[3],
+                                                        label="Bill"), {"1", "3"}),
+        ("reindented: new bytes, same content", lambda: write(field_xml("F1__c", "Field 1", indent="  "),
+                                                               field_xml("F3__c", "Field 3", indent="\t"), label="Bill"),
+         {"1", "3"}),
+        ("labels: one changed, one removed", lambda: write_labels(folder, "Custom", ("A", "a"), ("B", "b2")), {"1", "3"}),
+        ("back to the start", lambda: (write(*f.values()), write_labels(folder, "Custom", ("A", "a"), ("B", "b"), ("C", "c"))),
+         {"0", "1", "2", "3", "4", "5"}),
+    ]
+    write_labels(folder, "Custom", ("A", "a"), ("B", "b"), ("C", "c"))
+    for name, step, present in steps:
+        step()
+        stream = iter_components(folder)
+        run = ingest(skipping, stream)
+        full = ingest(reference, plain(folder))
+        assert state(skipping) == state(reference), name
+        assert run.warnings == full.warnings, name
+        assert (run.added, run.changed, run.removed, run.unchanged) == (
+            full.added, full.changed, full.removed, full.unchanged), name
+        fields = Component.objects.filter(model=skipping, type="CustomField", status="present")
+        assert {n.removeprefix("invoice__c.f").removesuffix("__c") for n in fields.values_list("name_key", flat=True)} == present, name
+    assert Component.objects.get(model=skipping, name_key="invoice__c.f0__c").label == "Field 0"
+    stream = iter_components(folder)
+    ingest(skipping, stream)
+    assert sorted(stream.skipped) == ["labels/Custom.labels", "objects/Invoice__c.object"]
+
+
+def test_unchanged_children_of_a_re_read_file_come_in_document_order_between_the_changed_ones(
+        retail: Any, tmp_path: Path) -> None:
+    folder = write_mdapi(tmp_path / "obj")
+    obj = folder / "objects" / "Invoice__c.object"
+    f = {n: field_xml(f"F{n}__c", f"Field {n}") for n in range(5)}
+    obj.write_text(OBJECT_HEAD.format(label="Invoice", fields="\n".join(f.values())))
+    model = model_for_import(retail, "Billing", None)
+    import_path(model, folder)
+    obj.write_text(OBJECT_HEAD.format(label="Invoice", fields="\n".join(
+        [f[0], f[1], field_xml("F2__c", "Changed"), f[3], f[4]])))
+    stream = iter_components(folder)
+    stream.known_hashes = {(t, k): (h, e) for t, k, h, e in Component.objects.filter(model=model).values_list(
+        "type", "name_key", "content_hash", "element_digest")}
+    order = [[c[1] for c in item.children] if isinstance(item, KnownChildren) else item.full_name
+             for item in stream if isinstance(item, KnownChildren | ParsedComponent)]
+    assert order == [["Invoice__c.F0__c", "Invoice__c.F1__c"], "Invoice__c.F2__c",
+                     ["Invoice__c.F3__c", "Invoice__c.F4__c"], "Invoice__c"]

@@ -94,3 +94,17 @@ def test_unsafe_file_is_kept_without_content(tmp_path) -> None:
     problems: list[ReadProblem] = []
     comps = keys(tmp_path, on_problem=problems.append)
     assert problems[0].kind == "unsafe" and comps[("Layout", "A-A")].definition == b""
+
+
+def test_a_targets_repr_is_the_dataclass_repr_every_stored_digest_was_made_with() -> None:
+    import dataclasses
+
+    from orgbook.metadata.reader import Target
+
+    # The dataclass-generated repr, as the class had it before writing its own out.
+    Generated = dataclasses.make_dataclass(
+        "Target", [(f.name, f.type, f) for f in dataclasses.fields(Target)], frozen=True)
+    for target in (Target("child", "CustomField", "Acc.F__c", "Acc"),
+                   Target("file", "ApexClass", "X", body_path="classes/X.cls", is_meta=False),
+                   Target("generic", "", "It's \"quoted\"\n")):
+        assert repr(target) == repr(Generated(**dataclasses.asdict(target)))
