@@ -9,13 +9,13 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.db import connection, models
-from django.db.models import Case, Count, Exists, Max, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, Func, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from orgbook.orgmodels.models import Component, ComponentStatus, Dependency, OrgModel
@@ -109,10 +109,22 @@ class Grid:
         return g
 
     def known_count(self, found: Census) -> int | None:
-        """The row count when the census already knows it (no filter, or only a type): no COUNT query."""
-        if any((self.namespace, self.status, self.change, self.changed_since, self.documented, self.parent, self.q)):
+        """The row count when the census already knows it (filters on type, package and status only):
+        no COUNT query."""
+        if any((self.change, self.changed_since, self.documented, self.parent, self.q)):
             return None
-        return found.by_type.get(self.type, 0) if self.type else found.live
+        if not (self.namespace or self.status):
+            return found.by_type.get(self.type, 0) if self.type else found.live
+        namespace = "" if self.namespace == OWN else self.namespace
+        return sum(n for (ns, type_, status), n in found.counts.items()
+                   if (not self.type or type_ == self.type) and (not self.namespace or ns == namespace)
+                   and (status == self.status if self.status else status != ComponentStatus.DELETED))
+
+    def count_key(self, model: OrgModel) -> tuple[Any, ...]:
+        """What the row count depends on besides the model's rows (and the documentation: see
+        `grid_count`)."""
+        return (self.type, self.namespace, self.status, self.change, self.since_version or model.version,
+                self.changed_since, self.parent.lower(), self.q)
 
     def as_query(self) -> dict[str, Any]:
         """The parameters that differ from the defaults (what a saved view stores)."""
@@ -146,18 +158,100 @@ def documented_exists(model: OrgModel) -> Exists:
         implementation_id=model.implementation_id, type=OuterRef("type"), name_key=OuterRef("name_key")))
 
 
-def filter_change(qs: QuerySet[Component], change: str, since: int) -> QuerySet[Component]:
+class _NoIndex(Func):
+    """`+column` on SQLite: the same value, which the planner cannot look up in an index."""
+
+    template = "+%(expressions)s"
+
+
+def _at_least(qs: QuerySet[Component], column: str, value: Any, walk: bool) -> QuerySet[Component]:
+    """`column >= value`. With `walk` on SQLite, not through the column's index: SQLite keeps no
+    statistics, so it would take every matched row from that index and sort them, even when most
+    of the model matches and the sort's own index finds a page after a few dozen rows (PostgreSQL
+    chooses from its statistics)."""
+    if not walk or connection.vendor != "sqlite":
+        return qs.filter(**{f"{column}__gte": value})
+    name = f"unindexed_{column}"
+    output = Component._meta.get_field(column)
+    assert isinstance(output, models.Field)
+    return qs.alias(**{name: _NoIndex(column, output_field=output)}).filter(
+        **{f"{name}__gte": value})
+
+
+def filter_change(qs: QuerySet[Component], change: str, since: int, walk: bool = False) -> QuerySet[Component]:
     """New: first seen in version `since` or later; updated: existed before and changed since;
-    deleted: gone from Salesforce since."""
+    deleted: gone from Salesforce since. `walk`: most of the model matches (see `_at_least`)."""
+    # A component's changed_version is never below its added_version (both are the version that wrote
+    # it; an update moves changed_version only), so every change is a range of the (model,
+    # changed_version, ...) index, "new" included (its bound on changed_version is redundant).
+    qs = _at_least(qs, "changed_version", since, walk)
     if change == "new":
         return qs.filter(added_version__gte=since)
     if change == "updated":
-        return qs.filter(changed_version__gte=since, added_version__lt=since).exclude(status=ComponentStatus.DELETED)
-    return qs.filter(status=ComponentStatus.DELETED, changed_version__gte=since)
+        return qs.filter(added_version__lt=since).exclude(status=ComponentStatus.DELETED)
+    return qs.filter(status=ComponentStatus.DELETED)
 
 
-def grid_queryset(model: OrgModel, g: Grid) -> QuerySet[Component]:
-    """The grid's rows in order, unevaluated (a page slices it, an export streams it)."""
+@dataclass(frozen=True)
+class DocState:
+    """How many documentation rows the model's implementation has, and the newest id: it changes
+    whenever one is added or removed (ids only grow), so it keys the cached counts of the
+    documented filter."""
+
+    count: int
+    top: int
+    live: int  # the model's live components
+
+    @property
+    def sparse(self) -> bool:
+        """Few notes for the model's size: "documented" starts from the notes."""
+        return self.count * 10 < self.live
+
+
+def doc_state(model: OrgModel, live: int | None = None) -> DocState:
+    from orgbook.documentation.models import Documentation
+
+    found = Documentation.objects.filter(implementation_id=model.implementation_id).aggregate(n=Count("id"),
+                                                                                               top=Max("id"))
+    return DocState(found["n"], found["top"] or 0, census(model).live if live is None else live)
+
+
+def fingerprint_and_notes(model: OrgModel) -> tuple[Fingerprint, tuple[int, int]]:
+    """`fingerprint` and the implementation's documentation (count, newest id) in one query, for a
+    page with the documented filter (`DocState`)."""
+    from orgbook.documentation.models import Documentation
+
+    notes = Documentation.objects.filter(implementation_id=model.implementation_id).order_by().values(
+        "implementation_id")
+    top, n, notes_top = OrgModel.objects.filter(pk=model.pk).values_list(
+        Subquery(Component.objects.filter(model=model).order_by("-id").values("id")[:1]),
+        Subquery(notes.annotate(n=Count("id")).values("n")),
+        Subquery(notes.annotate(top=Max("id")).values("top"))).get()
+    return (model.pk, model.version, top or 0), (n or 0, notes_top or 0)
+
+
+def _documented_from_notes(model: OrgModel) -> QuerySet[Any]:
+    from orgbook.documentation.models import Documentation
+
+    return Documentation.objects.filter(implementation_id=model.implementation_id).values("name_key")
+
+
+def mostly(rows: int, found: Census) -> bool:
+    """Whether `rows` (a grid's count) is much of the model: `grid_queryset`'s `walk`."""
+    return rows * 5 > found.live
+
+
+def grid_queryset(model: OrgModel, g: Grid, docs: DocState | None = None, walk: bool = False) -> QuerySet[Component]:
+    """The grid's rows in order, unevaluated (a page slices it, an export streams it).
+
+    Every sort is read in the order of an index on (model, column, type, name_key), so a page costs
+    a walk of the rows before it, not a sort of the model. `docs` (from `doc_state`) chooses how the
+    documented filter runs: with few notes, "documented" starts from the notes (an IN on the
+    component's name, then the exact match on type and name); otherwise, and for "not documented",
+    the rows are walked in order and each is looked up in the notes. `walk` (`mostly` of the
+    `grid_count`): most of the model matches, so SQLite walks the sort's index past the rows that a
+    range filter drops instead of sorting the matched rows (see `_at_least`).
+    """
     qs = Component.objects.filter(model=model)
     if g.type:
         qs = qs.filter(type=g.type)
@@ -168,17 +262,29 @@ def grid_queryset(model: OrgModel, g: Grid) -> QuerySet[Component]:
     elif g.change != "deleted":
         qs = qs.exclude(status=ComponentStatus.DELETED)
     if g.change:
-        qs = filter_change(qs, g.change, g.since_version or model.version)
+        qs = filter_change(qs, g.change, g.since_version or model.version, walk)
     if g.changed_since:
-        qs = qs.filter(last_modified_date__date__gte=g.changed_since)
+        # The same rows as `last_modified_date__date__gte` (the date in the current time zone), as a
+        # range on the column, which an index can serve (the date of every row was computed before).
+        start = datetime.combine(g.changed_since, time.min)
+        qs = _at_least(qs, "last_modified_date", timezone.make_aware(start) if settings.USE_TZ else start, walk)
     if g.parent:
         qs = qs.filter(parent_key=g.parent.lower())
     if g.q:
-        qs = qs.filter(Q(name_key__contains=g.q.lower()) | Q(label__icontains=g.q))
+        match = Q(name_key__contains=g.q.lower()) | Q(label__icontains=g.q)
+        qs = qs.filter(match)
+        if not walk:
+            # The names that contain it, from the narrow `component_label` index (model, label, type,
+            # name_key) alone, instead of reading every row of the model (a tenth of the pages);
+            # the rows are then looked up by name and checked again.
+            qs = qs.filter(name_key__in=Component.objects.filter(model=model).filter(match).values("name_key"))
     if g.documented or "documented" in g.columns:
         qs = qs.annotate(is_documented=documented_exists(model))
         if g.documented:
             qs = qs.filter(is_documented=g.documented == "yes")
+        if g.documented == "yes":
+            if (docs or doc_state(model)).sparse:
+                qs = qs.filter(name_key__in=_documented_from_notes(model))
     fields = ["type", "full_name", "name_key", "label", "parent_type", "parent_key", "namespace", "status",
               "last_modified_date", "last_modified_by", "changed_version", "added_version"]
     if "description" in g.columns:
@@ -232,6 +338,7 @@ class Census:
     namespaces: list[str]
     live: int = 0  # components not deleted: the unfiltered grid's row count
     by_type: dict[str, int] = field(default_factory=dict)  # live components of each type, nested or not
+    counts: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (namespace, type, status) -> rows
 
 
 Fingerprint = tuple[int, int, int]
@@ -254,8 +361,8 @@ class ModelCache(Generic[T]):
         self.items: OrderedDict[Fingerprint, T] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, model: OrgModel, build: Callable[[OrgModel], T]) -> T:
-        key = fingerprint(model)
+    def get(self, model: OrgModel, build: Callable[[OrgModel], T], key: Fingerprint | None = None) -> T:
+        key = key or fingerprint(model)
         with self.lock:
             if key in self.items:
                 self.items.move_to_end(key)
@@ -273,9 +380,41 @@ class ModelCache(Generic[T]):
 _censuses: ModelCache[Census] = ModelCache(8)
 
 
-def census(model: OrgModel) -> Census:
-    """The model's census, from the per-process cache (a GROUP BY over 100,000 rows is ~80 ms)."""
-    return _censuses.get(model, _census)
+def census(model: OrgModel, key: Fingerprint | None = None) -> Census:
+    """The model's census, from the per-process cache (a GROUP BY over 100,000 rows is ~80 ms).
+    `key`: the model's fingerprint when the caller has it (one query less)."""
+    return _censuses.get(model, _census, key)
+
+
+_counts: ModelCache[OrderedDict[tuple[Any, ...], int]] = ModelCache(8)
+COUNTS_KEPT = 500  # filtered row counts kept per model
+
+
+def grid_count(model: OrgModel, g: Grid, docs: DocState | None = None, key: Fingerprint | None = None) -> int:
+    """The grid's row count. From the census for type, package and status filters; otherwise counted
+    once per model version (and, with the documented filter, per state of the documentation) and
+    kept. "Not documented" is the count without that filter less the documented ones, which are
+    counted from the notes, so no count reads every row to look each up."""
+    key = key or fingerprint(model)
+    found = census(model, key)
+    known = g.known_count(found)
+    if known is not None:
+        return known
+    if g.documented and docs is None:
+        docs = doc_state(model, found.live)
+    count_key = g.count_key(model) + ((g.documented, docs) if g.documented else ())
+    kept = _counts.get(model, lambda _: OrderedDict(), key)
+    if count_key in kept:
+        return kept[count_key]
+    if g.documented == "no":
+        without, documented = replace(g, documented=""), replace(g, documented="yes")
+        n = grid_count(model, without, key=key) - grid_count(model, documented, docs, key)
+    else:
+        n = grid_queryset(model, g, docs).order_by().count()
+    kept[count_key] = n
+    while len(kept) > COUNTS_KEPT:
+        kept.popitem(last=False)
+    return n
 
 
 def _census(model: OrgModel) -> Census:
@@ -286,26 +425,33 @@ def _census(model: OrgModel) -> Census:
     """
     nested = Case(When(Q(parent_key="") | ~Q(type__in=CHILD_TYPES), then=Value(False)), default=Value(True),
                   output_field=models.BooleanField())
-    rows = (Component.objects.filter(model=model).exclude(status=ComponentStatus.DELETED)
-            .annotate(nested=nested).values_list("namespace", "type", "nested").annotate(n=Count("id")).order_by())
+    rows = (Component.objects.filter(model=model).annotate(nested=nested)
+            .values_list("namespace", "type", "nested", "status").annotate(n=Count("id")).order_by())
     by_ns: dict[str, list[TypeNode]] = defaultdict(list)
     all_types: set[str] = set()
     all_ns: set[str] = set()
     live = 0
     by_type: dict[str, int] = defaultdict(int)
-    for ns, type_, is_nested, n in rows:
+    counts: dict[tuple[str, str, str], int] = defaultdict(int)
+    top_level: dict[tuple[str, str], int] = defaultdict(int)
+    for ns, type_, is_nested, status, n in rows:
+        counts[(ns, type_, status)] += n
+        if status == ComponentStatus.DELETED:
+            continue
         live += n
         by_type[type_] += n
         all_types.add(type_)
         all_ns.add(ns)
         if not is_nested:
-            by_ns[ns].append(TypeNode(type_, n, objects=type_ == "CustomObject"))
+            top_level[(ns, type_)] += n  # summed over statuses
+    for (ns, type_), n in top_level.items():
+        by_ns[ns].append(TypeNode(type_, n, objects=type_ == "CustomObject"))
     groups = []
     for ns in sorted(by_ns, key=lambda s: (s != "", s.lower())):
         types = sorted(by_ns[ns], key=lambda t: t.type.lower())
         groups.append(NamespaceGroup(ns, types, sum(t.count for t in types)))
     return Census(groups, sorted(all_types, key=str.lower), sorted(all_ns - {""}, key=str.lower), live,
-                  dict(by_type))
+                  dict(by_type), dict(counts))
 
 
 def type_tree(model: OrgModel) -> list[NamespaceGroup]:

@@ -82,7 +82,15 @@ class Component(models.Model):
         ordering = ["type", "name_key"]
         constraints = [models.UniqueConstraint(fields=["model", "type", "name_key"], name="component_identity")]
         indexes = [
-            models.Index(fields=["model", "parent_type", "parent_key"], name="component_parent"),
+            # The dictionary sorted by each other column (either way, read backwards for descending): a
+            # page is read in index order instead of sorting the model's rows. The parent one also
+            # serves the grid's and the API's parent filter and an object's children.
+            models.Index(fields=["model", "parent_key", "type", "name_key"], name="component_by_parent"),
+            models.Index(fields=["model", "namespace", "type", "name_key"], name="component_by_namespace"),
+            models.Index(fields=["model", "status", "type", "name_key"], name="component_by_status"),
+            models.Index(fields=["model", "last_modified_date", "type", "name_key"], name="component_by_modified"),
+            models.Index(fields=["model", "last_modified_by", "type", "name_key"], name="component_by_modifier"),
+            models.Index(fields=["model", "changed_version", "type", "name_key"], name="component_by_changed"),
             models.Index(fields=["model", "name_key"], name="component_name"),
             models.Index(fields=["model", "id"], name="component_model"),
             # The dictionary sorted by label, either way, with or without a type filter: a page is read

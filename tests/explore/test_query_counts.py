@@ -8,7 +8,7 @@ from orgbook.orgmodels.models import Dependency
 
 from .conftest import make_component
 
-DICTIONARY_MAX = 11  # session, user, model, membership x2, census, saved views, count, page, documented?, ...
+DICTIONARY_MAX = 11  # session, user, model, membership x3, fingerprint (with the notes when filtered on them), census, saved views, count, page
 COMPONENT_MAX = 21  # 11 for the explorer, 2 for manual links (links, the models to link to), the rest the documentation panel
 
 
@@ -48,3 +48,24 @@ def test_the_component_page_has_a_bounded_number_of_queries(dreamhouse: Any, as_
         r = client.get(url, {"depth": 3})
     assert r.status_code == 200 and b"Extra39__c.F4__c" in r.content
     assert len(ctx.captured_queries) <= COMPONENT_MAX
+
+
+GRID_VARIANTS: list[dict[str, Any]] = [
+    *({"sort": sign + key} for key in ("parent", "namespace", "status", "last_modified_date", "last_modified_by",
+                                        "changed_version") for sign in ("", "-")),
+    {"namespace": "-"}, {"status": "deleted"}, {"change": "updated"}, {"change": "new", "since_version": 1},
+    {"changed_since": "2020-01-01"}, {"documented": "yes"}, {"documented": "no", "type": "CustomField"},
+    {"q": "price"}, {"type": "CustomField", "parent": "Property__c"},
+    {"type": "CustomField", "sort": "-last_modified_date"},
+]
+
+
+def test_every_sort_and_filter_of_the_dictionary_has_a_bounded_number_of_queries(
+        dreamhouse: Any, as_user: Any, django_assert_max_num_queries: Any) -> None:
+    client = as_user("vera")
+    for grown in (False, True):
+        if grown:
+            _grow(dreamhouse)
+        for params in GRID_VARIANTS:
+            with django_assert_max_num_queries(DICTIONARY_MAX, info=str(params)):
+                assert client.get(f"/m/{dreamhouse.pk}/", params).status_code == 200

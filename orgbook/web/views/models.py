@@ -77,11 +77,17 @@ def _ctx(membership: Membership, model: OrgModel, **extra: Any) -> dict[str, Any
 def dictionary(request: HttpRequest, model_id: int) -> HttpResponse:
     model, membership = _open(request, model_id)
     g = Grid.parse(request.GET)
-    found = explore.census(model)
-    paginator = Paginator(explore.grid_queryset(model, g), GRID_PAGE)
-    known = g.known_count(found)
-    if known is not None:
-        paginator.__dict__["count"] = known  # Paginator.count is a cached property: skip the COUNT
+    docs = None
+    if g.documented:
+        key, notes = explore.fingerprint_and_notes(model)
+        found = explore.census(model, key)
+        docs = explore.DocState(*notes, found.live)
+    else:
+        key = explore.fingerprint(model)
+        found = explore.census(model, key)
+    count = explore.grid_count(model, g, docs, key)
+    paginator = Paginator(explore.grid_queryset(model, g, docs, explore.mostly(count, found)), GRID_PAGE)
+    paginator.__dict__["count"] = count  # a cached property: the census or the kept counts know it
     page_obj = paginator.get_page(g.page)
     link = Linker(model.pk)
     rows = [(c, [(explore.cell(c, col), link(c.type, c.full_name) if col == "full_name" else "")
