@@ -42,16 +42,19 @@ def _feed(parts: list[str], top: etree._Element) -> None:
                 append(text)
 
 
-def canonical_hash(root: etree._Element, body: bytes | None = None) -> str:
+def canonical_hash(root: etree._Element, body: bytes | None = None, skip: frozenset[str] = frozenset()) -> str:
     """sha256 over tags (no namespace), attributes and stripped text, in document order.
 
     The root tag is skipped (mdapi `<fields>` vs source `<CustomField>`), and so is a
     top-level `<fullName>` (present in decomposed child files and some retrieves, absent in
-    others); the identity lives in the component's key, not in its hash.
+    others); the identity lives in the component's key, not in its hash. Top-level elements
+    whose local name is in `skip` are left out (a parent file's children: the same hash as the
+    root with them removed).
     """
     parts: list[str] = []
     for child in root:
-        if local_name(child) != "fullName":
+        name = local_name(child)
+        if name != "fullName" and name not in skip:
             _feed(parts, child)
     h = hashlib.sha256("".join(parts).encode())
     if body is not None:

@@ -60,14 +60,21 @@ def _target_repr(kind: str, type_: str, full_name: str, parent_name: str | None,
             f"body_path={body_path!r}, is_meta={is_meta!r})")
 
 
-def _full_name_text(el: etree._Element) -> str:
+@dataclass(frozen=True)
+class _Split:
+    tags: frozenset[str]  # local names of the child elements
+    left: list[etree._Element]  # children still in the tree
+
+
+def _full_name_text(el: etree._Element, tags: dict[str, str]) -> str:
     """`attributes.child_text(el, "fullName") or ""`, looking at the first child first (where
-    Salesforce writes it)."""
+    Salesforce writes it). `tags` caches `{ns}fullName` per element tag."""
     tag = el.tag
-    for first in el:
-        if first.tag == (tag[: tag.index("}") + 1] + "fullName" if tag[0] == "{" else "fullName"):
-            return (first.text or "").strip()
-        break
+    wanted = tags.get(tag)
+    if wanted is None:
+        wanted = tags[tag] = tag[: tag.index("}") + 1] + "fullName" if tag[0] == "{" else "fullName"
+    if len(el) and el[0].tag == wanted:
+        return (el[0].text or "").strip()
     return attrs.child_text(el, "fullName") or ""
 
 
@@ -291,25 +298,33 @@ class _Reader:
             target = Target("generic", local_name(root) or "Unknown", target.full_name)
         mtype = REGISTRY.get(target.type)
         if target.kind != "child" and mtype is not None and mtype.children:
-            yield from self._split_children(path, target, root, mtype)
-            data = etree.tostring(root, encoding="UTF-8", xml_declaration=True)
+            left: list[etree._Element] = []  # unchanged children, still in the tree
+            yield from self._split_children(path, target, root, mtype, left)
+            # The file without its children is the parent's definition: hashed skipping them,
+            # serialised (with the unchanged ones removed) only when that hash is new.
+            split = _Split(frozenset(c.xml_tag for c in mtype.children), left)
+            yield self._component(path, target, b"", root, self._body(target), split=split)
+            return
         yield self._component(path, target, data, root, self._body(target))
 
-    def _split_children(self, path: str, target: Target, root: etree._Element, mtype: MetadataType) -> Iterator[ParsedComponent | KnownChildren]:
+    def _split_children(self, path: str, target: Target, root: etree._Element, mtype: MetadataType,
+                        left: list[etree._Element]) -> Iterator[ParsedComponent | KnownChildren]:
         """Children inside a parent file (mdapi `.object`, `.workflow`, `.labels`) become their own components.
 
         On a re-read, a child whose element digest is the stored one costs a serialisation and
         a digest: it joins a `KnownChildren` batch (yielded before the next changed child, so
-        the document order holds) instead of becoming a `ParsedComponent`."""
+        the document order holds) instead of becoming a `ParsedComponent`, and stays in the tree
+        (in `left`: removing an element from lxml's tree costs as much as serialising it)."""
         tags = {c.xml_tag: c for c in mtype.children}
         known_hashes = self.known_hashes
         base = hashlib.blake2b(self.facts, digest_size=16) if self.digest else None
         unchanged: list[tuple[str, str, str, str]] = []
+        full_name_tags: dict[str, str] = {}
         for el in list(root):
             child = tags.get(local_name(el))
             if child is None:
                 continue
-            short = _full_name_text(el)
+            short = _full_name_text(el, full_name_tags)
             full = short if child.name == "CustomLabel" else f"{target.full_name}.{short}"
             definition = etree.tostring(el, encoding="UTF-8")
             element_digest = ""
@@ -322,7 +337,7 @@ class _Reader:
                 known = known_hashes.get((child.name, full_name.lower()))
                 if known and known[1] == element_digest:  # unchanged: identity and digests only
                     unchanged.append((child.name, full_name, known[0], element_digest))
-                    root.remove(el)
+                    left.append(el)
                     continue
             if unchanged:
                 yield KnownChildren(path, unchanged)
@@ -335,9 +350,11 @@ class _Reader:
 
     def _component(
         self, path: str, target: Target, definition: bytes, el: etree._Element | None, body: bytes | None,
-        element_digest: str | None = None,
+        element_digest: str | None = None, split: _Split | None = None,
     ) -> ParsedComponent:
-        """`element_digest` not None: a child split out of its file (which holds the file's digests)."""
+        """`element_digest` not None: a child split out of its file (which holds the file's digests).
+        `split`: `el` is a parent file's root that still holds the unchanged children; its
+        definition is the root serialised without them."""
         full_name = self._name(target.full_name)
         parent_name = self._name(target.parent_name) if target.parent_name else None
         child = REGISTRY.children.get(target.type) if target.kind == "child" else None
@@ -346,7 +363,8 @@ class _Reader:
         # `.object` then updates one row, not its 80 unchanged fields' rows.
         own_digest, own_stat = (self.digest, self.stat) if element_digest is None else ("", "")
         element_digest = element_digest or ""
-        content_hash = canonical_hash(el, body) if el is not None else raw_hash(body or b"")
+        skip = split.tags if split is not None else frozenset()
+        content_hash = canonical_hash(el, body, skip) if el is not None else raw_hash(body or b"")
         fmt = _format_of(path, target, self.dir_format).value
         if known and known[0] == content_hash:
             return ParsedComponent(
@@ -354,6 +372,10 @@ class _Reader:
                 parent_type=child.parent if child else None, parent_name=parent_name, project=self._project(path),
                 format=fmt, source_digest=own_digest, source_stat=own_stat, element_digest=element_digest,
                 unchanged=True)
+        if split is not None and el is not None:
+            for kept in split.left:
+                el.remove(kept)
+            definition = etree.tostring(el, encoding="UTF-8", xml_declaration=True)
         short = full_name.rpartition(".")[2] if child else full_name
         attributes = attrs.extract(target.type, el, full_name, parent_name, body) if el is not None else {}
         attributes = attributes or attrs.body_only(target.type, body)
