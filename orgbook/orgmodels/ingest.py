@@ -20,7 +20,7 @@ import json
 import logging
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,16 +161,12 @@ def ingest(
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     try:
-        existing: dict[tuple[str, str], _Existing] = {
-            (t, k): tuple(rest)  # type: ignore[misc]  # values_list rows are untyped
-            for t, k, *rest in Component.objects.filter(model=model).values_list(
-                "type", "name_key", "pk", "content_hash", "status", "source_path", "source_digest", "element_digest",
-                "source_stat")
-        }
-        files = _known_files(existing) if isinstance(components, ComponentStream) else {}
+        existing, files = _stored(model)
         if isinstance(components, ComponentStream):
             components.known = {path: (f.digest, f.stat) for path, f in files.items()}
-            components.known_hashes = {key: (e[1], e[5]) for key, e in existing.items() if e[2] == ComponentStatus.PRESENT}
+            components.known_hashes = _StoredHashes(existing)
+        else:
+            files = {}
         version = model.version + 1
         plan, seen = _read(model, components, existing, version, file_properties or {}, progress, files)
         timings["parse"] = round(time.perf_counter() - t0, 3)
@@ -216,12 +212,28 @@ class _File:
     holders: int = 0
 
 
-def _known_files(existing: dict[tuple[str, str], _Existing]) -> dict[str, _File]:
-    """path -> _File for files with exactly one present component holding a digest (children
-    split out of a file hold none; a file made un-skippable has none left)."""
+def _stored(model: OrgModel) -> tuple[dict[tuple[str, str], _Existing], dict[str, _File]]:
+    """Every stored component of the model as `_read` compares it, and path -> _File for files
+    with exactly one present component holding a digest (children split out of a file hold
+    none; a file made un-skippable has none left).
+
+    One plain cursor read (at 100,000 components Django's row iteration cost as much as the
+    query), the files gathered in the same pass."""
+    qs = Component.objects.filter(model=model).values_list(
+        "type", "name_key", "pk", "content_hash", "status", "source_path", "source_digest", "element_digest",
+        "source_stat")
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    existing: dict[tuple[str, str], _Existing] = {}
     files: dict[str, _File] = {}
-    for key, (pk, _h, status, path, digest, _e, stat) in existing.items():
-        if status != ComponentStatus.PRESENT or not path:
+    present = ComponentStatus.PRESENT.value
+    for type_, name_key, *rest in rows:
+        key = (type_, name_key)
+        existing[key] = e = tuple(rest)  # type: ignore[assignment]  # a row of the columns above
+        pk, _h, status, path, digest, _e, stat = e
+        if status != present or not path:
             continue
         f = files.get(path)
         if f is None:
@@ -229,7 +241,32 @@ def _known_files(existing: dict[tuple[str, str], _Existing]) -> dict[str, _File]
         f.keys.append(key)
         if digest:
             f.digest, f.stat, f.holder, f.holders = digest, stat, pk, f.holders + 1
-    return {path: f for path, f in files.items() if f.holders == 1}
+    return existing, {path: f for path, f in files.items() if f.holders == 1}
+
+
+class _StoredHashes(Mapping[tuple[str, str], tuple[str, str]]):
+    """(type, name key) -> (content hash, element digest) of the present stored components: what
+    the reader compares a re-read file's components with, looked up in `existing` on demand
+    (it asks for the few components of changed files, not for all 100,000)."""
+
+    def __init__(self, existing: dict[tuple[str, str], _Existing]) -> None:
+        self._existing = existing
+
+    def __getitem__(self, key: tuple[str, str]) -> tuple[str, str]:
+        e = self._existing[key]
+        if e[2] != ComponentStatus.PRESENT:
+            raise KeyError(key)
+        return e[1], e[5]
+
+    def get(self, key: tuple[str, str], default: Any = None) -> Any:
+        e = self._existing.get(key)
+        return (e[1], e[5]) if e is not None and e[2] == ComponentStatus.PRESENT else default
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return (k for k, e in self._existing.items() if e[2] == ComponentStatus.PRESENT)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def _skip(plan: _Plan, seen: set[tuple[str, str]], skipped: SkippedFile, known: _File) -> None:
