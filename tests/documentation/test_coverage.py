@@ -39,3 +39,23 @@ def test_one_snapshot_a_day_and_a_chart(people: dict[str, Any], retail_models: d
     assert CoverageSnapshot.objects.filter(model=model, day__year=2020).count() == 2
     svg = coverage.chart_svg(coverage.history(model))
     assert svg.startswith("<svg") and "<polyline" in svg and "Coverage from 2020-01-01" in svg
+
+
+def test_what_counts_as_a_description(people: dict[str, Any], retail: Any, tmp_path: Path) -> None:
+    # Read from the database as two extracted attributes, not the whole JSON: the same rule.
+    def field(name: str, inner: str) -> str:
+        return f"<fields><fullName>{name}__c</fullName>{inner}<label>{name}</label><type>Text</type></fields>"
+
+    extra = "".join([
+        field("Blank", "<description>   </description>"),
+        field("ReadsFalse", "<description>false</description>"),  # stored as a boolean: no description
+        field("ReadsTrue", "<description>true</description>"),
+        field("HelpOnly", "<inlineHelpText>Ask finance</inlineHelpText>"),
+        field("Unicode", "<description>Überweisung \"quoted\"</description>"),
+        field("ReadsZero", "<description>0</description>"),
+        field("Nothing", ""),
+    ])
+    model = model_for_import(retail, "Billing", "sandbox")
+    import_path(model, write_invoice(tmp_path, extra))
+    # Amount, ReadsTrue, HelpOnly, Unicode, ReadsZero
+    assert coverage.compute(model).by_type["CustomField"] == {"covered": 5, "total": 8}
