@@ -135,7 +135,7 @@ class FolderSource(Source):
         # Size, mtime, ctime and inode, as git and rsync use: ctime moves on every write and cannot
         # be set back by tools that restore mtimes (unzip, cp -p, rsync -t).
         try:
-            st = os.stat(os.path.join(self.label, path), follow_symlinks=False)
+            st = os.stat(f"{self.label}/{path}", follow_symlinks=False)
         except OSError:
             return ""
         return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"

@@ -146,8 +146,8 @@ class _Reader:
                  known: Mapping[str, tuple[str, str]] | None = None,
                  known_hashes: Mapping[tuple[str, str], tuple[str, str]] | None = None) -> None:
         self.source = source
-        self.known = known or {}
-        self.known_hashes = known_hashes or {}
+        self.known = known if known is not None else {}
+        self.known_hashes = known_hashes if known_hashes is not None else {}
         self.digest = ""  # of the file being read; '' for components that must never be skipped
         self.stat = ""  # its signature
         self.facts = b""  # how the file being read was classified (part of every digest made from it)
@@ -196,8 +196,9 @@ class _Reader:
         facts = (READER_VERSION, repr(target), self.dir_format.value, self._project(path), repr(self.ns_prefix))
         self.facts = "\x00".join(facts).encode()
         h = hashlib.blake2b(self.facts, digest_size=16)
-        for name in dict.fromkeys((path, target.body_path)):
-            if name and self.source.exists(name):
+        body = target.body_path
+        for name in (path,) if body is None or body == path else (path, body):
+            if self.source.exists(name):
                 sig = self.source.signature(name)
                 if not sig:
                     return ""
@@ -252,6 +253,8 @@ class _Reader:
         return resolve_tokens(name, self.ns_prefix)
 
     def _project(self, path: str) -> str:
+        if not self.projects:
+            return ""
         folder = path.rpartition("/")[0]
         while folder:
             if folder in self.projects:
