@@ -220,8 +220,8 @@ def _stored(model: OrgModel) -> tuple[dict[tuple[str, str], _Existing], dict[str
     One plain cursor read (at 100,000 components Django's row iteration cost as much as the
     query), the files gathered in the same pass."""
     qs = Component.objects.filter(model=model).values_list(
-        "type", "name_key", "pk", "content_hash", "status", "source_path", "source_digest", "element_digest",
-        "source_stat")
+        "pk", "content_hash", "status", "source_path", "source_digest", "element_digest", "source_stat",
+        "type", "name_key")
     sql, params = qs.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -229,10 +229,10 @@ def _stored(model: OrgModel) -> tuple[dict[tuple[str, str], _Existing], dict[str
     existing: dict[tuple[str, str], _Existing] = {}
     files: dict[str, _File] = {}
     present = ComponentStatus.PRESENT.value
-    for type_, name_key, *rest in rows:
-        key = (type_, name_key)
-        existing[key] = e = tuple(rest)  # type: ignore[assignment]  # a row of the columns above
-        pk, _h, status, path, digest, _e, stat = e
+    for row in rows:
+        key = (row[7], row[8])
+        existing[key] = row[:7]
+        pk, _h, status, path, digest, _e, stat = row[:7]
         if status != present or not path:
             continue
         f = files.get(path)
