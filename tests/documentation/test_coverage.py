@@ -53,9 +53,11 @@ def test_what_counts_as_a_description(people: dict[str, Any], retail: Any, tmp_p
         field("HelpOnly", "<inlineHelpText>Ask finance</inlineHelpText>"),
         field("Unicode", "<description>Überweisung \"quoted\"</description>"),
         field("ReadsZero", "<description>0</description>"),
+        field("NonAscii", "<description>\u65e5\u672c</description>"),
+        field("NoBreakSpaces", "<description>\u00a0\u00a0</description><inlineHelpText>\u2003</inlineHelpText>"),
         field("Nothing", ""),
     ])
     model = model_for_import(retail, "Billing", "sandbox")
     import_path(model, write_invoice(tmp_path, extra))
-    # Amount, ReadsTrue, HelpOnly, Unicode, ReadsZero
-    assert coverage.compute(model).by_type["CustomField"] == {"covered": 5, "total": 8}
+    # Amount, ReadsTrue, HelpOnly, Unicode, ReadsZero, NonAscii
+    assert coverage.compute(model).by_type["CustomField"] == {"covered": 6, "total": 10}
