@@ -11,21 +11,33 @@ from orgbook.implementations.models import Implementation
 from orgbook.metadata import UnsafeArchiveError, XmlError, iter_components
 from orgbook.orgmodels.ingest import Progress, ingest
 from orgbook.orgmodels.models import ModelKind, OrgModel, SyncRun
+from orgbook.spaces.models import Membership
 from orgbook.spaces.permissions import Action, authorize
 
 
 def get_model(user: Any, model_id: Any, action: Action = Action.VIEW_CONTENT) -> OrgModel:
     """An org model the user may see; another Space's model answers 404, a suspended one 403."""
+    return open_model(user, model_id, action)[0]
+
+
+def open_model(user: Any, model_id: Any, action: Action = Action.VIEW_CONTENT, *,
+               memberships: list[Membership] | None = None, with_connection: bool = False
+               ) -> tuple[OrgModel, Membership]:
+    """`get_model`, and the membership that `authorize` found (a page needs it for the role's
+    capabilities). `memberships`: the user's, when the page read them already (`memberships_of`);
+    `with_connection`: the model's org connection in the same query."""
     try:
         pk = int(model_id)
     except (TypeError, ValueError):
         raise NotFound("No such org model.") from None
-    model = OrgModel.objects.select_related("implementation__space").filter(pk=pk).first()
+    related = ("implementation__space", "connection") if with_connection else ("implementation__space",)
+    # No ORDER BY (the primary key finds one row; the default ordering costs the ORM more than the query).
+    model = next(iter(OrgModel.objects.select_related(*related).filter(pk=pk).order_by()[:1]), None)
     if model is None:
         raise NotFound("No such org model.")
-    authorize(user, model.implementation.space.slug, action)
+    membership = authorize(user, model.implementation.space.slug, action, memberships)
     require_active(model.implementation)
-    return model
+    return model, membership
 
 
 def model_for_import(implementation: Implementation, name: str, kind: str | None) -> OrgModel:

@@ -51,21 +51,40 @@ def role_allows(role: str, action: Action) -> bool:
     return action in ROLE_ACTIONS.get(role, frozenset())
 
 
-def membership_for(user: Any, space_slug: str) -> Membership:
-    """The user's membership in a Space; a Space they are not in answers 404, not 403."""
+def memberships_of(user: Any) -> list[Membership]:
+    """Every membership of the user with its Space, by Space name (the Space switcher shows them): one
+    query that a page can also pass to `authorize` instead of it reading the membership again."""
+    if user is None or not user.is_authenticated:
+        return []
+    # Sorted here: an ORDER BY costs the ORM more than sorting a person's few memberships.
+    found = sorted(Membership.objects.select_related("space").filter(user=user).order_by(),
+                   key=lambda m: (m.space.name, m.space_id))
+    for membership in found:
+        membership.user = user  # the person asking: no query when a caller reads it
+    return found
+
+
+def membership_for(user: Any, space_slug: str, memberships: list[Membership] | None = None) -> Membership:
+    """The user's membership in a Space; a Space they are not in answers 404, not 403. `memberships`:
+    the user's, read by `memberships_of` in this request (else one query)."""
     if user is None or not user.is_authenticated:
         raise NotFound("No such Space.")
-    membership = (
-        Membership.objects.select_related("space", "user").filter(user=user, space__slug=space_slug).first()
-    )
+    if memberships is not None:
+        membership = next((m for m in memberships if m.user_id == user.pk and m.space.slug == space_slug), None)
+    else:
+        # No ORDER BY: (user, space) is unique, and ordering by the default (the user's email) costs a join.
+        membership = next(iter(Membership.objects.select_related("space", "user")
+                                .filter(user=user, space__slug=space_slug).order_by()[:1]), None)
     if membership is None:
         raise NotFound("No such Space.")
     return membership
 
 
-def authorize(user: Any, space: Space | str, action: Action) -> Membership:
+def authorize(user: Any, space: Space | str, action: Action, memberships: list[Membership] | None = None) -> Membership:
+    """The user's membership in the Space if their role allows `action` (else Forbidden; NotFound when
+    they are not in it). `memberships`: see `membership_for`."""
     slug = space if isinstance(space, str) else space.slug
-    membership = membership_for(user, slug)
+    membership = membership_for(user, slug, memberships)
     if not role_allows(membership.role, action):
         raise Forbidden(
             f"Your role in {membership.space.name} ({membership.get_role_display()}) cannot "

@@ -20,16 +20,17 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from orgbook.documentation import search as doc_search
-from orgbook.documentation.links import links_of
+from orgbook.documentation.links import read_links_of
 from orgbook.errors import Invalid, NotFound
 from orgbook.orgmodels import compare, explore, exports, graph
 from orgbook.orgmodels.explore import COLUMNS, Grid, SavedView
 from orgbook.orgmodels.models import Component, ComponentChange, OrgModel
-from orgbook.orgmodels.services import get_model
+from orgbook.orgmodels.services import get_model, open_model
 from orgbook.spaces.models import Membership
-from orgbook.spaces.permissions import Action, authorize
+from orgbook.spaces.permissions import Action
 from orgbook.web import pagecache
 from orgbook.web.base import is_htmx, page, signed_in_user, space_context
+from orgbook.web.context import my_memberships
 from orgbook.web.views.links import manual_edges
 
 GRID_PAGE = 50
@@ -37,10 +38,11 @@ IMPACT_SHOWN = 300  # on the page; the CSV/XLSX export has every row
 COMPARE_PAGE = 100
 
 
-def _open(request: HttpRequest, model_id: int) -> tuple[OrgModel, Membership]:
-    user = signed_in_user(request)
-    model = get_model(user, model_id, Action.VIEW_CONTENT)
-    return model, authorize(user, model.implementation.space, Action.VIEW_CONTENT)
+def _open(request: HttpRequest, model_id: int, with_connection: bool = False) -> tuple[OrgModel, Membership]:
+    """The model and the membership that allowed it: the person's memberships are read once (the
+    Space switcher shows the same list) and `authorize` checks the role in them."""
+    return open_model(signed_in_user(request), model_id, Action.VIEW_CONTENT, memberships=my_memberships(request),
+                      with_connection=with_connection)
 
 
 def component_url(model_id: int, type_: str, full_name: str) -> str:
@@ -285,8 +287,9 @@ COMPONENT_FRAGMENTS = ("web/models/_component_top.html", "web/models/_component_
 @page
 def component(request: HttpRequest, model_id: int, type: str, full_name: str) -> HttpResponse:
     # The access check (role, suspension) runs on every request, before anything cached is read.
-    model, membership = _open(request, model_id)
-    c = Component.objects.filter(model=model, type=type, name_key=full_name.lower()).first()
+    model, membership = _open(request, model_id, with_connection=True)  # the Setup link reads the connection
+    # (model, type, name_key) is unique: no ORDER BY, which costs the ORM more than the query.
+    c = next(iter(Component.objects.filter(model=model, type=type, name_key=full_name.lower()).order_by()[:1]), None)
     if c is None:
         raise NotFound(f"No {type} called {full_name} in {model.name}.")
     try:
@@ -294,7 +297,7 @@ def component(request: HttpRequest, model_id: int, type: str, full_name: str) ->
     except ValueError:
         depth = 2
     # Manual links are edited between versions: read every time, and part of the key of what shows them.
-    component_links = list(links_of(c))
+    component_links = read_links_of(c)
     manual_uses, manual_used_by, manual_links = manual_edges(c, component_links)
     key = f"{c.pk}.{c.changed_version}.d{depth}.{pagecache.digest([*manual_uses, '|', *manual_used_by])}"
     main = pagecache.fragment("component", COMPONENT_FRAGMENTS, model, key,
