@@ -28,6 +28,9 @@ class OrgModel(models.Model):
     version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     last_synced_at = models.DateTimeField(null=True, blank=True)
+    # Bumped when rows of the current version are written after the version was committed (Salesforce's
+    # dependency rows, orgmodels/sfdeps.py): the page cache keys on it with the version.
+    content_stamp = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["kind", "name"]

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 
 from orgbook.orgmodels.models import Component, ComponentStatus, Dependency, OrgModel
 from orgbook.salesforce import bulk
@@ -101,6 +102,11 @@ def _store(model: OrgModel, rows: list[SfEdge], *, full: bool, only_sources: set
                           where=WHERE, origin="salesforce")
                for (s, t, k), name in wanted.items() if (s, t, k) not in existing]
         Dependency.objects.bulk_create(new, batch_size=BATCH)
+        if full or confirm or new:
+            # These rows join a version already committed (and perhaps already shown and cached):
+            # the page cache keys on the stamp too (web/pagecache.py).
+            OrgModel.objects.filter(pk=model.pk).update(content_stamp=F("content_stamp") + 1)
+    model.refresh_from_db(fields=["content_stamp"])
     outcome.added, outcome.confirmed = len(new), len(confirm)
     return outcome
 

@@ -4,8 +4,10 @@ embedded default, Redis when ORGBOOK_REDIS_URL is set; every web process shares 
 What may be cached: what a model *version* fixes, i.e. a component's attributes, XML, history,
 dependencies, impact and graph. A sync that changes anything writes a new version (ingest.py), so
 the version is in the key and an old entry is simply never asked for again (it expires or is
-culled). What may not: anything per user, per request or editable between versions (role-dependent
-forms, the CSRF token, messages, the documentation panel, manual links, the Setup link, names).
+culled). Salesforce's dependency rows arrive a few seconds after their version is committed
+(sfdeps.py): they bump the model's `content_stamp`, which is in the key too. What may not:
+anything per user, per request or editable between versions (role-dependent forms, the CSRF
+token, messages, the documentation panel, manual links, the Setup link, names).
 Callers run the access check before asking, so a key is only ever read by someone allowed to see
 the model; the key also carries the model's creation time so a reused id (a database restored or
 recreated beside an old cache) cannot serve another model's content.
@@ -45,8 +47,9 @@ def templates_digest(names: tuple[str, ...]) -> str:
 
 
 def model_key(model: OrgModel) -> str:
-    """The model version: id, creation time (ids can be reused by a recreated database) and version."""
-    return f"{model.pk}.{model.created_at.timestamp():.6f}.v{model.version}"
+    """The model version: id, creation time (ids can be reused by a recreated database), version, and
+    the stamp of rows written to the version after it was committed (Salesforce's dependency rows)."""
+    return f"{model.pk}.{model.created_at.timestamp():.6f}.v{model.version}.s{model.content_stamp}"
 
 
 def digest(parts: Iterable[Any]) -> str:

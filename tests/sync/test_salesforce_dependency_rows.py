@@ -69,3 +69,30 @@ def test_a_refused_dependency_api_is_a_warning_and_the_sync_still_succeeds(conne
     assert any("dependency API" in w["message"] for w in run.warnings)
     assert not Dependency.objects.filter(model=connected.org_model, origin="salesforce").exists()
     assert Component.objects.filter(model=connected.org_model, type="ApexClass").exists()
+
+
+def test_salesforce_rows_written_after_the_version_show_on_pages_viewed_before(connected: Any, emu: Any,
+                                                                              client: Any, people: Any) -> None:
+    """The rows come in the seconds after the sync's version is committed (same version number): a page
+    viewed in between, and so in the page cache, shows them on the next request."""
+    from orgbook.implementations import connect
+    from orgbook.orgmodels import sfdeps
+    from orgbook.orgmodels.models import OrgModel
+
+    sync_connection(connected, "first")  # Salesforce has no rows for this org yet
+    model = OrgModel.objects.get(pk=connected.org_model.pk)
+    client.force_login(people["vera"])
+    broker = f"/m/{model.pk}/c/CustomField/Property__c.Broker__c"
+    price = f"/m/{model.pk}/c/CustomField/Property__c.Price__c"
+    assert "+ Salesforce" not in client.get(broker).content.decode()
+    assert "PropertyController" not in client.get(price).content.decode()
+    emu.set_dependencies("acme", [
+        {"from": "ApexClass:PropertyController", "to": "CustomField:Property__c.Price__c"},
+        {"from": "CustomField:Property__c.Broker__c", "to": "CustomObject:Broker__c"},
+    ])
+    outcome = sfdeps.refresh(connect.client_for(connected), model, full=True)
+    assert (outcome.added, outcome.confirmed) == (1, 1)
+    assert OrgModel.objects.get(pk=model.pk).version == model.version  # the same version, as after a sync
+    assert "+ Salesforce" in client.get(broker).content.decode()
+    page = client.get(price).content.decode()
+    assert "PropertyController" in page and "Found by Salesforce's dependency API only" in page
