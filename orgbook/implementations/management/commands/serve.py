@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from typing import Any
@@ -68,6 +69,8 @@ class Command(BaseCommand):
             raise CommandError("--workers and --threads need 1 or more.")
         if server == "waitress" and workers != 1:
             raise CommandError("waitress runs one process; use --threads, or gunicorn for --workers.")
+        if server == "gunicorn":
+            _refuse_a_taken_port(host, port)
 
         from orgbook.wsgi import application
 
@@ -143,6 +146,10 @@ def _gunicorn(application: Any, host: str, port: int, workers: int, threads: int
             bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
             for name, value in {
                 "bind": [bind], "workers": workers, "threads": threads, "worker_class": "gthread",
+                # Each web process listens on the port itself (SO_REUSEPORT) and the kernel spreads new
+                # connections across them; on one shared socket a process could take every keep-alive
+                # connection and leave the others idle (one core used of two). Port 0: one socket.
+                "reuse_port": port != 0,
                 # Exports of large models and the compare page take longer than gunicorn's 30 s default.
                 "timeout": 300, "graceful_timeout": 20, "keepalive": 5, "preload_app": True,
                 "loglevel": "warning", "errorlog": "-", "proc_name": "orgbook",
@@ -170,3 +177,15 @@ def _warm() -> None:
     for folder in root.glob("*/templates"):
         for template in folder.rglob("*.html"):
             get_template(template.relative_to(folder).as_posix())
+
+
+def _refuse_a_taken_port(host: str, port: int) -> None:
+    """With SO_REUSEPORT (see `_gunicorn`), a second `orgbook serve` on the same port would share it
+    silently; a plain bind says first whether anything listens there."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # connections closing from a last run
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise CommandError(f"{host}:{port} is in use ({exc.strerror}); is Orgbook already running?") from None
