@@ -363,7 +363,7 @@ def _measure(env: dict[str, str], folder: Path, mutated: Path, n_mutated: int, d
                                "its_users_by_type": by_type}
     if only_load:
         get(f"/m/{m}/c/CustomField/{field.full_name}")  # the page cache filled, as after the measurements
-        return {**results, "load_component_page": _load_page(env, client, m, field, load_s)}
+        return {**results, "load_component_page": _load_page(env, client, m, field, load_s, tuple(SERVE_ARGS))}
     search_samples: list[float] = []
     for q in SEARCHES:
         search_samples += _time(lambda q=q: get(f"/m/{m}/search/", {"q": q, "partial": "1"}),
@@ -398,17 +398,21 @@ def _measure(env: dict[str, str], folder: Path, mutated: Path, n_mutated: int, d
     page_s = _time(lambda: get(f"/m/{m}/compare/", {"with": b.pk}), 2)
     results["compare_page"] = {"seconds": round(statistics.median(page_s), 2)}
     if load_s:
-        results["load_component_page"] = _load_page(env, client, m, field, load_s)
+        results["load_component_page"] = _load_page(env, client, m, field, load_s, tuple(SERVE_ARGS))
     return results
 
 
-def _load_page(env: dict[str, str], client: Any, m: int, field: Any, load_s: float) -> dict[str, Any]:
+SERVE_ARGS: list[str] = []  # --serve-arg: options for `orgbook serve` in the load
+
+
+def _load_page(env: dict[str, str], client: Any, m: int, field: Any, load_s: float,
+               serve_args: tuple[str, ...] = ()) -> dict[str, Any]:
     """`_load` on the heavy field's page, as the signed-in bench user; CPU per request added."""
     from django.db import connections
 
     connections.close_all()
     cookie = client.cookies["sessionid"].value
-    found = _load(env, f"/m/{m}/c/CustomField/{field.full_name}", cookie, load_s)
+    found = _load(env, f"/m/{m}/c/CustomField/{field.full_name}", cookie, load_s, serve_args=serve_args)
     found["server_cpu_ms_per_request"] = round(found["server_cpu_s"] / max(1, found["requests"]) * 1000, 1)
     return found
 
@@ -422,7 +426,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="also run 20 concurrent clients against the component page for SECONDS")
     ap.add_argument("--only-load", action="store_true",
                     help="with --load: import the org as one model and run only the load (no other measurement)")
+    ap.add_argument("--serve-arg", action="append", default=[], metavar="ARG",
+                    help="with --load: an option for `orgbook serve` (repeat: --serve-arg=--workers=2)")
     a = ap.parse_args(argv)
+    SERVE_ARGS[:] = a.serve_arg
     if a.only_load and not a.load:
         ap.error("--only-load needs --load SECONDS")
     print(json.dumps(run(a.components, a.db, a.repeat, a.load, a.only_load)))
