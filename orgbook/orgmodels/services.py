@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from orgbook import rows
 from orgbook.errors import Invalid, NotFound
 from orgbook.implementations.access import require_active
-from orgbook.implementations.models import Implementation
+from orgbook.implementations.models import Implementation, OrgConnection
 from orgbook.metadata import UnsafeArchiveError, XmlError, iter_components
 from orgbook.orgmodels.ingest import Progress, ingest
 from orgbook.orgmodels.models import ModelKind, OrgModel, SyncRun
-from orgbook.spaces.models import Membership
+from orgbook.spaces.models import Membership, Space
 from orgbook.spaces.permissions import Action, authorize
 
 
@@ -30,14 +31,34 @@ def open_model(user: Any, model_id: Any, action: Action = Action.VIEW_CONTENT, *
         pk = int(model_id)
     except (TypeError, ValueError):
         raise NotFound("No such org model.") from None
-    related = ("implementation__space", "connection") if with_connection else ("implementation__space",)
-    # No ORDER BY (the primary key finds one row; the default ordering costs the ORM more than the query).
-    model = next(iter(OrgModel.objects.select_related(*related).filter(pk=pk).order_by()[:1]), None)
+    model = _model_with_space(pk, with_connection)
     if model is None:
         raise NotFound("No such org model.")
     membership = authorize(user, model.implementation.space.slug, action, memberships)
     require_active(model.implementation)
     return model, membership
+
+
+def _model_with_space(pk: int, with_connection: bool) -> OrgModel | None:
+    """The model with its implementation and Space (and org connection) in one query, written out
+    (orgbook/rows.py): every model page opens one, and the ORM's select_related cost more than the query."""
+    kinds: tuple[type[Any], ...] = (OrgModel, Implementation, Space, *((OrgConnection,) if with_connection else ()))
+    select = ", ".join(rows.columns(kind, alias) for kind, alias in zip(kinds, "misc", strict=False))
+    sql = (f"SELECT {select} FROM {OrgModel._meta.db_table} m "  # noqa: S608  # our own SQL
+           f"JOIN {Implementation._meta.db_table} i ON i.id = m.implementation_id "
+           f"JOIN {Space._meta.db_table} s ON s.id = i.space_id "
+           + (f"LEFT JOIN {OrgConnection._meta.db_table} c ON c.id = m.connection_id " if with_connection else "")
+           + "WHERE m.id = %s")
+    found = rows.fetch(sql, [pk], *kinds)
+    if not found:
+        return None
+    model, implementation, space, *connection = found[0]
+    assert isinstance(model, OrgModel) and isinstance(implementation, Implementation) and isinstance(space, Space)
+    implementation.space = space
+    model.implementation = implementation
+    if with_connection:
+        model.connection = connection[0]  # type: ignore[assignment]  # None when the model has none
+    return model
 
 
 def model_for_import(implementation: Implementation, name: str, kind: str | None) -> OrgModel:
