@@ -95,9 +95,13 @@ def test_renew_down_then_reactivate_after_freeing_a_licence(page: Any, admin_spa
     expect(page.locator("#no-free-licence")).to_contain_text("No connection licence is free")
 
     card(page, "Retail").get_by_role("link", name="Retail").click()
+    # The panel swaps in place: until it shows Retail, its Delete link is still Wholesale's (a CI run
+    # clicked it, typed "Retail" on Wholesale's delete page and got the mismatch answer).
+    expect(page.locator("#panel-title")).to_have_text("Retail")
     page.locator("#panel").get_by_role("link", name="Delete implementation").click()
     page.get_by_label("Type the implementation's name to confirm").fill("Retail")
     page.get_by_role("button", name="Delete implementation").click()
+    expect(page.get_by_role("status")).to_contain_text("Implementation Retail and everything in it were deleted")
 
     card(page, "Wholesale").get_by_role("link", name="Wholesale").click()
     page.get_by_role("button", name="Reactivate implementation").click()
