@@ -43,7 +43,7 @@ def _model_with_space(pk: int, with_connection: bool) -> OrgModel | None:
     """The model with its implementation and Space (and org connection) in one query, written out
     (orgbook/rows.py): every model page opens one, and the ORM's select_related cost more than the query."""
     kinds: tuple[type[Any], ...] = (OrgModel, Implementation, Space, *((OrgConnection,) if with_connection else ()))
-    select = ", ".join(rows.columns(kind, alias) for kind, alias in zip(kinds, "misc", strict=False))
+    select = ", ".join(rows.columns(kind, alias) for kind, alias in zip(kinds, ("m", "i", "s", "c"), strict=False))
     sql = (f"SELECT {select} FROM {OrgModel._meta.db_table} m "  # noqa: S608  # our own SQL
            f"JOIN {Implementation._meta.db_table} i ON i.id = m.implementation_id "
            f"JOIN {Space._meta.db_table} s ON s.id = i.space_id "
