@@ -20,6 +20,7 @@ CHROMIUM_ARGS = [
     "--disable-sync", "--no-first-run",
 ]
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
+DREAMHOUSE = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "trailheadapps__dreamhouse-lwc"
 PASSWORD = "correct-horse-battery"
 
 

@@ -5,15 +5,12 @@ keyboard, and a node of the dependency graph re-roots it on that component."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import log_in
-
-DREAMHOUSE = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "trailheadapps__dreamhouse-lwc"
+from .conftest import DREAMHOUSE, log_in
 
 pytestmark = pytest.mark.browser
 
