@@ -10,6 +10,7 @@ iterator takes: the backend's and the fields' converters, then `Model.from_db`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -40,6 +41,7 @@ def _layout(model: type[Model]) -> Layout:
     return known[model]
 
 
+@cache  # one database engine per process: the quoting does not change
 def columns(model: type[Model], alias: str) -> str:
     """`alias.col, ...` for every concrete column of `model`, in the order `instances` reads them."""
     quote = connection.ops.quote_name

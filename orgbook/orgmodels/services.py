@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from django.db.models import Model
+
 from orgbook import rows
 from orgbook.errors import Invalid, NotFound
 from orgbook.implementations.access import require_active
@@ -42,7 +44,7 @@ def open_model(user: Any, model_id: Any, action: Action = Action.VIEW_CONTENT, *
 def _model_with_space(pk: int, with_connection: bool) -> OrgModel | None:
     """The model with its implementation and Space (and org connection) in one query, written out
     (orgbook/rows.py): every model page opens one, and the ORM's select_related cost more than the query."""
-    kinds: tuple[type[Any], ...] = (OrgModel, Implementation, Space, *((OrgConnection,) if with_connection else ()))
+    kinds: tuple[type[Model], ...] = (OrgModel, Implementation, Space, *((OrgConnection,) if with_connection else ()))
     select = ", ".join(rows.columns(kind, alias) for kind, alias in zip(kinds, ("m", "i", "s", "c"), strict=False))
     sql = (f"SELECT {select} FROM {OrgModel._meta.db_table} m "  # noqa: S608  # our own SQL
            f"JOIN {Implementation._meta.db_table} i ON i.id = m.implementation_id "
