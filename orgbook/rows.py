@@ -18,15 +18,16 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 
 Converter = Callable[[Any, Any, Any], Any]
-Layout = tuple[list[str], list[tuple[int, list[Converter], Any]]]
+Layout = tuple[list[str], int, list[tuple[int, list[Converter], Any]]]  # names, primary key's index, converters
 
 # Per connection object (each thread has its own): the backend's converters are its bound methods.
 _LAYOUTS: WeakKeyDictionary[Any, dict[type[Model], Layout]] = WeakKeyDictionary()
 
 
 def _layout(model: type[Model]) -> Layout:
-    """The model's concrete columns' attribute names, and for each column that needs them its
-    converters with the expression they expect (as the compiler's `get_converters`)."""
+    """The model's concrete columns' attribute names, where its primary key is among them, and for each
+    column that needs them its converters with the expression they expect (as the compiler's
+    `get_converters`)."""
     db = connections[DEFAULT_DB_ALIAS]
     known = _LAYOUTS.setdefault(db, {})
     if model not in known:
@@ -37,7 +38,7 @@ def _layout(model: type[Model]) -> Layout:
             found = db.ops.get_db_converters(col) + field.get_db_converters(db)
             if found:
                 converters.append((i, found, col))
-        known[model] = (names, converters)
+        known[model] = (names, names.index(model._meta.pk.attname), converters)
     return known[model]
 
 
@@ -51,20 +52,20 @@ def columns(model: type[Model], alias: str) -> str:
 def instances(row: Sequence[Any], *models: type[Model]) -> list[Model | None]:
     """One instance per model from a row selecting `columns(model, ...)` of each in turn; None for a
     model whose primary key is NULL (the missing side of a LEFT JOIN)."""
+    db = connections[DEFAULT_DB_ALIAS]
     out: list[Model | None] = []
     start = 0
     for model in models:
-        names, converters = _layout(model)
+        names, pk_index, converters = _layout(model)
         values = list(row[start:start + len(names)])
         start += len(names)
-        pk_index = names.index(model._meta.pk.attname)
         if values[pk_index] is None:
             out.append(None)
             continue
         for i, found, col in converters:
             for convert in found:
-                values[i] = convert(values[i], col, connection)
-        out.append(model.from_db(connection.alias, names, values))
+                values[i] = convert(values[i], col, db)
+        out.append(model.from_db(db.alias, names, values))
     return out
 
 
