@@ -113,6 +113,83 @@ def step_import(folder: str, model_id: int) -> dict[str, Any]:
             "dependencies": Dependency.objects.filter(model=model).count()}
 
 
+def step_write_floor(model_id: int, bare: bool) -> dict[str, Any]:
+    """The database's share alone: the rows the ingests stored for the model (components, history,
+    dependency edges) read back and deleted (neither timed), then inserted again in one transaction,
+    timed with its commit, through the same bulk path the ingest uses (executemany on SQLite; COPY
+    of the rows' own text form on PostgreSQL, so no Python work per row at all). Same tables, same
+    indexes: a lower bound on the ingest's write stage that no parsing speed-up can lower.
+
+    `bare`: first drop every secondary index of the three tables (primary keys and unique
+    constraints stay), i.e. what the writes would cost with none of the explorer's indexes."""
+    _django()
+    from django.db import connection, transaction
+
+    from orgbook.orgmodels.models import Component, ComponentChange, Dependency
+
+    qn = connection.ops.quote_name
+    models = [Component, ComponentChange, Dependency]  # the ingest's order; deleted in reverse
+    pg = connection.vendor == "postgresql"
+    saved: list[tuple[str, str, Any]] = []
+    counts: dict[str, int] = {}
+    where = f"{qn('model_id')} = {int(model_id)}"
+    with connection.cursor() as cursor:
+        for m in models:
+            table = qn(m._meta.db_table)
+            cols = ", ".join(qn(str(f.column)) for f in m._meta.concrete_fields)
+            if pg:
+                chunks: list[bytes] = []
+                with cursor.cursor.copy(f"COPY (SELECT {cols} FROM {table} WHERE {where}) TO STDOUT") as copy:
+                    chunks.extend(bytes(block) for block in copy)
+                data: Any = b"".join(chunks)
+                counts[m._meta.db_table] = data.count(b"\n")
+            else:
+                cursor.execute(f"SELECT {cols} FROM {table} WHERE {where}")  # noqa: S608
+                data = cursor.fetchall()
+                counts[m._meta.db_table] = len(data)
+            saved.append((table, cols, data))
+        if bare:
+            for name in _secondary_indexes(cursor, [m._meta.db_table for m in models], pg):
+                cursor.execute(f"DROP INDEX {qn(name)}")
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, _cols, _data in reversed(saved):
+            cursor.execute(f"DELETE FROM {table} WHERE {where}")  # noqa: S608
+    with connection.cursor() as cursor:  # as empty as the fresh database the ingest wrote into
+        cursor.execute("VACUUM")
+        if pg:
+            cursor.execute("CHECKPOINT")
+    per_table: dict[str, float] = {}
+    t0, c0 = time.perf_counter(), time.process_time()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, cols, data in saved:
+            t = time.perf_counter()
+            if pg:
+                with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                    copy.write(data)
+            else:
+                marks = ", ".join(["%s"] * (cols.count(",") + 1))
+                sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"  # noqa: S608
+                for i in range(0, len(data), 2000):
+                    cursor.executemany(sql, data[i:i + 2000])
+            per_table[table.strip('"')] = round(time.perf_counter() - t, 2)
+    # The commit (pages written out) is in `seconds`, not in the per-table figures.
+    return {"seconds": time.perf_counter() - t0, "cpu_s": time.process_time() - c0, "rows": counts,
+            "tables_s": per_table}
+
+
+def _secondary_indexes(cursor: Any, tables: list[str], pg: bool) -> list[str]:
+    if pg:
+        cursor.execute("SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                       "JOIN pg_class t ON t.oid = i.indrelid WHERE t.relname = ANY(%s) "
+                       "AND NOT i.indisunique AND NOT i.indisprimary", [tables])
+        return [r[0] for r in cursor.fetchall()]
+    marks = ", ".join(["%s"] * len(tables))
+    cursor.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ({marks})",  # noqa: S608
+                   tables)
+    # sql is NULL for the automatic indexes of UNIQUE constraints; CREATE UNIQUE INDEX ones stay too.
+    return [name for name, sql in cursor.fetchall() if sql and "UNIQUE" not in sql.upper()]
+
+
 def _child(env: dict[str, str], *args: str) -> dict[str, Any]:
     out = subprocess.run([sys.executable, __file__, "--step", *args], env=env, cwd=ROOT, capture_output=True,
                          text=True)
@@ -176,6 +253,11 @@ def run(components: int, db_kind: str, keep: bool, seed: int, pct: float) -> dic
         full = _child(db.env, "import", str(folder), mid)
         same = _child(db.env, "import", str(folder), mid)
         one = _child(db.env, "import", str(mutated), mid)
+        writes = _child(db.env, "writefloor", mid, "indexed")
+        # Last: it drops the secondary indexes (only on a database that is thrown away). SQLite
+        # only: on PostgreSQL the deferred foreign-key checks of that commit ran for over five
+        # minutes at 100% CPU (not looked into: the indexed floor there is already 13-20x).
+        bare = _child(db.env, "writefloor", mid, "bare") if not keep and db_kind == "sqlite" else None
     finally:
         db.close()
     r = {
@@ -197,6 +279,14 @@ def run(components: int, db_kind: str, keep: bool, seed: int, pct: float) -> dic
         "resync_1pct_counts": {k: one[k] for k in ("added", "changed", "removed", "unchanged")},
         "mutated_components": n_mutated, "nochange_counts": {k: same[k] for k in ("added", "changed", "removed")},
         "warnings": full["warnings"], "generate_s": round(gen_s, 1), "migrate_s": setup["migrate_s"],
+        # The rows stored by then (after the re-syncs) written again by the database alone: the
+        # write stage cannot be faster than this, however fast the parsing.
+        "write_floor_s": round(writes["seconds"], 2), "write_floor_ratio": round(writes["seconds"] / floor["seconds"], 2),
+        "write_floor_rows": writes["rows"], "write_floor_tables_s": writes["tables_s"],
+        # The same with no secondary index at all: what even an index-free schema would cost.
+        "write_floor_bare_s": bare and round(bare["seconds"], 2),
+        "write_floor_bare_ratio": bare and round(bare["seconds"] / floor["seconds"], 2),
+        "write_floor_bare_tables_s": bare and bare["tables_s"],
         "cpus": os.cpu_count(),
     }
     if keep:
@@ -219,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
             result = step_floor(rest[0])
         elif name == "setup":
             result = step_setup()
+        elif name == "writefloor":
+            result = step_write_floor(int(rest[0]), bare=rest[1] == "bare")
         else:
             result = step_import(rest[0], int(rest[1]))
         print(json.dumps(result))
