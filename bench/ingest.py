@@ -136,7 +136,8 @@ def step_write_floor(model_id: int, bare: bool) -> dict[str, Any]:
     with connection.cursor() as cursor:
         for m in models:
             table = qn(m._meta.db_table)
-            cols = ", ".join(qn(str(f.column)) for f in m._meta.concrete_fields)
+            # Generated columns (Component.visibly_described) are the database's to fill.
+            cols = ", ".join(qn(str(f.column)) for f in m._meta.concrete_fields if not f.generated)
             if pg:
                 chunks: list[bytes] = []
                 with cursor.cursor.copy(f"COPY (SELECT {cols} FROM {table} WHERE {where}) TO STDOUT") as copy:

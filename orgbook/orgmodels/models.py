@@ -46,6 +46,30 @@ class ComponentStatus(models.TextChoices):
     UNFETCHED = "unfetched", "Could not be fetched"
 
 
+class VisiblyDescribed(models.Expression):
+    """True where the component's description or help text is the boolean `true` (a description
+    reading `true`) or a string holding a visible ASCII character: described for certain, whatever
+    whitespace surrounds it. Computed by the database when a row is written (a stored generated
+    column), so the coverage figure taken after every sync counts it from an index instead of
+    decoding 80,000 rows' JSON; other strings (only non-ASCII characters or odd spaces) are
+    decided in Python by `documentation.coverage`."""
+
+    output_field = models.BooleanField()
+    _KEYS = ("description", "inlineHelpText")
+
+    def as_sqlite(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        col = connection.ops.quote_name("attributes")
+        parts = [f"json_type({col}, '$.{k}') = 'true' OR json_type({col}, '$.{k}') = 'text' "
+                 f"AND json_extract({col}, '$.{k}') GLOB '*[!-~]*'" for k in self._KEYS]
+        return f"COALESCE({' OR '.join(parts)}, 0)", []
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        col = connection.ops.quote_name("attributes")
+        parts = [f"jsonb_typeof({col} -> '{k}') = 'boolean' AND ({col} ->> '{k}') = 'true' "
+                 f"OR jsonb_typeof({col} -> '{k}') = 'string' AND ({col} ->> '{k}') ~ '[!-~]'" for k in self._KEYS]
+        return f"COALESCE({' OR '.join(parts)}, false)", []
+
+
 class Component(models.Model):
     # Indexed by `component_model` (model, id) below, which also answers "the newest id of a model"
     # without a scan (the explorer caches' key).
@@ -80,6 +104,8 @@ class Component(models.Model):
     source_stat = models.CharField(max_length=32, blank=True, default="")
     # A child split out of a parent file (a field of an mdapi `.object`): its own element's digest.
     element_digest = models.CharField(max_length=32, blank=True, default="")
+    visibly_described = models.GeneratedField(expression=VisiblyDescribed(), output_field=models.BooleanField(),
+                                              db_persist=True)
 
     class Meta:
         ordering = ["type", "name_key"]
@@ -90,7 +116,9 @@ class Component(models.Model):
             # serves the grid's and the API's parent filter and an object's children.
             models.Index(fields=["model", "parent_key", "type", "name_key"], name="component_by_parent"),
             models.Index(fields=["model", "namespace", "type", "name_key"], name="component_by_namespace"),
-            models.Index(fields=["model", "status", "type", "name_key"], name="component_by_status"),
+            # Its last column makes it cover the coverage count (documentation/coverage.py).
+            models.Index(fields=["model", "status", "type", "name_key", "visibly_described"],
+                         name="component_by_status"),
             models.Index(fields=["model", "last_modified_date", "type", "name_key"], name="component_by_modified"),
             models.Index(fields=["model", "last_modified_by", "type", "name_key"], name="component_by_modifier"),
             models.Index(fields=["model", "changed_version", "type", "name_key"], name="component_by_changed"),

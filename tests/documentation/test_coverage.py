@@ -61,3 +61,25 @@ def test_what_counts_as_a_description(people: dict[str, Any], retail: Any, tmp_p
     import_path(model, write_invoice(tmp_path, extra))
     # Amount, ReadsTrue, HelpOnly, Unicode, ReadsZero, NonAscii
     assert coverage.compute(model).by_type["CustomField"] == {"covered": 6, "total": 10}
+
+
+def test_a_sync_that_changes_a_description_moves_the_figure(people: dict[str, Any], retail: Any, tmp_path: Path) -> None:
+    # The database keeps whether a row is described as it writes it: an updated row counts anew.
+    model = model_for_import(retail, "Billing", "sandbox")
+    folder = write_invoice(tmp_path)
+    import_path(model, folder)
+    assert coverage.compute(model).by_type["CustomField"] == {"covered": 1, "total": 1}
+    invoice = folder / "objects" / "Invoice__c.object"
+    text = invoice.read_text()
+    invoice.write_text(text.replace("<description>Total including tax</description>", "")
+                       .replace("<inlineHelpText>What the customer pays</inlineHelpText>", ""))
+    import_path(model, folder)
+    assert coverage.compute(model).by_type["CustomField"] == {"covered": 0, "total": 1}
+    invoice.write_text(text.replace("Total including tax", "\u00a0")  # a no-break space alone: not described
+                       .replace("<inlineHelpText>What the customer pays</inlineHelpText>", ""))
+    import_path(model, folder)
+    assert coverage.compute(model).by_type["CustomField"] == {"covered": 0, "total": 1}
+    invoice.write_text(text.replace("Total including tax", "\u7a0e\u8fbc")  # non-ASCII letters: described
+                       .replace("<inlineHelpText>What the customer pays</inlineHelpText>", ""))
+    import_path(model, folder)
+    assert coverage.compute(model).by_type["CustomField"] == {"covered": 1, "total": 1}
