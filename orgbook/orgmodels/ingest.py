@@ -417,9 +417,11 @@ def _mark_deleted(model: OrgModel, existing: dict[Any, Any], seen: set[Any], ver
 
 
 def _write(model: OrgModel, plan: _Plan, version: int, run: SyncRun, *, first: bool, progress: Progress | None) -> None:
-    _insert(Component, ["model", *_COLUMNS], ((model.pk, *p.values) for p in plan.create))
-    ids = {(t, k): pk for t, k, pk in Component.objects.filter(model=model, added_version=version).values_list(
-        "type", "name_key", "pk")}
+    ids: dict[tuple[str, str], int] = {}
+    if plan.create:  # (a scan of the model's rows: not for a re-sync that added nothing)
+        _insert(Component, ["model", *_COLUMNS], ((model.pk, *p.values) for p in plan.create))
+        ids = {(t, k): pk for t, k, pk in Component.objects.filter(model=model, added_version=version).values_list(
+            "type", "name_key", "pk")}
     kind = (ChangeKind.BASELINE if first else ChangeKind.NEW).value
     _insert(ComponentChange, _CHANGE_COLUMNS,
             ((model.pk, ids[p.key], run.pk, p.key[0], v[_FULL_NAME], kind, version, v[_MODIFIED] or v[_CREATED],
