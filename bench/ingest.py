@@ -257,7 +257,7 @@ def run(components: int, db_kind: str, keep: bool, seed: int, pct: float) -> dic
         writes = _child(db.env, "writefloor", mid, "indexed")
         # Last: it drops the secondary indexes (only on a database that is thrown away). SQLite
         # only: on PostgreSQL the deferred foreign-key checks of that commit ran for over five
-        # minutes at 100% CPU (not looked into: the indexed floor there is already 13-20x).
+        # minutes at 100% CPU (not looked into: the indexed floor there is already 12-17x).
         bare = _child(db.env, "writefloor", mid, "bare") if not keep and db_kind == "sqlite" else None
     finally:
         db.close()
