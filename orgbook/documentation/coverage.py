@@ -98,7 +98,9 @@ def undocumented(model: OrgModel, limit: int = 200) -> list[dict[str, Any]]:
     """Key components with neither documentation nor a description, most used first."""
     used = (Dependency.objects.filter(model=model, target_type=OuterRef("type"), target_key=OuterRef("name_key"))
             .values("target_key").annotate(n=Count("pk")).values("n"))
-    rows = (_key_components(model).annotate(documented=_documented(model.implementation_id)).filter(documented=False)
+    # Those the database already knows are described are left out before any JSON is decoded here.
+    rows = (_key_components(model).filter(visibly_described=False)
+            .annotate(documented=_documented(model.implementation_id)).filter(documented=False)
             .annotate(used_by=used).only("type", "full_name", "label", "attributes"))
     items = [{"type": c.type, "full_name": c.full_name, "label": c.label, "used_by": c.used_by or 0}  # type: ignore[attr-defined]
              for c in rows.iterator(chunk_size=2000) if not _has_description(c)]

@@ -61,6 +61,9 @@ def test_what_counts_as_a_description(people: dict[str, Any], retail: Any, tmp_p
     import_path(model, write_invoice(tmp_path, extra))
     # Amount, ReadsTrue, HelpOnly, Unicode, ReadsZero, NonAscii
     assert coverage.compute(model).by_type["CustomField"] == {"covered": 6, "total": 10}
+    # The list of what has neither follows the same rule.
+    listed = {i["full_name"] for i in coverage.undocumented(model) if i["type"] == "CustomField"}
+    assert listed == {f"Invoice__c.{n}__c" for n in ("Blank", "ReadsFalse", "NoBreakSpaces", "Nothing")}
 
 
 def test_a_sync_that_changes_a_description_moves_the_figure(people: dict[str, Any], retail: Any, tmp_path: Path) -> None:
