@@ -29,3 +29,15 @@ def test_a_number_below_its_minimum_is_refused(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("X_DAYS", "0")
     with pytest.raises(env.SettingError, match="X_DAYS must be at least 1"):
         env.env_int("X_DAYS", 240, minimum=1)
+
+
+def test_a_test_run_writes_only_under_a_temporary_data_directory() -> None:
+    # A local run once wrote ./var and read the real token_keys there (tests/isolation.py).
+    import tempfile
+    from pathlib import Path
+
+    from django.conf import settings
+
+    repository = Path(__file__).resolve().parents[1]
+    assert Path(settings.DATA_DIR).resolve().is_relative_to(Path(tempfile.gettempdir()).resolve())
+    assert not Path(settings.DATA_DIR).resolve().is_relative_to(repository)

@@ -1,15 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from fakeforce import Emulator
 from fakeforce.tests import flow
-
-# shared/ sits beside the repository (here and in CI's fresh clone).
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 
 
 @pytest.fixture

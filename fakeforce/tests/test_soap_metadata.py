@@ -8,14 +8,14 @@ import pytest
 
 from fakeforce import Emulator
 from fakeforce.tests import flow
-from fakeforce.tests.conftest import CORPUS
+from tests.corpus import V4S
 
 NS = flow.NS
 
 
 @pytest.fixture
 def vol() -> Iterator[Emulator]:
-    with Emulator.from_config(flow.config(str(CORPUS / "SalesforceFoundation__Volunteers-for-Salesforce"))) as e:
+    with Emulator.from_config(flow.config(str(V4S))) as e:
         yield e
 
 
@@ -105,7 +105,7 @@ def test_api_disabled_org_faults(emu: Emulator) -> None:
 
 
 def test_read_metadata_profile_and_field() -> None:
-    cfg = flow.config(str(CORPUS / "SalesforceFoundation__Volunteers-for-Salesforce/unpackaged/config/dev"))
+    cfg = flow.config(str(V4S / "unpackaged/config/dev"))
     with Emulator.from_config(cfg) as emu:
         tok = flow.get_tokens(emu)
         listed = _list(tok, ("Profile", None))

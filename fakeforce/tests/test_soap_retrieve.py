@@ -14,8 +14,8 @@ from lxml import etree
 
 from fakeforce import Emulator
 from fakeforce.tests import flow
-from fakeforce.tests.conftest import CORPUS
 from fakeforce.tests.sfdx_sample import make_project
+from tests.corpus import DREAMHOUSE, V4S
 
 NS = flow.NS
 
@@ -182,7 +182,7 @@ def test_too_many_files_fails_with_limit_exceeded(tmp_path: Path) -> None:
 
 
 def test_dreamhouse_sfdx_corpus_converts_to_mdapi() -> None:
-    with Emulator.from_config(flow.config(str(CORPUS / "trailheadapps__dreamhouse-lwc"))) as emu:
+    with Emulator.from_config(flow.config(str(DREAMHOUSE))) as emu:
         _, files = retrieve(emu, [("CustomObject", ["*"]), ("ApexClass", ["*"]), ("Flow", ["*"]),
                                   ("LightningComponentBundle", ["*"]), ("CustomField", ["*"])], single=True)
         assert {"objects/Property__c.object", "objects/Broker__c.object", "flows/Create_property.flow",
@@ -195,7 +195,7 @@ def test_dreamhouse_sfdx_corpus_converts_to_mdapi() -> None:
 
 
 def test_volunteers_mdapi_corpus_round_trips_unchanged() -> None:
-    root = CORPUS / "SalesforceFoundation__Volunteers-for-Salesforce"
+    root = V4S
     with Emulator.from_config(flow.config(str(root))) as emu:
         _, files = retrieve(emu, [("CustomObject", ["Volunteer_Job__c", "Campaign"]), ("Workflow", ["*"]),
                                   ("Report", ["Volunteer_Reports", "Volunteer_Reports/Volunteer_Roster"])], single=True)

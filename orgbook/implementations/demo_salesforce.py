@@ -2,9 +2,10 @@
 
 Product code never imports the emulator; this module writes its JSON config into the data
 directory, starts `python -m fakeforce` and reads the one JSON line it prints (its URLs).
-The production org's metadata is trailheadapps/dreamhouse-lwc from the shared corpus; the
-sandbox gets a slightly changed copy written into the data directory (never into the repo), so
-the two org models differ. Without the corpus both orgs start with empty metadata.
+The production org's metadata is trailheadapps/dreamhouse-lwc, shipped inside this package
+(demo_org/, with its licence and NOTICE) so that `pip install` brings it; the sandbox gets a
+slightly changed copy written into the data directory (never into the package), so the two org
+models differ. `ORGBOOK_DEMO_CORPUS` serves another folder instead, or none when set empty.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from typing import Any
 
 from django.conf import settings
 
+from orgbook.env import SettingError
+
 CLIENT_ID = "orgbook-demo"
 ORG_PASSWORD = "fakeforce-demo"  # noqa: S105  (the emulator's published demo login)
 PRODUCTION_USER = "admin@acme-retail.demo"
 SANDBOX_NAME = "uat"
 OTHER_PRODUCTION_USER = "admin@globex.demo"
-CORPUS_FOLDER = "trailheadapps__dreamhouse-lwc"
+DEMO_ORG = Path(__file__).resolve().parent / "demo_org" / "dreamhouse-lwc"
 START_TIMEOUT_S = 60
 
 # The sandbox differs from production the way a sandbox under development does.
@@ -66,11 +69,18 @@ class DemoSalesforce:
 
 
 def corpus_dir() -> Path | None:
-    """`ORGBOOK_DEMO_CORPUS`, else `../shared/corpus` beside the repository; None when missing."""
+    """The production org's metadata: `ORGBOOK_DEMO_CORPUS` when set (empty: no metadata), else
+    the dreamhouse-lwc copy in the package."""
     given = os.environ.get("ORGBOOK_DEMO_CORPUS")
-    base = Path(given) if given else Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
-    folder = base / CORPUS_FOLDER
-    return folder if folder.is_dir() else None
+    if given is None:
+        return DEMO_ORG
+    if given == "":
+        return None
+    folder = Path(given)
+    if not folder.is_dir():
+        raise SettingError(f"ORGBOOK_DEMO_CORPUS must be a folder of Salesforce metadata, got {given!r}: "
+                           "name an existing folder, or set it empty for demo orgs without metadata")
+    return folder
 
 
 def _sandbox_copy(production: Path, target: Path) -> Path:

@@ -20,7 +20,8 @@ CHROMIUM_ARGS = [
     "--disable-sync", "--no-first-run",
 ]
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
-DREAMHOUSE = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "trailheadapps__dreamhouse-lwc"
+from tests.corpus import DREAMHOUSE  # noqa: E402,F401  (re-exported for the browser tests)
+
 PASSWORD = "correct-horse-battery"
 
 

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.corpus import DREAMHOUSE, V4S
+
 pytestmark = pytest.mark.django_db(transaction=True)
-DREAMHOUSE = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "trailheadapps__dreamhouse-lwc"
-VOLUNTEERS = DREAMHOUSE.parent / "SalesforceFoundation__Volunteers-for-Salesforce"
+
+VOLUNTEERS = V4S
 
 
 def _run(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -43,7 +43,7 @@ print(json.dumps([PersonalAccessToken.issue(u, "race")[1] for u in users]))
 def _env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_", "ORGBOOK_"))}
     return {**env, "ORGBOOK_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "orgbook.settings",
-            "ORGBOOK_DEMO_CORPUS": str(tmp_path / "no-corpus")}
+            "ORGBOOK_DEMO_CORPUS": ""}
 
 
 def _port() -> int:

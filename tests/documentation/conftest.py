@@ -6,9 +6,8 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import api_as  # noqa: F401  (the API client fixture, reused)
+from tests.corpus import DREAMHOUSE  # noqa: F401,E402  (re-exported for the documentation tests)
 
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
-DREAMHOUSE = CORPUS / "trailheadapps__dreamhouse-lwc"
 PRICE = ("CustomField", "Property__c.Price__c")
 
 

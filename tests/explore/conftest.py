@@ -6,8 +6,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
-DREAMHOUSE = CORPUS / "trailheadapps__dreamhouse-lwc"
+from tests.corpus import DREAMHOUSE
 
 
 @pytest.fixture

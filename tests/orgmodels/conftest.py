@@ -5,8 +5,7 @@ from typing import Any
 
 import pytest
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
-DREAMHOUSE = CORPUS / "trailheadapps__dreamhouse-lwc"
+from tests.corpus import DREAMHOUSE  # noqa: F401  (re-exported for the org model tests)
 
 OBJECT = """<?xml version="1.0" encoding="UTF-8"?>
 <CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">

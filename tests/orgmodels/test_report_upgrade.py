@@ -11,10 +11,7 @@ from typing import Any
 from orgbook.orgmodels.models import ChangeKind, Component, ComponentChange, Dependency
 from orgbook.orgmodels.services import import_path, model_for_import
 from orgbook.orgmodels.upgrades import reread_reports
-
-from .conftest import CORPUS
-
-V4S = CORPUS / "SalesforceFoundation__Volunteers-for-Salesforce"
+from tests.corpus import V4S
 
 
 def _as_the_old_reader_stored(model: Any) -> None:

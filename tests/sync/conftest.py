@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.connections.conftest import CLIENT_ID, CLIENT_SECRET, login_as
-
-DREAMHOUSE = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "trailheadapps__dreamhouse-lwc"
+from tests.corpus import DREAMHOUSE
 
 
 def config() -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Shared helpers: the real corpus beside the repo, read once per test session."""
+"""Shared helpers: the real corpus (tests/corpus.py), read once per test session."""
 
 from __future__ import annotations
 
@@ -6,18 +6,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from orgbook.metadata import ParsedComponent, ReadProblem, iter_components
-
-CORPUS = Path(__file__).resolve().parents[3] / ".." / "shared" / "corpus"
-DREAMHOUSE = CORPUS / "trailheadapps__dreamhouse-lwc"
-PMM = CORPUS / "SalesforceFoundation__PMM"
-V4S = CORPUS / "SalesforceFoundation__Volunteers-for-Salesforce"
-LFC = CORPUS / "alexed1__LightningFlowComponents"
+from tests.corpus import DREAMHOUSE, LFC, PMM, V4S  # noqa: F401  (re-exported for the reader tests)
 
 
 @lru_cache(maxsize=16)
 def read(path: Path) -> tuple[tuple[ParsedComponent, ...], tuple[ReadProblem, ...]]:
-    # The corpus ships beside the repository (../shared/corpus) here and in CI: its absence is a failure.
-    assert path.exists(), f"corpus not found at {path}: put the shared/ folder beside the repository"
+    # The corpus ships inside the repository (tests/corpus.py): its absence is a failure.
+    assert path.exists(), f"corpus project not found at {path}"
     problems: list[ReadProblem] = []
     return tuple(iter_components(path, on_problem=problems.append)), tuple(problems)
 

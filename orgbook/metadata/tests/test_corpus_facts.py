@@ -1,4 +1,4 @@
-"""Every fact in shared/corpus/README.md, read from the real repositories."""
+"""Every fact in tests/data/corpus/FACTS.md, read from the real repositories."""
 
 from __future__ import annotations
 

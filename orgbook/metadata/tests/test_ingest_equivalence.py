@@ -16,8 +16,8 @@ from lxml import etree
 from orgbook.metadata import ParsedComponent, apex, iter_components
 from orgbook.metadata.canonical import canonical_hash
 from orgbook.metadata.xmlsafe import XmlError, local_name, parse_xml
+from tests.corpus import PROJECTS, project
 
-CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
 XML_SUFFIXES = (".xml", ".object", ".layout", ".flow", ".profile", ".labels", ".workflow")
 
 
@@ -46,7 +46,7 @@ def reference_hash(root: etree._Element, body: bytes | None = None) -> str:
 
 def corpus_roots() -> list[etree._Element]:
     roots = []
-    for path in sorted(CORPUS.rglob("*")):
+    for path in sorted(p for folder in PROJECTS.values() for p in folder.rglob("*")):
         if path.is_file() and path.name.endswith(XML_SUFFIXES):
             try:
                 roots.append(parse_xml(path.read_bytes(), str(path)))
@@ -122,4 +122,4 @@ def reader_output(folder: Path) -> tuple[int, str]:
 
 def test_the_reader_gives_what_it_gave_before_it_was_made_faster() -> None:
     for name, expected in READER_OUTPUT.items():
-        assert reader_output(CORPUS / name) == expected, name
+        assert reader_output(project(name)) == expected, name

@@ -117,7 +117,9 @@ class Command(BaseCommand):
         config = demo_salesforce.write_config(settings.DATA_DIR, settings.BASE_URL)
         emulator = demo_salesforce.start(config)
         demo_salesforce.use(emulator)
-        corpus = "dreamhouse-lwc metadata" if demo_salesforce.corpus_dir() else "empty metadata (corpus not found)"
+        production = demo_salesforce.corpus_dir()
+        corpus = ("dreamhouse-lwc metadata" if production == demo_salesforce.DEMO_ORG
+                  else f"metadata from {production}" if production else "empty metadata (ORGBOOK_DEMO_CORPUS is empty)")
         self.stdout.write(f"Salesforce emulator on {emulator.login_url} ({corpus}; config {config}). "
                           "In Connect Org, log in with:")
         for what, username, password in demo_salesforce.logins():
