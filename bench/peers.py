@@ -13,7 +13,7 @@ size (the largest process of the tree; the emulator is a separate process and is
 The CLI is installed in bench/.peers/ (see bench/README.md); its configuration goes to a private
 HOME in the work folder, so nothing touches the user's own `sf` logins.
 
-The Metadata API refuses a retrieve of more than 10,000 files (salesforce-api.md §4.4) and the
+The Metadata API refuses a retrieve of more than 10,000 files (docs/salesforce-protocols.md §4.4) and the
 emulator enforces that, as Salesforce does. Orgbook splits its retrieves; `sf` does not, so it is
 given manifests of at most MANIFEST_FILES files each, run one after the other (what a user must do),
 and its figures are the sum of their times and the largest of their peaks.

@@ -1,7 +1,7 @@
 """fakeforce: a Salesforce API emulator speaking the real wire protocol on 127.0.0.1.
 
 A test and demo double for Orgbook's Salesforce client. See README.md and
-../shared/salesforce-api.md. Never imported by product code; imports nothing from `orgbook`.
+docs/salesforce-protocols.md. Never imported by product code; imports nothing from `orgbook`.
 
 Permissions: a client checks the connected user's permissions the Salesforce way, with
 `SELECT PermissionsApiEnabled, PermissionsModifyAllData, PermissionsModifyMetadata,

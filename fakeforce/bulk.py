@@ -1,4 +1,4 @@
-"""Bulk API 2.0 query jobs on the Tooling path (salesforce-api.md §3.2): up to 100,000 rows as CSV."""
+"""Bulk API 2.0 query jobs on the Tooling path (docs/salesforce-protocols.md §3.2): up to 100,000 rows as CSV."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 def to18(sf_id: str) -> str:
-    """Append the 3-char case checksum (the well-known algorithm in salesforce-api.md §0.2)."""
+    """Append the 3-char case checksum (the well-known algorithm in docs/salesforce-protocols.md §0.2)."""
     if len(sf_id) == 18:
         return sf_id
     if len(sf_id) != 15:

@@ -1,4 +1,4 @@
-"""OAuth 2.0 web server flow with PKCE, refresh, revoke, identity URL and userinfo (salesforce-api.md §1)."""
+"""OAuth 2.0 web server flow with PKCE, refresh, revoke, identity URL and userinfo (docs/salesforce-protocols.md §1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""REST and Tooling API: versions, resources, SOQL query + paging, limits (salesforce-api.md §2, §3).
+"""REST and Tooling API: versions, resources, SOQL query + paging, limits (docs/salesforce-protocols.md §2, §3).
 
 User permissions are read the real Salesforce way: `SELECT PermissionsApiEnabled,
 PermissionsModifyAllData, PermissionsModifyMetadata, PermissionsAuthorApex FROM UserPermissionAccess`

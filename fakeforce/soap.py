@@ -1,4 +1,4 @@
-"""Metadata API over SOAP 1.1 (salesforce-api.md §4): describe, list, retrieve, checkRetrieveStatus,
+"""Metadata API over SOAP 1.1 (docs/salesforce-protocols.md §4): describe, list, retrieve, checkRetrieveStatus,
 readMetadata. Dispatch is on the first child of Body, never on SOAPAction."""
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def file_properties(item: Listed, namespace: str | None, tag: str = "result") ->
 def _list(emu: Emulator, caller: gate.Caller, op: etree._Element) -> Response:
     queries = xmlutil.children_named(op, "queries")
     if len(queries) > 3:
-        # Documented limit; the exact fault code is not (salesforce-api.md §8).
+        # Documented limit; the exact fault code is not (docs/salesforce-protocols.md §8).
         return fault("LIMIT_EXCEEDED", "LIMIT_EXCEEDED: Too many queries in listMetadata, limit is: 3")
     results: list[str] = []
     for q in queries:

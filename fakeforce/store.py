@@ -24,7 +24,7 @@ META = "-meta.xml"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 PLACEHOLDER_DATE = "1970-01-01T00:00:00.000Z"
 
-# Key prefixes for minted component IDs (salesforce-api.md §0.2 and common ones).
+# Key prefixes for minted component IDs (docs/salesforce-protocols.md §0.2 and common ones).
 _ID_PREFIX = {
     "apexclass": "01p", "apextrigger": "01q", "customfield": "00N", "customobject": "01I", "layout": "00h",
     "flow": "301", "apexpage": "066", "apexcomponent": "099", "profile": "00e", "permissionset": "0PS",
@@ -107,7 +107,7 @@ def _read_mdapi(root: Path) -> dict[str, bytes]:
 
 
 def convert_source(root: Path) -> dict[str, bytes]:
-    """SFDX source format -> Metadata API files (salesforce-api.md §5.2)."""
+    """SFDX source format -> Metadata API files (docs/salesforce-protocols.md §5.2)."""
     out: dict[str, bytes] = {}
     decomposed: dict[tuple[str, str], dict[str, list[tuple[str, bytes]]]] = {}
     resources: dict[str, dict[str, object]] = {}

@@ -1,4 +1,4 @@
-"""The metadata type table (a subset of source-deploy-retrieve's registry, salesforce-api.md §5.3).
+"""The metadata type table: a subset of source-deploy-retrieve's registry (docs/salesforce-protocols.md §5.3).
 
 describeMetadata, listMetadata, retrieve and the SFDX -> mdapi converter all read this one table.
 """
@@ -141,7 +141,7 @@ for _t in TYPES:
         continue  # folder types share the directory of their content type
     BY_DIRECTORY.setdefault(_t.directory, []).append(_t)
 
-# Aliases accepted on input (salesforce-api.md §5.3: EmailTemplateFolder is an alias).
+# Aliases accepted on input (docs/salesforce-protocols.md §5.3: EmailTemplateFolder is an alias).
 ALIASES = {"emailtemplatefolder": "EmailFolder"}
 
 
@@ -151,5 +151,5 @@ def lookup(name: str) -> MetaType | None:
 
 
 def is_custom_object_name(name: str) -> bool:
-    """`*` on CustomObject returns custom objects only (salesforce-api.md §4.5)."""
+    """`*` on CustomObject returns custom objects only (docs/salesforce-protocols.md §4.5)."""
     return "__" in name

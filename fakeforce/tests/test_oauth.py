@@ -1,4 +1,4 @@
-"""OAuth web server flow, PKCE, refresh, revoke, identity (salesforce-api.md §1)."""
+"""OAuth web server flow, PKCE, refresh, revoke, identity (docs/salesforce-protocols.md §1)."""
 
 from __future__ import annotations
 

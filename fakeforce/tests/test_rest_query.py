@@ -1,4 +1,4 @@
-"""REST: versions, SOQL subset, paging, errors, limits, token/host binding (salesforce-api.md §2, §3)."""
+"""REST: versions, SOQL subset, paging, errors, limits, token/host binding (docs/salesforce-protocols.md §2, §3)."""
 
 from __future__ import annotations
 

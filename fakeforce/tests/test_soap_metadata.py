@@ -1,4 +1,4 @@
-"""Metadata SOAP: describeMetadata, listMetadata, readMetadata, faults (salesforce-api.md §4)."""
+"""Metadata SOAP: describeMetadata, listMetadata, readMetadata, faults (docs/salesforce-protocols.md §4)."""
 
 from __future__ import annotations
 

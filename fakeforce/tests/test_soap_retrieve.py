@@ -1,4 +1,4 @@
-"""retrieve + checkRetrieveStatus: real zips in Metadata API format (salesforce-api.md §4.4, §5)."""
+"""retrieve + checkRetrieveStatus: real zips in Metadata API format (docs/salesforce-protocols.md §4.4, §5)."""
 
 from __future__ import annotations
 

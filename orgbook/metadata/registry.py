@@ -1,6 +1,6 @@
 """The metadata type registry: directory, suffix, strategy and child types of each type.
 
-A vendored subset of Salesforce's source-deploy-retrieve registry (see salesforce-api.md §5.3).
+A vendored subset of Salesforce's source-deploy-retrieve registry (see docs/salesforce-protocols.md §5.3).
 Types not listed here are still read, as generic components named after their root element.
 """
 

@@ -1,4 +1,4 @@
-"""Bulk API 2.0 query jobs on the Tooling path (reference §3.2): one job instead of many queries.
+"""Bulk API 2.0 query jobs on the Tooling path (docs/salesforce-protocols.md §3.2): one job instead of many queries.
 
 Salesforce's MetadataComponentDependency answers at most 2,000 rows per ordinary Tooling query;
 a whole org's edges (tens of thousands) would cost hundreds of calls in batches of ids. One

@@ -1,4 +1,4 @@
-"""REST and Tooling API client (reference §2, §3) with one-shot refresh on an expired session.
+"""REST and Tooling API client (docs/salesforce-protocols.md §2, §3) with one-shot refresh on an expired session.
 
 `SalesforceClient` owns the HTTP session, the current access token and the error mapping; the
 Metadata API (`metadata_api.MetadataApi`) sends through it so both share call counts, timing and
@@ -40,7 +40,7 @@ API_DISABLED_CODES = frozenset({"API_DISABLED_FOR_ORG", "API_CURRENTLY_DISABLED"
 INSUFFICIENT_ACCESS_CODES = frozenset({"INSUFFICIENT_ACCESS", "INSUFFICIENT_ACCESS_OR_READONLY"})
 
 # MetadataComponentDependency answers at most 2,000 rows per Tooling query, silently truncated
-# (reference §3.2), so a batch that comes back this full is split and asked again.
+# (docs/salesforce-protocols.md §3.2), so a batch that comes back this full is split and asked again.
 DEPENDENCY_ROW_CAP = 2000
 
 _DEPENDENCY_FIELDS = (
@@ -303,7 +303,7 @@ class SalesforceClient:
         """Production's sandbox copies (Tooling SandboxProcess), optionally for one sandbox org."""
         soql = "SELECT Id, SandboxName, SandboxOrganization, Status, CreatedDate FROM SandboxProcess"
         if sandbox_org_id:
-            # The field holds 15-char IDs (reference §6.2); compare on that form.
+            # The field holds 15-char IDs (docs/salesforce-protocols.md §6.2); compare on that form.
             soql += f" WHERE SandboxOrganization = '{to_15(sandbox_org_id)}'"
         return [_sandbox_process(row) for row in self.tooling_query(soql)]
 

@@ -1,4 +1,6 @@
-"""The "wrong org" guard of the connect flow (reference §6.3, DESIGN rule 3). Pure functions.
+"""The "wrong org" guard of the connect flow (docs/salesforce-protocols.md §6.3). Pure functions.
+
+The rule it applies is stated in docs/user/connecting-orgs.md, "Which org a login may connect".
 
 The connect flow asks Salesforce who came back (token `id`, Organization, UserPermissionAccess,
 and — for a sandbox — production's SandboxProcess rows), then calls `check_connect()`. A

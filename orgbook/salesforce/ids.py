@@ -1,4 +1,4 @@
-"""Salesforce record IDs: 15-char case-sensitive vs 18-char case-insensitive (reference §0.2)."""
+"""Salesforce record IDs: 15-char case-sensitive vs 18-char case-insensitive (docs/salesforce-protocols.md §0.2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Metadata API over SOAP (reference §4): describe, list, read, retrieve.
+"""Metadata API over SOAP (docs/salesforce-protocols.md §4): describe, list, read, retrieve.
 
 Envelopes are built with lxml; answers are parsed with a hardened parser (no entity resolution,
 no network). A retrieve's base64 zip is streamed from the socket through an incremental base64
@@ -501,7 +501,7 @@ def _retrieve_status(result: Any, zip_bytes: int) -> RetrieveStatus:
 def _retrieve_failure(status: RetrieveStatus) -> RetrieveFailed:
     code = status.error_status_code or "RETRIEVE_FAILED"
     message = status.error_message or f"retrieve {status.id} ended {status.status}"
-    # The limit is reported as a Failed status with LIMIT_EXCEEDED (reference §4.4).
+    # The limit is reported as a Failed status with LIMIT_EXCEEDED (docs/salesforce-protocols.md §4.4).
     if code == "LIMIT_EXCEEDED" or "too many files" in message.lower():
         return RetrieveTooLarge("LIMIT_EXCEEDED", message)
     return RetrieveFailed(code, message)

@@ -1,4 +1,4 @@
-"""OAuth 2.0 web server flow with PKCE, refresh, revoke, identity and userinfo (reference §1).
+"""OAuth 2.0 web server flow with PKCE, refresh, revoke, identity and userinfo (docs/salesforce-protocols.md §1).
 
 Plain `requests`; no Django. Typed results; tokens masked in every repr and error.
 """
@@ -171,7 +171,7 @@ def parse_id_url(id_url: str) -> tuple[str, str]:
 
 
 def verify_signature(token: TokenSet, client_secret: str) -> bool:
-    """`signature` = base64(HMAC-SHA256(client_secret, id + issued_at)) (reference §1.2)."""
+    """`signature` = base64(HMAC-SHA256(client_secret, id + issued_at)) (docs/salesforce-protocols.md §1.2)."""
     if not token.signature or token.issued_at is None:
         return False
     message = f"{token.id_url}{token.issued_at}".encode()

@@ -1,4 +1,4 @@
-"""`orgbook import` as a real process: the contract other tools rely on (DESIGN.md)."""
+"""`orgbook import` as a real process: the contract other tools rely on (docs/cli.md)."""
 
 from __future__ import annotations
 
