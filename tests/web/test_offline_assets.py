@@ -1,0 +1,29 @@
+"""What an offline browser needs is served by Orgbook itself: the API docs' Swagger UI files, the icon,
+and a way to find the API docs. (tests/browser/test_offline.py opens every page in Chromium.)"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.test import Client
+
+
+def fetched_addresses(html: str) -> list[str]:
+    """What a browser would fetch for the page: its scripts, stylesheets and icons."""
+    tags = re.findall(r"<(?:script|link)\b[^>]*>", html)
+    return [m.group(1) for tag in tags if (m := re.search(r'\b(?:src|href)="([^"]+)"', tag))]
+
+
+def test_the_api_docs_load_swagger_ui_from_orgbooks_own_static_files(client: Client, db: Any) -> None:
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    addresses = fetched_addresses(response.content.decode())
+    assert {"/static/ninja/swagger-ui-bundle.js", "/static/ninja/swagger-ui.css"} <= set(addresses)
+    for address in addresses:
+        assert address.startswith("/static/"), address
+        # The test client goes through whitenoise's middleware, as `orgbook serve` does.
+        served = client.get(address)
+        assert served.status_code == 200, address
+        served.close()
+
