@@ -27,3 +27,14 @@ def test_the_api_docs_load_swagger_ui_from_orgbooks_own_static_files(client: Cli
         assert served.status_code == 200, address
         served.close()
 
+
+def test_favicon_ico_sends_browsers_to_the_svg_every_page_links(client: Client, db: Any) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == "/static/orgbook/favicon.svg"
+    icon = client.get(response["Location"])
+    assert icon.status_code == 200
+    assert icon["Content-Type"].startswith("image/svg+xml")
+    icon.close()
+    assert 'rel="icon" href="/static/orgbook/favicon.svg"' in client.get("/login/").content.decode()
+
