@@ -38,3 +38,6 @@ def test_favicon_ico_sends_browsers_to_the_svg_every_page_links(client: Client, 
     icon.close()
     assert 'rel="icon" href="/static/orgbook/favicon.svg"' in client.get("/login/").content.decode()
 
+
+def test_the_tokens_page_links_to_the_api_docs(web_as: Any, people: Any) -> None:
+    assert 'href="/api/v1/docs"' in web_as("alice").get("/account/tokens/").content.decode()
