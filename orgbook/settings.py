@@ -44,6 +44,10 @@ INSTALLED_APPS = [
     "orgbook.orgmodels",
     "orgbook.documentation",
     "orgbook.web",
+    # django-ninja renders /api/v1/docs from its own templates and the Swagger UI files it ships
+    # (served by whitenoise through the finders) only when it is an installed app; otherwise the
+    # page loads them from a CDN, and an Orgbook without internet shows a blank page.
+    "ninja",
 ]
 
 MIDDLEWARE = [

@@ -1,10 +1,11 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from orgbook.web.views import account, audit, auth, connect, implementations, members, subscription
+from orgbook.web.views import account, assets, audit, auth, connect, implementations, members, subscription
 
 urlpatterns = [
     path("", auth.home, name="home"),
+    path("favicon.ico", assets.favicon, name="favicon"),
     path("signup/", auth.signup, name="signup"),
     path("login/", auth.OrgbookLoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(next_page="login"), name="logout"),
