@@ -11,7 +11,10 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from tests.connections.conftest import login_as
+
 from .conftest import DREAMHOUSE, log_in
+from .connect_fixtures import emu, salesforce  # noqa: F401  (fixtures: the emulator as Orgbook's Salesforce)
 
 pytestmark = pytest.mark.browser
 
@@ -75,8 +78,22 @@ def models(admin_space: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+@pytest.fixture
+def connection(admin_space: dict[str, Any], salesforce: Any) -> Any:  # noqa: F811
+    """Retail's production org connected through the emulator and synced once: the pages of a
+    connected org (its panel and sync status, its org model, reauthorisation, disconnect)."""
+    from orgbook.implementations import connect
+    from orgbook.orgmodels.syncing import sync_connection
+
+    state, code = login_as(salesforce, connect.begin(admin_space["alice"], admin_space["retail"], "production"),
+                           "ann@acme.com")
+    conn = connect.complete(admin_space["alice"], state, code)
+    sync_connection(conn, "first")
+    return conn
+
+
 def test_no_page_loads_anything_from_another_host_or_logs_an_error(
-    page: Any, live_server: Any, admin_space: dict[str, Any], models: dict[str, Any],
+    page: Any, live_server: Any, admin_space: dict[str, Any], models: dict[str, Any], connection: Any,
 ) -> None:
     watch = Watch(origin=live_server.url)
     page.context.route("**/*", watch.route)
@@ -85,6 +102,8 @@ def test_no_page_loads_anything_from_another_host_or_logs_an_error(
 
     space, impl = admin_space["acme"].slug, admin_space["retail"].pk
     model, sandbox = models["production"].pk, models["sandbox"].pk
+    run = models["production"].runs.order_by("-id").first().pk
+    conn, synced = connection.pk, connection.org_model.pk
 
     visit(page, watch, "/login/")
     visit(page, watch, "/signup/")
@@ -104,6 +123,8 @@ def test_no_page_loads_anything_from_another_host_or_logs_an_error(
         f"/d/s/{space}/i/{impl}/", f"/d/s/{space}/i/{impl}/import/", f"/d/s/{space}/i/{impl}/reference-models/new/",
         f"/d/s/{space}/m/{model}/c/CustomField/Property__c.Price__c/",
         f"/d/s/{space}/m/{model}/coverage/", f"/d/s/{space}/m/{model}/tree/",
+        f"/uploads/s/{space}/runs/{run}/", f"/m/{synced}/",
+        f"/orgs/s/{space}/connections/{conn}/disconnect/", f"/orgs/s/{space}/implementations/{impl}/reauthorise/",
     ):
         visit(page, watch, path)
     visit(page, watch, "/no-such-page/", status=404)
