@@ -1,6 +1,10 @@
 from django.urls import include, path
 
-from orgbook.api.urls import api
+from orgbook import ids
+
+ids.register()  # before any route below is built: they use <id:...> and {id:...}
+
+from orgbook.api.urls import api  # noqa: E402
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -10,3 +14,7 @@ urlpatterns = [
     path("m/", include("orgbook.web.models_urls")),
     path("", include("orgbook.web.urls")),
 ]
+
+handler400 = "orgbook.web.views.errors.bad_request"
+handler404 = "orgbook.web.views.errors.not_found"
+handler500 = "orgbook.web.views.errors.server_error"

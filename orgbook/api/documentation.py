@@ -19,7 +19,7 @@ from orgbook.spaces.permissions import Action
 
 router = Router(tags=["documentation"])
 PAGE_SIZE = 100
-BASE = "/spaces/{space}/implementations/{impl_id}"
+BASE = "/spaces/{space}/implementations/{id:impl_id}"
 
 
 class LinkIn(Schema):
@@ -156,7 +156,7 @@ def create_reference_model(request: HttpRequest, space: str, impl_id: int, body:
     return {"id": model.pk, "name": model.name, "kind": model.kind}
 
 
-@router.get("/models/{model_id}/tree")
+@router.get("/models/{id:model_id}/tree")
 def get_tree(request: HttpRequest, model_id: int) -> dict[str, Any]:
     model = get_model(request.user, model_id)
     return {"nodes": [{"id": r["node"].pk, "depth": r["depth"], "parent": r["node"].parent_id, "name": r["node"].name,
@@ -164,7 +164,7 @@ def get_tree(request: HttpRequest, model_id: int) -> dict[str, Any]:
                       for r in trees.tree(model)]}
 
 
-@router.post("/models/{model_id}/nodes")
+@router.post("/models/{id:model_id}/nodes")
 def add_node(request: HttpRequest, model_id: int, body: NodeIn) -> dict[str, Any]:
     model = get_model(request.user, model_id, Action.EDIT_DOCUMENTATION)
     parent = TreeNode.objects.filter(model=model, pk=body.parent).first() if body.parent else None
@@ -175,20 +175,20 @@ def add_node(request: HttpRequest, model_id: int, body: NodeIn) -> dict[str, Any
     return {"id": node.pk, "name": node.name, "custom_id": node.custom_id or None, "parent": node.parent_id}
 
 
-@router.post("/models/{model_id}/tree-import")
+@router.post("/models/{id:model_id}/tree-import")
 def import_tree(request: HttpRequest, model_id: int, body: CsvIn) -> dict[str, Any]:
     model = get_model(request.user, model_id, Action.EDIT_DOCUMENTATION)
     return {"nodes": trees.import_tree_csv(request.user, model, body.csv)}
 
 
-@router.post("/models/{model_id}/proposed")
+@router.post("/models/{id:model_id}/proposed")
 def propose(request: HttpRequest, model_id: int, body: ProposedIn) -> dict[str, Any]:
     model = get_model(request.user, model_id, Action.EDIT_DOCUMENTATION)
     p = add_proposed(request.user, model, body.type, body.full_name, body.label)
     return {"id": p.pk, "type": p.type, "full_name": p.full_name, "status": "proposed"}
 
 
-@router.get("/models/{model_id}/coverage")
+@router.get("/models/{id:model_id}/coverage")
 def get_coverage(request: HttpRequest, model_id: int) -> dict[str, Any]:
     model = get_model(request.user, model_id)
     cov = coverage.compute(model)

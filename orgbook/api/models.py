@@ -27,7 +27,7 @@ def _summary(c: Component) -> dict[str, Any]:
             "last_modified_date": c.last_modified_date, "last_modified_by": c.last_modified_by}
 
 
-@router.get("/models/{model_id}")
+@router.get("/models/{id:model_id}")
 def get_org_model(request: HttpRequest, model_id: int) -> dict[str, Any]:
     model = get_model(request.user, model_id)
     return {"id": model.pk, "name": model.name, "kind": model.kind, "implementation": model.implementation_id,
@@ -35,7 +35,7 @@ def get_org_model(request: HttpRequest, model_id: int) -> dict[str, Any]:
             "components": model.components.filter(status="present").count()}
 
 
-@router.get("/models/{model_id}/components")
+@router.get("/models/{id:model_id}/components")
 def list_components(request: HttpRequest, model_id: int, type: str | None = None, q: str | None = None,
                     parent: str | None = None, status: str | None = None, page: int = 1,
                     namespace: str | None = None, change: str | None = None, since_version: int | None = None,
@@ -67,7 +67,7 @@ def list_components(request: HttpRequest, model_id: int, type: str | None = None
             "page": page, "pages": paginator.num_pages}
 
 
-@router.get("/models/{model_id}/components/{type}/{path:full_name}")
+@router.get("/models/{id:model_id}/components/{type}/{path:full_name}")
 def get_component(request: HttpRequest, model_id: int, type: str, full_name: str) -> dict[str, Any]:
     model = get_model(request.user, model_id)
     c = Component.objects.filter(model=model, type=type, name_key=full_name.lower()).first()
@@ -93,7 +93,7 @@ def _edge(e: explore.Edge) -> dict[str, Any]:
             "via": e.via or None}
 
 
-@router.get("/models/{model_id}/search")
+@router.get("/models/{id:model_id}/search")
 def search_components(request: HttpRequest, model_id: int, q: str, type: str | None = None,
                       limit: int = 25) -> dict[str, Any]:
     """Ranked search by label or API name; tolerant of `__c`, underscores, case and small typos."""
@@ -104,7 +104,7 @@ def search_components(request: HttpRequest, model_id: int, q: str, type: str | N
                                    "score": h.score, "matched": h.matched} for h in hits]}
 
 
-@router.get("/models/{model_id}/types")
+@router.get("/models/{id:model_id}/types")
 def type_tree(request: HttpRequest, model_id: int) -> dict[str, Any]:
     """Types with counts, the org's own first, then each managed package; object children are
     counted under their object, not here."""
@@ -114,7 +114,7 @@ def type_tree(request: HttpRequest, model_id: int) -> dict[str, Any]:
                        for g in explore.type_tree(model)]}
 
 
-@router.get("/models/{model_id}/impact/{type}/{path:full_name}")
+@router.get("/models/{id:model_id}/impact/{type}/{path:full_name}")
 def impact(request: HttpRequest, model_id: int, type: str, full_name: str, depth: int = 2) -> dict[str, Any]:
     """Everything that uses the component directly or through others, up to `depth` (1-6) hops."""
     model = get_model(request.user, model_id)
@@ -124,7 +124,7 @@ def impact(request: HttpRequest, model_id: int, type: str, full_name: str, depth
     return {"depth": max(1, min(depth, 6)), "count": len(edges), "items": [_edge(e) for e in edges]}
 
 
-@router.get("/models/{model_id}/compare/{other_id}")
+@router.get("/models/{id:model_id}/compare/{id:other_id}")
 def compare_models(request: HttpRequest, model_id: int, other_id: int, type: str | None = None,
                    kind: str | None = None, page: int = 1) -> dict[str, Any]:
     """Differences between two models of one implementation: `only_a`, `only_b`, `different`

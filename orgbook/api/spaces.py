@@ -89,33 +89,33 @@ def create_implementation(request: HttpRequest, space: str, payload: s.Implement
     return Status(201, _impl_out(impl))
 
 
-@router.get("/spaces/{space}/implementations/{impl_id}", response={200: s.ImplementationOut, **ERRORS})
+@router.get("/spaces/{space}/implementations/{id:impl_id}", response={200: s.ImplementationOut, **ERRORS})
 def get_impl(request: HttpRequest, space: str, impl_id: int) -> dict[str, Any]:
     _, impl = get_implementation(request.user, space, impl_id, Action.VIEW_IMPLEMENTATIONS)
     return _impl_out(impl)
 
 
-@router.patch("/spaces/{space}/implementations/{impl_id}", response={200: s.ImplementationOut, **ERRORS})
+@router.patch("/spaces/{space}/implementations/{id:impl_id}", response={200: s.ImplementationOut, **ERRORS})
 def patch_impl(request: HttpRequest, space: str, impl_id: int, payload: s.ImplementationPatch) -> dict[str, Any]:
     _, impl = get_implementation(request.user, space, impl_id, Action.UPDATE_IMPLEMENTATION)
     changes = payload.model_dump(exclude_unset=True)
     return _impl_out(lifecycle.update_implementation(impl, request.user, **changes))
 
 
-@router.delete("/spaces/{space}/implementations/{impl_id}", response={204: None, **ERRORS})
+@router.delete("/spaces/{space}/implementations/{id:impl_id}", response={204: None, **ERRORS})
 def delete_impl(request: HttpRequest, space: str, impl_id: int, payload: s.DeleteIn | None = None) -> Status[Any]:
     _, impl = get_implementation(request.user, space, impl_id, Action.DELETE_IMPLEMENTATION)
     lifecycle.delete_implementation(impl, request.user, payload.confirm if payload else None)
     return Status(204, None)
 
 
-@router.post("/spaces/{space}/implementations/{impl_id}/reactivate", response={200: s.ImplementationOut, **ERRORS})
+@router.post("/spaces/{space}/implementations/{id:impl_id}/reactivate", response={200: s.ImplementationOut, **ERRORS})
 def reactivate(request: HttpRequest, space: str, impl_id: int) -> dict[str, Any]:
     _, impl = get_implementation(request.user, space, impl_id, Action.REACTIVATE_IMPLEMENTATION)
     return _impl_out(lifecycle.reactivate(impl, request.user))
 
 
-@router.get("/spaces/{space}/implementations/{impl_id}/content", response={200: dict, **ERRORS})
+@router.get("/spaces/{space}/implementations/{id:impl_id}/content", response={200: dict, **ERRORS})
 def implementation_content(request: HttpRequest, space: str, impl_id: int) -> dict[str, Any]:
     """What an implementation holds (org connections now; models and documentation as they land)."""
     _, impl = get_implementation(request.user, space, impl_id, Action.VIEW_CONTENT)
@@ -174,14 +174,14 @@ def _member(space_pk: int, member_id: int) -> Membership:
     return m
 
 
-@router.patch("/spaces/{space}/members/{member_id}", response={200: s.MemberOut, **ERRORS})
+@router.patch("/spaces/{space}/members/{id:member_id}", response={200: s.MemberOut, **ERRORS})
 def change_role(request: HttpRequest, space: str, member_id: int, payload: s.RoleIn) -> dict[str, Any]:
     sp = authorize(request.user, space, Action.MANAGE_MEMBERS).space
     m = members.change_role(_member(sp.pk, member_id), payload.role, request.user)
     return {"id": m.pk, "email": m.user.email, "role": m.role}
 
 
-@router.delete("/spaces/{space}/members/{member_id}", response={204: None, **ERRORS})
+@router.delete("/spaces/{space}/members/{id:member_id}", response={204: None, **ERRORS})
 def remove_member(request: HttpRequest, space: str, member_id: int) -> Status[Any]:
     sp = authorize(request.user, space, Action.MANAGE_MEMBERS).space
     members.remove(_member(sp.pk, member_id), request.user)

@@ -48,7 +48,7 @@ def _connection(request: HttpRequest, space: str, impl_id: int, conn_id: int, ac
     return conn
 
 
-@router.post("/spaces/{space}/implementations/{impl_id}/connections/{conn_id}/syncs", response={202: dict})
+@router.post("/spaces/{space}/implementations/{id:impl_id}/connections/{id:conn_id}/syncs", response={202: dict})
 def start_sync(request: HttpRequest, space: str, impl_id: int, conn_id: int) -> Status[Any]:
     conn = _connection(request, space, impl_id, conn_id, Action.START_SYNC)
     if is_syncing(conn):  # the task takes its own lease; this only answers "already running" at once
@@ -57,13 +57,13 @@ def start_sync(request: HttpRequest, space: str, impl_id: int, conn_id: int) -> 
     return Status(202, {"queued": True, "connection": conn.pk})
 
 
-@router.get("/spaces/{space}/implementations/{impl_id}/connections/{conn_id}/syncs")
+@router.get("/spaces/{space}/implementations/{id:impl_id}/connections/{id:conn_id}/syncs")
 def list_syncs(request: HttpRequest, space: str, impl_id: int, conn_id: int) -> list[dict[str, Any]]:
     conn = _connection(request, space, impl_id, conn_id, Action.VIEW_CONTENT)
     return [run_out(r) for r in SyncRun.objects.filter(model__connection=conn)[:50]]
 
 
-@router.put("/spaces/{space}/implementations/{impl_id}/connections/{conn_id}/settings")
+@router.put("/spaces/{space}/implementations/{id:impl_id}/connections/{id:conn_id}/settings")
 def connection_settings(request: HttpRequest, space: str, impl_id: int, conn_id: int,
                         payload: ConnectionSettingsIn) -> dict[str, Any]:
     """Who gets the sync summary, and the daily sync time (HH:MM in the Space's time zone)."""
@@ -106,7 +106,7 @@ def create_webhook(request: HttpRequest, space: str, payload: WebhookIn) -> Stat
     return Status(201, {"id": hook.pk, "url": hook.url, "events": events, "secret": secret})
 
 
-@router.delete("/spaces/{space}/webhooks/{hook_id}", response={204: None})
+@router.delete("/spaces/{space}/webhooks/{id:hook_id}", response={204: None})
 def delete_webhook(request: HttpRequest, space: str, hook_id: int) -> Status[Any]:
     sp = authorize(request.user, space, Action.MANAGE_INTEGRATIONS).space
     hook = Webhook.objects.filter(space=sp, pk=hook_id).first()

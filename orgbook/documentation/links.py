@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 
 from orgbook.documentation.models import LinkDirection, ManualLink, TreeNode
 from orgbook.errors import Invalid, NotFound
+from orgbook.ids import parse_id
 from orgbook.implementations.access import require_active
 from orgbook.implementations.models import Implementation
 from orgbook.orgmodels.models import Component
@@ -32,10 +33,10 @@ def resolve_end(implementation: Implementation, ref: dict[str, Any]) -> End:
 
 
 def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Invalid("A link end needs a model id with a type and full name, or a node id.") from None
+    number = parse_id(value)
+    if number is None:
+        raise Invalid("A link end needs a model id with a type and full name, or a node id.")
+    return number
 
 
 def add_link(user: Any, implementation: Implementation, source: End, target: End,

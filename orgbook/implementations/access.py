@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from orgbook.errors import ImplementationSuspended, NotFound
+from orgbook.ids import parse_id
 from orgbook.implementations.models import Implementation
 from orgbook.spaces.models import Membership
 from orgbook.spaces.permissions import Action, authorize
@@ -15,10 +16,9 @@ CONTENT_ACTIONS = frozenset({Action.VIEW_CONTENT, Action.EDIT_DOCUMENTATION, Act
 
 def get_implementation(user: Any, space_slug: str, implementation_id: Any, action: Action) -> tuple[Membership, Implementation]:
     membership = authorize(user, space_slug, action)
-    try:
-        pk = int(implementation_id)
-    except (TypeError, ValueError):
-        raise NotFound("No such implementation.") from None
+    pk = parse_id(implementation_id)
+    if pk is None:
+        raise NotFound("No such implementation.")
     implementation = (
         Implementation.objects.select_related("space").prefetch_related("connections")
         .filter(space=membership.space, pk=pk).first()

@@ -9,6 +9,7 @@ from django.db.models import Model
 
 from orgbook import rows
 from orgbook.errors import Invalid, NotFound
+from orgbook.ids import parse_id
 from orgbook.implementations.access import require_active
 from orgbook.implementations.models import Implementation, OrgConnection
 from orgbook.metadata import UnsafeArchiveError, XmlError, iter_components
@@ -29,10 +30,9 @@ def open_model(user: Any, model_id: Any, action: Action = Action.VIEW_CONTENT, *
     """`get_model`, and the membership that `authorize` found (a page needs it for the role's
     capabilities). `memberships`: the user's, when the page read them already (`memberships_of`);
     `with_connection`: the model's org connection in the same query."""
-    try:
-        pk = int(model_id)
-    except (TypeError, ValueError):
-        raise NotFound("No such org model.") from None
+    pk = parse_id(model_id)
+    if pk is None:
+        raise NotFound("No such org model.")
     model = _model_with_space(pk, with_connection)
     if model is None:
         raise NotFound("No such org model.")

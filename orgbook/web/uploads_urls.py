@@ -5,6 +5,6 @@ from django.urls import path
 from orgbook.web.views import uploads
 
 urlpatterns = [
-    path("s/<slug:slug>/i/<int:impl_id>/", uploads.upload, name="upload_model"),
-    path("s/<slug:slug>/runs/<int:run_id>/", uploads.run_status, name="upload_run"),
+    path("s/<slug:slug>/i/<id:impl_id>/", uploads.upload, name="upload_model"),
+    path("s/<slug:slug>/runs/<id:run_id>/", uploads.run_status, name="upload_run"),
 ]

@@ -71,5 +71,8 @@ def delete(request: HttpRequest, model_id: int, link_id: int) -> HttpResponse:
 
 
 def _back(model: OrgModel, request: HttpRequest) -> str:
-    return reverse("model_component", args=[model.pk, request.POST.get("type", ""),
-                                            request.POST.get("full_name", "")]) + "#links"
+    """The component the form was on; the model's dictionary when the form did not say."""
+    type_, full_name = request.POST.get("type", ""), request.POST.get("full_name", "")
+    if not type_ or not full_name:
+        return reverse("model_dictionary", args=[model.pk])
+    return reverse("model_component", args=[model.pk, type_, full_name]) + "#links"

@@ -1,0 +1,35 @@
+"""Django's error views (handler400/404/500 in orgbook/urls.py): the friendly pages, except under
+/api/, where a script gets the API's JSON error object whatever failed (no route matched, a body
+over the size limit, an unexpected error), never an HTML page it cannot read."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+
+API_PREFIX = "/api/"
+
+
+def _json(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return _json(400, "invalid", "The request could not be read. Send a JSON object with "
+                                     "Content-Type: application/json.")
+    return defaults.bad_request(request, exception)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return _json(404, "not_found", "Not found. The operations and their paths are listed at /api/v1/docs.")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return _json(500, "server_error", "Orgbook failed to answer this request; nothing was changed by the "
+                                          "failed part. Try again, and if it keeps failing tell your "
+                                          "administrator (the server log has the details).")
+    return defaults.server_error(request)
