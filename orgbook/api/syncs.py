@@ -11,7 +11,7 @@ from ninja import Router, Schema, Status
 
 from orgbook.errors import Conflict, Invalid, NotFound
 from orgbook.implementations import vault
-from orgbook.implementations.access import get_implementation
+from orgbook.implementations.access import get_connection
 from orgbook.implementations.models import OrgConnection
 from orgbook.orgmodels.models import SyncRecipients, SyncRun, Webhook
 from orgbook.orgmodels.notify import recipients
@@ -41,11 +41,7 @@ def run_out(run: SyncRun) -> dict[str, Any]:
 
 
 def _connection(request: HttpRequest, space: str, impl_id: int, conn_id: int, action: Action) -> OrgConnection:
-    _, impl = get_implementation(request.user, space, impl_id, action)
-    conn = impl.connections.filter(pk=conn_id).first()
-    if conn is None:
-        raise NotFound("No such org connection in this implementation.")
-    return conn
+    return get_connection(request.user, space, conn_id, action, implementation_id=impl_id)[1]
 
 
 @router.post("/spaces/{space}/implementations/{id:impl_id}/connections/{id:conn_id}/syncs", response={202: dict})

@@ -6,7 +6,7 @@ from typing import Any
 
 from orgbook.errors import ImplementationSuspended, NotFound
 from orgbook.ids import parse_id
-from orgbook.implementations.models import Implementation
+from orgbook.implementations.models import Implementation, OrgConnection
 from orgbook.spaces.models import Membership
 from orgbook.spaces.permissions import Action, authorize
 
@@ -28,6 +28,23 @@ def get_implementation(user: Any, space_slug: str, implementation_id: Any, actio
     if action in CONTENT_ACTIONS:
         require_active(implementation)
     return membership, implementation
+
+
+def get_connection(user: Any, space_slug: str, connection_id: Any, action: Action, *,
+                   implementation_id: Any = None) -> tuple[Membership, OrgConnection]:
+    """An org connection of the Space, through its implementation: the role check, then the
+    suspension lock whatever the action (a connection, its settings and its syncs are the
+    implementation's content; disconnecting would delete its model). `implementation_id`, when the
+    address names one, must be the connection's."""
+    membership = authorize(user, space_slug, action)
+    pk = parse_id(connection_id)
+    conn = (OrgConnection.objects.filter(pk=pk, implementation__space=membership.space).first()
+            if pk is not None else None)
+    if conn is None or (implementation_id is not None and parse_id(implementation_id) != conn.implementation_id):
+        raise NotFound("No such org connection.")
+    membership, conn.implementation = get_implementation(user, space_slug, conn.implementation_id, action)
+    require_active(conn.implementation)
+    return membership, conn
 
 
 def require_active(implementation: Implementation) -> None:

@@ -341,7 +341,9 @@ def mark_needs_reauth(conn: OrgConnection, reason: str) -> None:
 
 
 def disconnect(conn: OrgConnection, actor: Any, confirm: Any) -> None:
-    """Revoke at Salesforce, then delete the connection and its org model (typed confirmation)."""
+    """Revoke at Salesforce, then delete the connection and its org model (typed confirmation).
+    A suspended implementation keeps its connections until it is reactivated or purged."""
+    require_active(conn.implementation)
     if not isinstance(confirm, str) or confirm.strip() != conn.label():
         raise Invalid(f"To disconnect, type the org's name exactly: {conn.label()}", field="confirm")
     revoke_stored_tokens(conn)

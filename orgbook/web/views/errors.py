@@ -4,6 +4,8 @@ over the size limit, an unexpected error), never an HTML page it cannot read."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 
@@ -33,3 +35,20 @@ def server_error(request: HttpRequest) -> HttpResponse:
                                           "failed part. Try again, and if it keeps failing tell your "
                                           "administrator (the server log has the details).")
     return defaults.server_error(request)
+
+
+def api_json_errors(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    """Middleware: django-ninja answers a method a path does not take with a plain-text 405; under
+    /api/ it becomes the JSON error object, naming the methods the path takes."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        if (response.status_code == 405 and request.path.startswith(API_PREFIX)
+                and not response.get("Content-Type", "").startswith("application/json")):
+            allowed = response.get("Allow", "")
+            answer = _json(405, "method_not_allowed", f"{request.method} is not allowed on this path; use {allowed}.")
+            answer["Allow"] = allowed
+            return answer
+        return response
+
+    return middleware

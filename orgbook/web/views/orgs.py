@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from orgbook.errors import Invalid, NotFound, OrgbookError
 from orgbook.implementations import connect
-from orgbook.implementations.access import get_implementation, require_active
+from orgbook.implementations.access import get_connection, get_implementation, require_active
 from orgbook.implementations.models import (
     ConnectAttempt,
     ConnectionStatus,
@@ -89,12 +89,8 @@ def _not_configured(request: HttpRequest, exc: connect.SalesforceNotConfigured, 
 
 
 def _connection(request: HttpRequest, slug: str, conn_id: int) -> tuple[Membership, OrgConnection]:
-    membership = authorize(request.user, slug, Action.CONNECT_ORG)
-    conn = (OrgConnection.objects.select_related("implementation__space")
-            .filter(pk=conn_id, implementation__space=membership.space).first())
-    if conn is None:
-        raise NotFound("No such org connection.")
-    return membership, conn
+    # Reconnecting and disconnecting are content actions: a suspended implementation refuses both.
+    return get_connection(request.user, slug, conn_id, Action.CONNECT_ORG)
 
 
 def _send_to_salesforce(request: HttpRequest, membership: Membership, implementation: Implementation,

@@ -6,8 +6,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from orgbook.errors import Conflict, NotFound
-from orgbook.implementations.access import get_implementation
+from orgbook.errors import Conflict
+from orgbook.implementations.access import get_connection
 from orgbook.implementations.models import OrgConnection
 from orgbook.orgmodels.models import SyncRun
 from orgbook.orgmodels.syncing import is_syncing
@@ -17,11 +17,7 @@ from orgbook.web.base import page
 
 
 def _connection(request: HttpRequest, slug: str, conn_id: int, action: Action) -> OrgConnection:
-    conn = OrgConnection.objects.filter(pk=conn_id, implementation__space__slug=slug).first()
-    if conn is None:
-        raise NotFound("No such org connection.")
-    get_implementation(request.user, slug, conn.implementation_id, action)
-    return conn
+    return get_connection(request.user, slug, conn_id, action)[1]
 
 
 @page
