@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "orgbook.web.views.errors.api_json_errors",
 ]
 
@@ -147,6 +148,29 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("ORGBOOK_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if SESSION_COOKIE_SECURE:
+    # Secure cookies mean Orgbook is served over HTTPS, behind a proxy that terminates TLS: browsers
+    # are told to use HTTPS only (a year, as Django's deployment check advises), and the proxy's
+    # X-Forwarded-Proto says which scheme a request came in by (docs/deploy.md: the proxy must set
+    # it, overwriting what the client sent).
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): scripts only from Orgbook's own static files, never inline,
+# so injected markup cannot run; nothing from another host. Styles allow inline attributes (the
+# tree's indentation, htmx's indicator and Swagger UI set them). No form-action: the Connect Org form
+# is answered with a redirect to Salesforce, which that directive would block.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 EMAIL_BACKEND = env_str("ORGBOOK_EMAIL_BACKEND", "orgbook.mail.ConsoleEmailBackend")
 EMAIL_HOST = env_str("ORGBOOK_EMAIL_HOST", "localhost")
