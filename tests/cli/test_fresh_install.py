@@ -2,18 +2,18 @@
 default (no DATABASE_URL), with no `orgbook migrate` first. Scripted set-ups work, and every failure is
 one line on stderr saying what happened and what to do, with exit status 1, never a traceback.
 
-These tests do not use the migrated template of conftest.py: the empty directory is what they test.
+These tests do not use conftest.py's migrated database: the empty directory is what they test.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
+
+from .conftest import run_orgbook as orgbook
 
 PASSWORD = "a-long-password-1\n"
 OBJECT = """<?xml version="1.0" encoding="UTF-8"?>
@@ -33,15 +33,6 @@ FIELD = """<?xml version="1.0" encoding="UTF-8"?>
     <scale>2</scale>
 </CustomField>
 """
-
-
-def orgbook(data_dir: Path, *args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
-    """`orgbook ARGS` on the embedded default in `data_dir`: the settings of the caller's environment
-    (DATABASE_URL on the PostgreSQL run, ORGBOOK_DATA_DIR in CI) are left out."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_", "ORGBOOK_"))}
-    return subprocess.run([sys.executable, "-m", "orgbook.cli", *args], input=stdin, capture_output=True, text=True,
-                          env={**base, "ORGBOOK_DATA_DIR": str(data_dir), **env}, timeout=120,
-                          stdin=subprocess.DEVNULL if stdin is None else None)
 
 
 def ok(r: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
