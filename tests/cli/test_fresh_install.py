@@ -91,6 +91,13 @@ def test_bad_arguments_are_one_line_and_touch_no_database(tmp_path: Path) -> Non
     assert not (tmp_path / "orgbook.sqlite3").exists()  # neither help nor a usage error migrates
 
 
+def test_an_unreadable_emulator_config_is_named(tmp_path: Path) -> None:
+    (tmp_path / "broken.json").write_text("{not json")
+    assert "cannot read the emulator config" in one_line_error(orgbook(tmp_path, "fakeforce", "--config",
+                                                                       str(tmp_path / "missing.json")))
+    assert "is not JSON" in one_line_error(orgbook(tmp_path, "fakeforce", "--config", str(tmp_path / "broken.json")))
+
+
 def test_a_missing_space_is_named(tmp_path: Path) -> None:
     line = one_line_error(orgbook(tmp_path, "import", str(tmp_path), "--space", "nowhere", "--implementation", "Core",
                                   "--model", "Prod"))
@@ -148,9 +155,11 @@ def test_a_read_only_database_file_is_named(tmp_path: Path) -> None:
     header[18] = 3
     db.write_bytes(bytes(header))
     db.chmod(0o444)
-    line = one_line_error(orgbook(tmp_path, "user", "create", "--email", "b@example.com", "--password-stdin",
-                                  stdin=PASSWORD))
+    args = ("user", "create", "--email", "b@example.com", "--password-stdin")
+    line = one_line_error(orgbook(tmp_path, *args, stdin=PASSWORD))
     assert "read-only" in line and str(db) in line
+    # The traceback is one setting away, for a bug report.
+    assert "Traceback" in orgbook(tmp_path, *args, stdin=PASSWORD, ORGBOOK_DEBUG="1").stderr
 
 
 def test_a_configured_database_with_unapplied_migrations_asks_for_orgbook_migrate(tmp_path: Path) -> None:
