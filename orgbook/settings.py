@@ -83,6 +83,11 @@ TEMPLATES = [
 ]
 
 
+# The embedded default: SQLite in the data directory, migrated by any `orgbook` command that needs it.
+# With DATABASE_URL an operator migrates, once per upgrade (docs/deploy.md).
+DATABASE_IS_EMBEDDED = env_str("DATABASE_URL", "") == ""
+
+
 def _database() -> dict[str, object]:
     url = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'orgbook.sqlite3'}")
     try:
@@ -97,7 +102,8 @@ def _database() -> dict[str, object]:
         config["CONN_MAX_AGE"] = 60
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            # Seconds a write waits for another process's lock before "database is locked".
+            "timeout": env_int("ORGBOOK_SQLITE_TIMEOUT", 20, minimum=1),
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     return config

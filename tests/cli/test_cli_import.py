@@ -3,33 +3,28 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.corpus import DREAMHOUSE, V4S
 
-pytestmark = pytest.mark.django_db(transaction=True)
+from .conftest import run_orgbook
 
 VOLUNTEERS = V4S
 
 
-def _run(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ORGBOOK_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
-    return subprocess.run([sys.executable, "-m", "orgbook.cli", *args], input=stdin, capture_output=True, text=True,
-                          env=env, timeout=300)
+def _run(data_dir: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return run_orgbook(data_dir, *args, stdin=stdin, timeout=300)
 
 
 @pytest.fixture
-def space(tmp_path: Path) -> Path:
-    assert _run(tmp_path, "migrate", "-v0").returncode == 0
-    _run(tmp_path, "user", "create", "--email", "ops@example.com", "--password-stdin", stdin="a-long-password-1\n")
-    _run(tmp_path, "space", "create", "Ops", "--admin", "ops@example.com", "--plan", "paid", "--licences", "2")
-    _run(tmp_path, "implementation", "create", "--space", "ops", "--as", "ops@example.com", "--name", "Core")
-    return tmp_path
+def space(data_dir: Path) -> Path:
+    _run(data_dir, "user", "create", "--email", "ops@example.com", "--password-stdin", stdin="a-long-password-1\n")
+    _run(data_dir, "space", "create", "Ops", "--admin", "ops@example.com", "--plan", "paid", "--licences", "2")
+    _run(data_dir, "implementation", "create", "--space", "ops", "--as", "ops@example.com", "--name", "Core")
+    return data_dir
 
 
 def test_import_prints_the_contracted_json_and_a_second_import_changes_nothing(space: Path) -> None:

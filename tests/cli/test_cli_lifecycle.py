@@ -10,18 +10,16 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.django_db(transaction=True)
+from .conftest import run_orgbook
 
 
 @pytest.fixture
-def orgbook(tmp_path: Path):  # type: ignore[no-untyped-def]
-    env = {**os.environ, "ORGBOOK_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+def orgbook(data_dir: Path):  # type: ignore[no-untyped-def]
+    """`orgbook ARGS` in a data directory of the test's own, already migrated."""
 
     def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "orgbook.cli", *args], input=stdin, capture_output=True,
-                              text=True, env=env, timeout=60)
+        return run_orgbook(data_dir, *args, stdin=stdin)
 
-    assert run("migrate", "-v0").returncode == 0
     return run
 
 

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -18,6 +20,7 @@ class Command(BaseCommand):
                             help="login host on N, sandbox login on N+1, orgs on N+2... (default: free ports)")
 
     def handle(self, *args: Any, config: str, port_base: int | None, **_: Any) -> None:
+        _check_config(config)
         command = [sys.executable, "-m", "fakeforce", "--config", config]
         if port_base is not None:
             command += ["--port-base", str(port_base)]
@@ -31,3 +34,13 @@ class Command(BaseCommand):
             code = child.wait(timeout=20)
         if code not in (0, -15):
             raise CommandError(f"fakeforce exited with code {code}")
+
+
+def _check_config(path: str) -> None:
+    """The emulator dies with a traceback on a config it cannot read; say what is wrong in one line first."""
+    try:
+        json.loads(Path(path).read_text())
+    except OSError as exc:
+        raise CommandError(f"cannot read the emulator config {path}: {exc.strerror}.") from None
+    except ValueError as exc:
+        raise CommandError(f"the emulator config {path} is not JSON ({exc}); see fakeforce/README.md.") from None

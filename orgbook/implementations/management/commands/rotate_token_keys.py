@@ -11,6 +11,7 @@ from orgbook.implementations.models import OrgConnection
 
 class Command(BaseCommand):
     help = "Re-encrypt every stored Salesforce token with the first key of ORGBOOK_SECRET_KEYS."
+    requires_migrations_checks = True  # `orgbook` migrates the embedded default first (orgbook/cli.py)
 
     def handle(self, *args: Any, **options: Any) -> None:
         count = 0

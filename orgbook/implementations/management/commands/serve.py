@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from orgbook.cli import migrate
+
 # Threads per web process: requests spend part of their time waiting on the database. waitress
 # has one process, so more of them.
 DEFAULT_THREADS = {"gunicorn": 4, "waitress": 8}
@@ -74,7 +76,7 @@ class Command(BaseCommand):
 
         from orgbook.wsgi import application
 
-        call_command("migrate", interactive=False, verbosity=0)
+        migrate()
         emulator = self._demo(host, port) if demo else None
         children = [] if no_worker else [self._worker()]
         parent = os.getpid()

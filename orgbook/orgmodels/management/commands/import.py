@@ -16,6 +16,7 @@ from orgbook.spaces.permissions import Action, authorize
 
 class Command(BaseCommand):
     help = "Import an SFDX project folder, a Metadata API folder (with package.xml) or a zip of either into an org model."
+    requires_migrations_checks = True  # `orgbook` migrates the embedded default first (orgbook/cli.py)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path")
@@ -29,12 +30,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **o: Any) -> None:
         space = Space.objects.filter(slug=o["space"]).first()
         if space is None:
-            raise CommandError(f"No Space with slug {o['space']}.")
+            raise CommandError(f"No Space with slug {o['space']}; the slug is the Space's part of its web address.")
         if o["as_email"]:
             authorize(user_by_email(o["as_email"]), space, Action.EDIT_DOCUMENTATION)
         impl = Implementation.objects.filter(space=space, name__iexact=o["implementation"]).first()
         if impl is None:
-            raise CommandError(f"No implementation called {o['implementation']} in {space.name}.")
+            raise CommandError(f"No implementation called {o['implementation']} in {space.name}; "
+                               f"`orgbook implementation list --space {space.slug} --as EMAIL` lists them.")
 
         def progress(stage: str, n: int) -> None:
             sys.stderr.write(f"  {stage}: {n:,} components\n")

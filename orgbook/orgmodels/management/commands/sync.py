@@ -15,6 +15,7 @@ from orgbook.spaces.permissions import Action, authorize
 
 class Command(BaseCommand):
     help = "Sync a connected org now, printing its progress (the same sync the scheduler runs)."
+    requires_migrations_checks = True  # `orgbook` migrates the embedded default first (orgbook/cli.py)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("connection", type=int, help="org connection id")

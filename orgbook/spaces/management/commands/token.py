@@ -10,6 +10,7 @@ from orgbook.spaces.models import PersonalAccessToken
 
 class Command(OrgbookCommand):
     help = "Personal access tokens for the REST API."
+    requires_migrations_checks = True  # `orgbook` migrates the embedded default first (orgbook/cli.py)
     actions = {"create": "make a token and print it (shown once)"}
 
     def args_create(self, p: CommandParser) -> None:

@@ -14,6 +14,7 @@ from orgbook.spaces.management.base import OrgbookCommand
 
 class Command(OrgbookCommand):
     help = "Manage user accounts."
+    requires_migrations_checks = True  # `orgbook` migrates the embedded default first (orgbook/cli.py)
     actions = {"create": "create a user (the password is read from stdin or prompted)"}
 
     def args_create(self, p: CommandParser) -> None:
@@ -27,6 +28,9 @@ class Command(OrgbookCommand):
             raise CommandError("--email must be an email address.")
         if User.objects.filter(email__iexact=email).exists():
             raise CommandError(f"A user with email {email} already exists.")
+        if not password_stdin and not sys.stdin.isatty():
+            # getpass would read an empty stdin (a script, CI) and fail with EOFError.
+            raise CommandError("no terminal to ask for the password on; pipe it in with --password-stdin.")
         password = sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("Password: ")
         try:
             validate_password(password)
