@@ -8,10 +8,13 @@ These tests do not use conftest.py's migrated database: the empty directory is w
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import time
 from pathlib import Path
+
+import pytest
 
 from .conftest import run_orgbook as orgbook
 
@@ -50,9 +53,10 @@ def one_line_error(r: subprocess.CompletedProcess[str], status: int = 1) -> str:
     return lines[0]
 
 
-def set_up_space(data_dir: Path) -> None:
-    ok(orgbook(data_dir, "user", "create", "--email", "ops@example.com", "--password-stdin", stdin=PASSWORD))
-    ok(orgbook(data_dir, "space", "create", "Ops", "--admin", "ops@example.com", "--plan", "paid", "--licences", "2"))
+def set_up_space(data_dir: Path, **env: str) -> None:
+    ok(orgbook(data_dir, "user", "create", "--email", "ops@example.com", "--password-stdin", stdin=PASSWORD, **env))
+    ok(orgbook(data_dir, "space", "create", "Ops", "--admin", "ops@example.com", "--plan", "paid", "--licences", "2",
+               **env))
 
 
 def write_dx_project(root: Path) -> Path:
@@ -172,3 +176,39 @@ def test_a_configured_database_with_unapplied_migrations_asks_for_orgbook_migrat
     assert "unapplied migrations" in line and "run `orgbook migrate`" in line
     ok(orgbook(tmp_path, "migrate", "-v0", **url))
     ok(orgbook(tmp_path, *args, stdin=PASSWORD, **url))
+
+
+@pytest.mark.postgres
+def test_on_a_fresh_postgresql_database_commands_ask_for_migrate_then_the_set_up_works(tmp_path: Path) -> None:
+    """The production database: a new, empty PostgreSQL database (as docs/deploy.md has the admin
+    create one). Commands stop with one line until `orgbook migrate` has run, then all work."""
+    import uuid
+
+    import psycopg
+
+    server = os.environ["DATABASE_URL"]  # the PostgreSQL run's; a database of our own beside its test database
+    name = f"orgbook_fresh_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        url = {"DATABASE_URL": server.rsplit("/", 1)[0] + "/" + name}
+        data = tmp_path / "data"
+        stop = one_line_error(orgbook(data, "user", "create", "--email", "ops@example.com", "--password-stdin",
+                                      stdin=PASSWORD, **url))
+        assert "run `orgbook migrate`" in stop
+        ok(orgbook(data, "migrate", "-v0", **url))
+        set_up_space(data, **url)
+        made = json.loads(ok(orgbook(data, "implementation", "create", "--space", "ops", "--as", "ops@example.com",
+                                     "--name", "Core", "--json", **url)).stdout)
+        project = write_dx_project(tmp_path / "project")
+        imported = json.loads(ok(orgbook(data, "import", str(project), "--space", "ops", "--implementation", "Core",
+                                         "--model", "Prod", "--json", **url)).stdout)
+        assert imported["added"] >= 2
+        assert ok(orgbook(data, "token", "create", "--email", "ops@example.com", **url)).stdout.startswith("obk_")
+        renewal = json.loads(ok(orgbook(data, "subscription", "renew", "--space", "ops", "--as", "ops@example.com",
+                                        "--licences", "1", "--keep", str(made["id"]), "--json", **url)).stdout)
+        assert renewal["suspended"] == []
+        assert not (data / "orgbook.sqlite3").exists()  # everything went to PostgreSQL
+    finally:
+        with psycopg.connect(server.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
