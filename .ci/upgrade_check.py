@@ -98,8 +98,9 @@ def environment(label: str, db: str, work: Path) -> tuple[dict[str, str], str]:
     data_dir = work / f"{label}-{db}"
     name = f"orgbook_upgrade_{label}_{os.getpid()}"
     url = f"sqlite:///{data_dir / 'orgbook.sqlite3'}" if db == "sqlite" else f"{POSTGRES}/{name}"
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PYTHONPATH")}
-    env.update(ORGBOOK_DATA_DIR=str(data_dir), DATABASE_URL=url)
+    # This commit's code first on the path (PYTHONPATH=tree overrides it for an old commit's): a
+    # script's own folder comes before the current one, and the virtualenv may hold another checkout.
+    env = {**os.environ, "ORGBOOK_DATA_DIR": str(data_dir), "DATABASE_URL": url, "PYTHONPATH": str(REPO)}
     return env, name
 
 
