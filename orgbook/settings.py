@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import zoneinfo
 from pathlib import Path
@@ -12,7 +13,11 @@ from orgbook.env import SettingError, env_bool, env_int, env_list, env_path, env
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("ORGBOOK_DATA_DIR", "./var")
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The data directory holds the database, sessions, the key files and uploaded metadata: nothing in
+# it is for other users of the machine. Every Orgbook process reads these settings first, so the
+# mask set here makes all it creates there (and elsewhere) 0600 files in 0700 folders.
+os.umask(0o077)
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def _secret_key() -> str:

@@ -5,3 +5,6 @@ class ImplementationsConfig(AppConfig):
     name = "orgbook.implementations"
     label = "implementations"
     verbose_name = "Implementations"
+
+    def ready(self) -> None:
+        from orgbook import datadir  # noqa: F401  (registers the data directory's permission check)
