@@ -82,6 +82,15 @@ def test_every_setting_the_code_reads_is_in_the_deploy_guides_table_and_no_other
     assert sorted(documented - read) == [], "in docs/deploy.md's settings table, read by no code"
 
 
+def test_every_orgbook_command_named_in_docs_and_messages_exists() -> None:
+    """A message or page that tells someone to run `orgbook X` names a command that runs."""
+    sources = [*(ROOT / "docs").rglob("*.md"), ROOT / "README.md", *(ROOT / "orgbook").rglob("*.py"),
+               *(ROOT / "orgbook").rglob("*.html")]
+    named = {(path.relative_to(ROOT).as_posix(), word) for path in sources
+             for word in re.findall(r"`orgbook ([a-z][a-z0-9_-]*)", path.read_text(encoding="utf-8"))}
+    assert sorted((path, word) for path, word in named if word not in get_commands()) == []
+
+
 # What counts as a step's command, in the guide and in the smoke test alike.
 STEP_COMMAND = re.compile(r'CREATE ROLE|\bcreatedb\b|-m venv|\bpip"? install|\borgbook"? ([a-z_]+)(?: ([a-z]+))?')
 
