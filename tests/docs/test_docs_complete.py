@@ -19,6 +19,8 @@ DEPLOY, CLI, API = (ROOT / "docs" / name for name in ("deploy.md", "cli.md", "ap
 SMOKE = ROOT / ".ci" / "deploy-smoke"
 # The environment helpers of orgbook/env.py, each reading the variable named by its first argument.
 ENV_READERS = {"env_str", "env_int", "env_bool", "env_path", "env_list", "env_choice"}
+# Django's own commands that docs/cli.md lists on purpose (any other works too, unlisted).
+DJANGO_COMMANDS_DOCUMENTED = {"migrate"}
 # Subcommand-style commands (orgbook/spaces/management/base.py) name an action after the command.
 ACTIONS = {"create", "list", "update", "delete", "reactivate", "renew", "show"}
 
@@ -80,6 +82,23 @@ def test_every_setting_the_code_reads_is_in_the_deploy_guides_table_and_no_other
     assert "ORGBOOK_DATA_DIR" in read and "ORGBOOK_SECRET_KEYS" in read  # the scan sees settings.py and vault.py
     assert sorted(read - documented) == [], "read by the code, missing from docs/deploy.md's settings table"
     assert sorted(documented - read) == [], "in docs/deploy.md's settings table, read by no code"
+
+
+def our_commands() -> set[str]:
+    return {name for name, app in get_commands().items() if app.startswith("orgbook")}
+
+
+def commands_in_cli_table() -> set[str]:
+    rows = [line for line in CLI.read_text(encoding="utf-8").splitlines() if line.startswith("| `orgbook ")]
+    return {m for row in rows for m in re.findall(r"`orgbook ([a-z][a-z0-9_-]*)", row.split(" | ")[0])}
+
+
+def test_every_orgbook_command_is_in_the_cli_table_and_every_row_is_a_command() -> None:
+    documented = commands_in_cli_table()
+    expected = our_commands() | DJANGO_COMMANDS_DOCUMENTED
+    assert {"sync", "import", "rotate_token_keys", "serve"} <= our_commands()
+    assert sorted(expected - documented) == [], "commands missing from docs/cli.md's table"
+    assert sorted(documented - set(get_commands())) == [], "rows of docs/cli.md that name no command"
 
 
 def test_every_orgbook_command_named_in_docs_and_messages_exists() -> None:
