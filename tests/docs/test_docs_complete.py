@@ -14,6 +14,8 @@ from pathlib import Path
 
 from django.core.management import get_commands
 
+from orgbook.api.urls import api
+
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY, CLI, API = (ROOT / "docs" / name for name in ("deploy.md", "cli.md", "api.md"))
 SMOKE = ROOT / ".ci" / "deploy-smoke"
@@ -108,6 +110,30 @@ def test_every_orgbook_command_named_in_docs_and_messages_exists() -> None:
     named = {(path.relative_to(ROOT).as_posix(), word) for path in sources
              for word in re.findall(r"`orgbook ([a-z][a-z0-9_-]*)", path.read_text(encoding="utf-8"))}
     assert sorted((path, word) for path, word in named if word not in get_commands()) == []
+
+
+def _normalised(path: str) -> str:
+    """Parameter names differ in prose ({id}) and code ({impl_id}); the shape must not."""
+    return re.sub(r"\{[^}]*\}", "{}", path)
+
+
+def openapi_operations() -> set[str]:
+    prefix = "/api/v1"
+    return {f"{method.upper()} {_normalised(path.removeprefix(prefix))}"
+            for path, operations in api.get_openapi_schema()["paths"].items() for method in operations}
+
+
+def operations_in_api_table() -> set[str]:
+    table = _section(API.read_text(encoding="utf-8"), "Endpoints")
+    return {f"{method} {_normalised(path)}"
+            for method, path in re.findall(r"^\| `(GET|POST|PUT|PATCH|DELETE) (/[^`?\s]*)", table, flags=re.MULTILINE)}
+
+
+def test_every_api_operation_is_in_the_api_docs_and_every_row_is_an_operation() -> None:
+    served, documented = openapi_operations(), operations_in_api_table()
+    assert "GET /models/{}/components" in served
+    assert sorted(served - documented) == [], "operations missing from docs/api.md's endpoint table"
+    assert sorted(documented - served) == [], "rows of docs/api.md that the API does not serve"
 
 
 # What counts as a step's command, in the guide and in the smoke test alike.
