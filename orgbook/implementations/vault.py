@@ -1,8 +1,8 @@
 """Salesforce tokens encrypted at rest with MultiFernet.
 
 Keys come from ORGBOOK_SECRET_KEYS (comma-separated Fernet keys; the first encrypts, all decrypt)
-or from a key file made on first run in the data directory. Rotating: put a new key first,
-run `orgbook rotate-token-keys`, then drop the old key.
+or from the data directory's `token_keys` file (one key a line), made when a key is first needed.
+Rotating: put a new key first, run `orgbook rotate_token_keys`, then drop the old key.
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@ from orgbook.implementations.models import OrgConnection
 
 
 class Command(BaseCommand):
-    help = "Re-encrypt every stored Salesforce token with the first key of ORGBOOK_SECRET_KEYS."
+    help = ("Re-encrypt every stored Salesforce token with the first key of ORGBOOK_SECRET_KEYS "
+            "(or the first line of the data directory's token_keys).")
     requires_migrations_checks = True  # `orgbook` migrates the embedded default first (orgbook/cli.py)
 
     def handle(self, *args: Any, **options: Any) -> None:
