@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import zoneinfo
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -53,6 +54,8 @@ INSTALLED_APPS = [
     # (served by whitenoise through the finders) only when it is an installed app; otherwise the
     # page loads them from a CDN, and an Orgbook without internet shows a blank page.
     "ninja",
+    # django-axes: failed sign-ins counted per account and address, then locked out (see below).
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
     "orgbook.web.views.errors.api_json_errors",
 ]
 
@@ -166,6 +170,19 @@ if SESSION_COOKIE_SECURE:
     # it, overwriting what the client sent).
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Sign-in throttling (django-axes): after ORGBOOK_LOGIN_ATTEMPTS wrong passwords for one account from
+# one address, that pair is refused for ORGBOOK_LOGIN_LOCKOUT_MINUTES, even with the right password.
+# Per account *and* address, so an attacker elsewhere cannot lock a member out of their own account;
+# a success clears the count. The email is compared lower-cased, as sign-in does.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("ORGBOOK_LOGIN_ATTEMPTS", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ORGBOOK_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "orgbook.web.views.auth.sign_in_name"
+AXES_LOCKOUT_CALLABLE = "orgbook.web.signin.locked_out"
+AXES_VERBOSE = False
 
 # Content-Security-Policy (django-csp): scripts only from Orgbook's own static files, never inline,
 # so injected markup cannot run; nothing from another host. Styles allow inline attributes (the

@@ -33,6 +33,13 @@ class EmailAuthenticationForm(AuthenticationForm):
         return str(self.cleaned_data.get("username", "")).strip().lower()
 
 
+def sign_in_name(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
+    """The account a sign-in attempt is for, as django-axes counts attempts (AXES_USERNAME_CALLABLE):
+    lower-cased like `EmailAuthenticationForm`, so "Ana@X" and "ana@x" are one account's attempts."""
+    given = (credentials or {}).get("username") or request.POST.get("username", "")
+    return str(given).strip().lower()
+
+
 class OrgbookLoginView(LoginView):
     template_name = "web/auth/login.html"
     authentication_form = EmailAuthenticationForm
