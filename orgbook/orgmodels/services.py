@@ -36,7 +36,11 @@ def open_model(user: Any, model_id: Any, action: Action = Action.VIEW_CONTENT, *
     model = _model_with_space(pk, with_connection)
     if model is None:
         raise NotFound("No such org model.")
-    membership = authorize(user, model.implementation.space.slug, action, memberships)
+    try:
+        membership = authorize(user, model.implementation.space.slug, action, memberships)
+    except NotFound:
+        # Another Space's model answers exactly as a missing one: its id tells an outsider nothing.
+        raise NotFound("No such org model.") from None
     require_active(model.implementation)
     return model, membership
 
