@@ -205,6 +205,10 @@ EMAIL_HOST = env_str("ORGBOOK_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("ORGBOOK_EMAIL_PORT", 25, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("ORGBOOK_FROM_EMAIL", "orgbook@localhost")
 
+# Networks webhooks may call although they are Orgbook's own (loopback, private, link-local):
+# comma-separated CIDRs, e.g. 10.20.0.0/16 for a receiver on the company network (orgmodels/outbound.py).
+ORGBOOK_WEBHOOK_ALLOWED_NETWORKS = env_list("ORGBOOK_WEBHOOK_ALLOWED_NETWORKS", [])
+
 # Product rules that are settings.
 ORGBOOK_SUSPENDED_RETENTION_DAYS = env_int("ORGBOOK_SUSPENDED_RETENTION_DAYS", 240, minimum=1)
 ORGBOOK_TRIAL_DAYS = env_int("ORGBOOK_TRIAL_DAYS", 14, minimum=1)

@@ -13,6 +13,7 @@ from orgbook.errors import Conflict, Invalid, NotFound
 from orgbook.implementations import vault
 from orgbook.implementations.access import get_connection
 from orgbook.implementations.models import OrgConnection
+from orgbook.orgmodels import outbound
 from orgbook.orgmodels.models import SyncRecipients, SyncRun, Webhook
 from orgbook.orgmodels.notify import recipients
 from orgbook.orgmodels.syncing import is_syncing
@@ -92,6 +93,10 @@ def create_webhook(request: HttpRequest, space: str, payload: WebhookIn) -> Stat
     sp = authorize(request.user, space, Action.MANAGE_INTEGRATIONS).space
     if not payload.url.startswith(("https://", "http://")):
         raise Invalid("url must start with https:// (or http:// on a private network).", field="url")
+    try:
+        outbound.check_url(payload.url)
+    except outbound.BlockedAddress as exc:
+        raise Invalid(f"url: {exc}.", field="url") from None
     events = payload.events or list(Webhook.EVENTS)
     unknown = sorted(set(events) - set(Webhook.EVENTS))
     if unknown:

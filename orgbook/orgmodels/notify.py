@@ -17,6 +17,7 @@ from django.core.mail import send_mail
 
 from orgbook.implementations import vault
 from orgbook.implementations.models import OrgConnection
+from orgbook.orgmodels import outbound
 from orgbook.orgmodels.models import ChangeKind, ComponentChange, SyncRun, Webhook
 
 log = logging.getLogger(__name__)
@@ -78,9 +79,13 @@ def deliver_webhook(self: Any, hook_id: int, event: str, body: dict[str, Any]) -
     headers = {"Content-Type": "application/json", "X-Orgbook-Event": event,
                "X-Orgbook-Signature": signature(vault.decrypt(bytes(hook.secret_enc)), payload)}
     try:
-        response = requests.post(hook.url, data=payload, headers=headers, timeout=WEBHOOK_TIMEOUT)
+        response = outbound.post(hook.url, data=payload, headers=headers, timeout=WEBHOOK_TIMEOUT)
         status = f"{response.status_code}"
         ok = response.status_code < 300
+    except outbound.BlockedAddress as exc:
+        # Deterministic: retrying would only probe again. The status says why; the webhook waits for a new URL.
+        Webhook.objects.filter(pk=hook.pk).update(last_status=f"blocked: {exc}"[:200])
+        return "blocked"
     except requests.RequestException as exc:
         status, ok = type(exc).__name__, False
     Webhook.objects.filter(pk=hook.pk).update(last_status=status[:200])

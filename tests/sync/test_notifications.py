@@ -20,8 +20,10 @@ from .test_sync_against_the_emulator import PRICE
 
 
 @pytest.fixture
-def receiver() -> Iterator[dict[str, Any]]:
-    """A webhook endpoint on 127.0.0.1 that records what it receives."""
+def receiver(settings: Any) -> Iterator[dict[str, Any]]:
+    """A webhook endpoint on 127.0.0.1 that records what it receives (the administrator allows that
+    network on purpose: webhooks never call Orgbook's own network otherwise)."""
+    settings.ORGBOOK_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.1/32"]
     got: dict[str, Any] = {"requests": []}
 
     class Handler(BaseHTTPRequestHandler):
