@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from orgbook.errors import Conflict
+from orgbook.errors import NeedsReauthorisation, SyncAlreadyRunning
 from orgbook.implementations import connect
 from orgbook.implementations.access import require_active
 from orgbook.implementations.models import ConnectionStatus, ImplementationStatus, OrgConnection
@@ -52,7 +52,7 @@ def sync_connection(conn: OrgConnection, trigger: str, *, full: bool | None = No
     """Sync one org now (the Celery task and `orgbook sync` both call this)."""
     require_active(conn.implementation)
     if not acquire_lease(conn):
-        raise Conflict(f"A sync of {conn.label()} is already running; wait for it to finish.")
+        raise SyncAlreadyRunning(f"A sync of {conn.label()} is already running; wait for it to finish.")
 
     def heartbeat(line: str) -> None:
         renew_lease(conn)  # a long sync keeps its lease; a killed one loses it soon
@@ -65,6 +65,9 @@ def sync_connection(conn: OrgConnection, trigger: str, *, full: bool | None = No
         run = run_sync(conn, api, trigger=trigger, full=full, echo=heartbeat)
     except RefreshTokenRevoked:
         raise  # connect.client_for already marked the connection "needs re-authorisation"
+    except NeedsReauthorisation as exc:
+        _set_status(conn, ConnectionStatus.NEEDS_REAUTH, exc.message)
+        raise
     except (TransientError, RequestLimitExceeded) as exc:
         _set_status(conn, ConnectionStatus.SYNC_FAILED, f"Salesforce is busy or unreachable ({exc}); retrying.")
         raise

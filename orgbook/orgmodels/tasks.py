@@ -7,7 +7,7 @@ from typing import Any
 
 from celery import shared_task
 
-from orgbook.errors import Conflict, ImplementationSuspended
+from orgbook.errors import ImplementationSuspended, NeedsReauthorisation, SyncAlreadyRunning
 from orgbook.implementations.models import OrgConnection
 from orgbook.orgmodels import notify, syncing
 from orgbook.salesforce.errors import RefreshTokenRevoked, RequestLimitExceeded, TransientError
@@ -24,9 +24,9 @@ def sync_org(self: Any, connection_id: int, trigger: str = "manual", full: bool 
         run = syncing.sync_connection(conn, trigger, full=full)
     except ImplementationSuspended:
         return {"skipped": "implementation suspended"}
-    except Conflict:
+    except SyncAlreadyRunning:
         return {"skipped": "a sync of this org is already running"}
-    except RefreshTokenRevoked:
+    except (RefreshTokenRevoked, NeedsReauthorisation):
         return {"stopped": "needs re-authorisation"}
     except (TransientError, RequestLimitExceeded) as exc:
         if conn.manual_sync_only or self.request.retries >= MAX_RETRIES:
