@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "orgbook.implementations",
     "orgbook.orgmodels",
     "orgbook.documentation",
+    "orgbook.runs",
     "orgbook.web",
     # django-ninja renders /api/v1/docs from its own templates and the Swagger UI files it ships
     # (served by whitenoise through the finders) only when it is an installed app; otherwise the

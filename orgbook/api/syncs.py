@@ -16,7 +16,7 @@ from orgbook.implementations.models import OrgConnection
 from orgbook.orgmodels.models import SyncRecipients, SyncRun, Webhook
 from orgbook.orgmodels.notify import recipients
 from orgbook.orgmodels.syncing import is_syncing
-from orgbook.orgmodels.tasks import sync_org
+from orgbook.runs.tasks import sync_org
 from orgbook.spaces import audit
 from orgbook.spaces.permissions import Action, authorize
 

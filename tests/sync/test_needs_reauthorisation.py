@@ -6,7 +6,7 @@ from typing import Any
 
 from orgbook.implementations.models import ConnectionStatus, OrgConnection
 from orgbook.orgmodels.models import SyncRun
-from orgbook.orgmodels.tasks import sync_org
+from orgbook.runs.tasks import sync_org
 
 
 def test_a_connection_without_a_stored_token_ends_needing_reauthorisation(connected: Any) -> None:
