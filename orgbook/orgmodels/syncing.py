@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from orgbook.errors import SyncAlreadyRunning
 from orgbook.implementations.models import ConnectionStatus, ImplementationStatus, OrgConnection
+from orgbook.orgmodels.models import SyncRun
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,15 @@ class Heartbeat:
                     log.warning("could not renew the sync lease of connection %s: %s", self.conn_id, exc)
         finally:
             db_connection.close()  # this thread's own connection
+
+
+def interrupted_connections() -> list[int]:
+    """Connections with a sync run still "running" and nobody holding the lease: its worker died.
+    (The lease is taken before a run opens and released after it finishes.)"""
+    free = Q(sync_lease_until__isnull=True) | Q(sync_lease_until__lt=timezone.now())
+    dead = SyncRun.objects.filter(status=SyncRun.Status.RUNNING, model__connection__isnull=False).exclude(
+        trigger__in=("upload", "import")).values("model__connection")
+    return list(OrgConnection.objects.filter(free, pk__in=dead).values_list("pk", flat=True))
 
 
 def set_status(conn: OrgConnection, status: str, reason: str = "") -> None:

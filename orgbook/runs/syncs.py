@@ -125,6 +125,7 @@ def _reopen(run: SyncRun, task_id: str) -> SyncRun:
     note = (INTERRUPTED.format(stage=run.stage or "start") if run.status == SyncRun.Status.RUNNING
             else f"Retried after: {run.error[:300]}")
     run.warnings = [*run.warnings, {"message": note}]
-    run.status, run.error, run.finished_at, run.task_id = SyncRun.Status.RUNNING, "", None, task_id or run.task_id
+    # The first task's id stays: its own late redelivery then finds the run finished and does nothing.
+    run.status, run.error, run.finished_at, run.task_id = SyncRun.Status.RUNNING, "", None, run.task_id or task_id
     run.save(update_fields=["warnings", "status", "error", "finished_at", "task_id"])
     return run

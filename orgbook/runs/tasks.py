@@ -71,6 +71,10 @@ def schedule_due_syncs() -> int:
     due = syncing.due_for_schedule()
     for conn in due:
         sync_org.delay(conn.pk, "scheduled")
+    # A sync whose whole worker died waits for the broker's visibility timeout (2 h); this
+    # re-queues it within one tick once its heartbeat lapsed. The new task resumes the same run.
+    for conn_id in syncing.interrupted_connections():
+        sync_org.delay(conn_id, "recovery")
     return len(due)
 
 
