@@ -266,6 +266,9 @@ def _split(chunk: dict[str, list[str]]) -> list[dict[str, list[str]]]:
     return parts
 
 
+STAGE_LENGTH = SyncRun._meta.get_field("stage").max_length or 40
+
+
 class SyncReporter:
     """Writes stage and percentage to the run as it goes (the UI polls it; the CLI prints it), and
     beats the lease's heartbeat at each stage (a lost lease stops the sync there)."""
@@ -280,6 +283,7 @@ class SyncReporter:
         if self.run.stage:
             self.run.stages[self.run.stage] = round(self.run.stages.get(self.run.stage, 0) + now - self.t, 3)
         self.t = now
+        name = name[:STAGE_LENGTH]  # PostgreSQL refuses a longer value (SQLite keeps it)
         self.run.stage, self.run.progress = name, percent
         SyncRun.objects.filter(pk=self.run.pk).update(stage=name, progress=percent, stages=self.run.stages)
         if self.echo:
@@ -297,7 +301,7 @@ def fetch(api: MetadataApi, plan: Plan, folder: Path, report: SyncReporter) -> l
     todo = chunks(plan.members)
     already = sum(1 for c in todo if (folder / f"chunk-{_chunk_name(c)}.zip").exists())
     if already:
-        report.stage(f"resuming: {already} of {len(todo)} chunks already fetched", 10)
+        report.stage(f"resuming: {already} of {len(todo)} chunks fetched", 10)
     done = 0
     while todo:
         chunk = todo.pop(0)
