@@ -116,7 +116,10 @@ def interrupted_connections() -> list[int]:
     free = Q(sync_lease_until__isnull=True) | Q(sync_lease_until__lt=timezone.now())
     dead = SyncRun.objects.filter(status=SyncRun.Status.RUNNING, model__connection__isnull=False).exclude(
         trigger__in=("upload", "import")).values("model__connection")
-    return list(OrgConnection.objects.filter(free, pk__in=dead).values_list("pk", flat=True))
+    # Not where the task would stop at once and leave the run as it is: re-queued every tick for nothing.
+    stopped = [ConnectionStatus.NEEDS_REAUTH, ConnectionStatus.DETACHED]
+    return list(OrgConnection.objects.filter(free, pk__in=dead, implementation__status=ImplementationStatus.ACTIVE)
+                .exclude(status__in=stopped).values_list("pk", flat=True))
 
 
 def set_status(conn: OrgConnection, status: str, reason: str = "") -> None:

@@ -67,6 +67,8 @@ def test_the_scheduler_requeues_a_sync_whose_heartbeat_lapsed(connected: Any) ->
     assert interrupted_connections() == []  # the holder may be alive
     OrgConnection.objects.filter(pk=connected.pk).update(sync_lease_until=timezone.now() - timedelta(seconds=1))
     assert interrupted_connections() == [connected.pk]
+    OrgConnection.objects.filter(pk=connected.pk).update(status="needs_reauth")
+    assert interrupted_connections() == []  # the task would stop at once: not re-queued every tick
 
 
 def test_a_run_cut_off_after_its_commit_is_finished_and_shown_completed(connected: Any, emu: Any) -> None:
