@@ -46,7 +46,7 @@ def finish(run: SyncRun, stage: Stage, *, client: SalesforceClient | None = None
     stage("done", 100)
     run.status, run.stage, run.progress, run.finished_at = SyncRun.Status.SUCCEEDED, "done", 100, timezone.now()
     run.error = ""
-    run.save(update_fields=["status", "stage", "progress", "finished_at", "error", "api_calls", "stages"])
+    run.save(update_fields=["status", "stage", "progress", "finished_at", "error", "stages"])
     return run
 
 

@@ -60,8 +60,10 @@ def _sync_holding_lease(conn: OrgConnection, trigger: str, full: bool | None, ec
         report = SyncReporter(run, echo, heart.beat)
         if not run.is_committed():
             run_sync(run, api, report)
-        run.api_calls += api.client.calls
-        return after.finish(run, report.stage, client=api.client, conn=conn)
+        after.finish(run, report.stage, client=api.client, conn=conn)
+        run.api_calls += api.client.calls  # every attempt's calls, the dependency API's included
+        run.save(update_fields=["api_calls"])
+        return run
     except (SyncAlreadyRunning, RefreshTokenRevoked):
         raise  # another attempt took over; or client_for marked the connection "needs re-authorisation"
     except NeedsReauthorisation as exc:
