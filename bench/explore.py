@@ -336,7 +336,8 @@ def _measure(env: dict[str, str], folder: Path, mutated: Path, n_mutated: int, d
     from orgbook.implementations import lifecycle
     from orgbook.orgmodels import compare, explore
     from orgbook.orgmodels.models import Component, Dependency
-    from orgbook.orgmodels.services import import_path, model_for_import
+    from orgbook.orgmodels.services import model_for_import
+    from orgbook.runs.imports import import_path
 
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0)

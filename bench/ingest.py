@@ -99,7 +99,7 @@ def step_setup() -> dict[str, Any]:
 def step_import(folder: str, model_id: int) -> dict[str, Any]:
     _django()
     from orgbook.orgmodels.models import Component, Dependency, OrgModel
-    from orgbook.orgmodels.services import import_path
+    from orgbook.runs.imports import import_path
 
     model = OrgModel.objects.select_related("implementation").get(pk=model_id)
     before_mb = _peak_mb()

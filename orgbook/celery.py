@@ -11,8 +11,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orgbook.settings")
 
 app = Celery("orgbook")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["orgbook.implementations", "orgbook.orgmodels"])
-app.autodiscover_tasks(["orgbook.orgmodels"], related_name="uploads")
+app.autodiscover_tasks(["orgbook.implementations", "orgbook.runs"])
+app.autodiscover_tasks(["orgbook.orgmodels"], related_name="notify")
 app.conf.beat_schedule = {
     "retention-daily": {"task": "orgbook.implementations.tasks.daily_lifecycle", "schedule": crontab(minute=17)},
     "scheduled-syncs": {"task": "orgbook.orgmodels.tasks.schedule_due_syncs", "schedule": crontab(minute="*/5")},

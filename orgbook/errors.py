@@ -57,3 +57,14 @@ class Invalid(OrgbookError):
 class Conflict(OrgbookError):
     code = "conflict"
     status = 409
+
+
+class SyncAlreadyRunning(Conflict):
+    """Another sync of the org holds its lease. A task meeting it skips; only this one means "skip"."""
+
+
+class NeedsReauthorisation(OrgbookError):
+    """The org's stored login is missing or refused: a Space admin reconnects it. Retrying cannot help."""
+
+    code = "needs_reauthorisation"
+    status = 409

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "orgbook.implementations",
     "orgbook.orgmodels",
     "orgbook.documentation",
+    "orgbook.runs",
     "orgbook.web",
     # django-ninja renders /api/v1/docs from its own templates and the Swagger UI files it ships
     # (served by whitenoise through the finders) only when it is an installed app; otherwise the
@@ -223,10 +224,16 @@ ORGBOOK_SF_SANDBOX_LOGIN_URL = env_str("ORGBOOK_SF_SANDBOX_LOGIN_URL", "https://
 ORGBOOK_SF_API_VERSION = env_str("ORGBOOK_SF_API_VERSION", "62.0")
 # First wait between checkRetrieveStatus polls (doubles up to 30 s).
 ORGBOOK_SF_POLL_MS = env_int("ORGBOOK_SF_POLL_MS", 1000, minimum=1)
-# Estimated files per retrieve (Salesforce refuses over 10,000) and the per-org sync lease, renewed
-# at every stage: a killed worker's lease lapses after this long and the next sync resumes.
+# Estimated files per retrieve (Salesforce refuses over 10,000), and the per-org sync lease: a
+# thread renews it every quarter of this while the sync's process lives, so a killed worker's lease
+# lapses within this long and a redelivered, retried or new sync takes the run over.
 ORGBOOK_SYNC_CHUNK_FILES = env_int("ORGBOOK_SYNC_CHUNK_FILES", 5000, minimum=1)
-ORGBOOK_SYNC_LEASE_SECONDS = env_int("ORGBOOK_SYNC_LEASE_SECONDS", 900, minimum=1)
+ORGBOOK_SYNC_LEASE_SECONDS = env_int("ORGBOOK_SYNC_LEASE_SECONDS", 60, minimum=1)
+# Redis redelivers a task not acknowledged after this long (the worker died or the task is still
+# running). Above the longest countdown a task is retried with (1 h: an ETA message held longer is
+# delivered twice) and a large org's longest sync; a dead worker's sync does not wait for it (the
+# scheduler re-queues a sync whose heartbeat lapsed, docs/deploy.md "Sync recovery").
+ORGBOOK_BROKER_VISIBILITY_TIMEOUT = env_int("ORGBOOK_BROKER_VISIBILITY_TIMEOUT", 7200, minimum=1)
 ORGBOOK_MAX_UPLOAD_MB = env_int("ORGBOOK_MAX_UPLOAD_MB", 200, minimum=1)
 ORGBOOK_CONNECT_STATE_SECONDS = env_int("ORGBOOK_CONNECT_STATE_SECONDS", 600, minimum=60)
 
@@ -245,8 +252,18 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(_queue_dir / "control"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://", "redis+socket://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": ORGBOOK_BROKER_VISIBILITY_TIMEOUT,
+        # Look for messages past their visibility timeout every 10 s (kombu's default scans only on
+        # every 10th look, about every 100 s); sooner when the timeout itself is shorter.
+        "unacked_restore_interval": max(1, min(10, ORGBOOK_BROKER_VISIBILITY_TIMEOUT // 4)),
+        "unacked_restore_throttle": 1,
+    }
 CELERY_TASK_ALWAYS_EAGER = env_bool("ORGBOOK_TASKS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
+# With acks_late: a task whose worker child died (SIGKILL, out of memory) goes back to the queue
+# at once instead of being acknowledged as failed; the lease makes a second run harmless.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")

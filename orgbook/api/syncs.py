@@ -17,7 +17,7 @@ from orgbook.orgmodels import outbound
 from orgbook.orgmodels.models import SyncRecipients, SyncRun, Webhook
 from orgbook.orgmodels.notify import recipients
 from orgbook.orgmodels.syncing import is_syncing
-from orgbook.orgmodels.tasks import sync_org
+from orgbook.runs.tasks import sync_org
 from orgbook.spaces import audit
 from orgbook.spaces.permissions import Action, authorize
 

@@ -1,12 +1,12 @@
-"""Keeping documentation honest when models go and syncs land."""
+"""Keeping documentation honest when models go. (What a sync or upload lands runs in runs/after.py.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete
 
-from orgbook.orgmodels.models import OrgModel, SyncRun
+from orgbook.orgmodels.models import OrgModel
 
 
 def _model_deleted(sender: Any, instance: OrgModel, **kwargs: Any) -> None:
@@ -16,16 +16,5 @@ def _model_deleted(sender: Any, instance: OrgModel, **kwargs: Any) -> None:
     prune_orphaned_documentation(instance.implementation_id)
 
 
-def _run_saved(sender: Any, instance: SyncRun, **kwargs: Any) -> None:
-    if instance.status != SyncRun.Status.SUCCEEDED:
-        return
-    from orgbook.documentation.coverage import record_snapshot
-    from orgbook.documentation.proposed import merge_proposed
-
-    merge_proposed(instance.model)
-    record_snapshot(instance.model)
-
-
 def connect() -> None:
     post_delete.connect(_model_deleted, sender=OrgModel, dispatch_uid="documentation.prune_on_model_delete")
-    post_save.connect(_run_saved, sender=SyncRun, dispatch_uid="documentation.after_sync")

@@ -15,7 +15,7 @@ from orgbook.errors import Invalid
 from orgbook.implementations.access import require_active
 from orgbook.implementations.models import Implementation
 from orgbook.orgmodels.models import Component, Dependency, ModelKind, OrgModel
-from orgbook.orgmodels.services import import_path, model_for_import
+from orgbook.orgmodels.services import ingest_path, model_for_import
 from orgbook.spaces import audit
 
 NODE_NAME_MIN, NODE_NAME_MAX = 2, 80
@@ -194,6 +194,6 @@ def copy_model(user: Any, source: OrgModel, name: str) -> OrgModel:
 
 def import_folder(user: Any, model: OrgModel, path: str | os.PathLike[str]) -> Any:
     require_reference(model)
-    run = import_path(model, path)
+    run = ingest_path(model, path)
     audit.record(model.implementation.space, user, "reference_model.imported", model, after=run.counts())
     return run

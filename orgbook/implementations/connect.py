@@ -19,7 +19,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from orgbook.errors import Conflict, Invalid, OrgbookError
+from orgbook.errors import Invalid, NeedsReauthorisation, OrgbookError
 from orgbook.implementations import vault
 from orgbook.implementations.access import require_active
 from orgbook.implementations.models import (
@@ -270,7 +270,8 @@ def client_for(conn: OrgConnection) -> SalesforceClient:
     """A client whose expired session is refreshed once; a revoked refresh token marks re-authorisation."""
     access = conn.access_token()
     if access is None:
-        raise Conflict(f"{conn.label()} needs re-authorisation: no valid session is stored. A Space admin reconnects it.")
+        raise NeedsReauthorisation(
+            f"{conn.label()} needs re-authorisation: no valid session is stored. A Space admin reconnects it.")
 
     def refresh() -> TokenSet:
         refresh_token = conn.refresh_token()
@@ -313,7 +314,7 @@ def sandbox_refresh_seen(conn: OrgConnection) -> str | None:
         return None
     try:
         rows = client_for(production).sandbox_processes()
-    except (SalesforceError, Conflict):
+    except (SalesforceError, NeedsReauthorisation):
         return None
     for row in rows:
         if (row.sandbox_name.lower() == conn.sandbox_name.lower() and row.sandbox_org_id

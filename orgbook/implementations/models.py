@@ -127,8 +127,11 @@ class OrgConnection(models.Model):
     # Daily sync at this local time (the Space's zone); picked at random between 21:00 and 06:00.
     sync_time = models.TimeField(default=random_night_time)
     last_scheduled_on = models.DateField(null=True, blank=True)
-    # One sync per org at a time: a lease, so a killed worker's lock expires by itself.
+    # One sync per org at a time: a short lease its holder renews while alive (a heartbeat), so
+    # a killed worker's lock lapses within ORGBOOK_SYNC_LEASE_SECONDS and the next attempt takes over.
     sync_lease_until = models.DateTimeField(null=True, blank=True)
+    # A random token per attempt: a renewal by a holder whose lease was taken over changes nothing.
+    sync_lease_owner = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["kind", "org_name"]

@@ -144,61 +144,87 @@ def ingest(
     model: OrgModel,
     components: Iterable[ParsedComponent | ReadProblem | SkippedFile | KnownChildren],
     *,
+    run: SyncRun | None = None,
     trigger: str = "import",
     file_properties: dict[tuple[str, str], dict[str, Any]] | None = None,
     progress: Progress | None = None,
     complete: bool = True,
     deleted: set[tuple[str, str]] | None = None,
 ) -> SyncRun:
-    """Write one new version of `model`.
+    """Write one new version of `model` into `run`, the one record of the sync, upload or import.
+
+    The run's counts and version are saved in the transaction that writes the version, so a run
+    with a version is committed whatever happens next; its status stays "running" for the caller
+    to finish (runs/after.py). Without `run` (tests, benchmarks) the ingest is a run of its own,
+    opened and closed here.
 
     `complete=True`: components absent from `components` were deleted. An incremental sync passes
     `complete=False` and the keys it knows were deleted (listed no more) in `deleted`.
     When `components` is the stream `iter_components` returns, it is told the digest each file's
     components were stored with, and files whose digest is unchanged are skipped unparsed.
     """
-    run = SyncRun.objects.create(model=model, trigger=trigger, stage="reading")
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
+    bare = run is None
+    if run is None:
+        run = SyncRun.objects.create(model=model, trigger=trigger, stage="reading")
+    else:
+        _stage(run, "reading", 75)
     try:
-        existing, files = _stored(model)
-        if isinstance(components, ComponentStream):
-            components.known = {path: (f.digest, f.stat) for path, f in files.items()}
-            components.known_hashes = _StoredHashes(existing)
-        else:
-            files = {}
-        version = model.version + 1
-        plan, seen = _read(model, components, existing, version, file_properties or {}, progress, files)
-        timings["parse"] = round(time.perf_counter() - t0, 3)
-        t1 = time.perf_counter()
-        with transaction.atomic():
-            locked = OrgModel.objects.select_for_update().get(pk=model.pk)
-            if locked.version != model.version:
-                raise RuntimeError("Another sync of this org model finished first; run this one again.")
-            gone = None if complete else (deleted or set())
-            removed = _mark_deleted(locked, existing, seen, version, run, only=gone)
-            _write(locked, plan, version, run, first=model.version == 0, progress=progress)
-            _write_sources(locked, plan)
-            changed_any = bool(plan.create or plan.update or removed)
-            if changed_any:
-                locked.version = version
-            locked.last_synced_at = timezone.now()
-            locked.save(update_fields=["version", "last_synced_at"])
-            run.version = version if changed_any else model.version
-            run.added = len(plan.create)
-            run.changed, run.removed, run.unchanged = len(plan.update), removed, plan.unchanged
-        timings["write"] = round(time.perf_counter() - t1, 3)
-        model.refresh_from_db()
-        run.status, run.stage, run.progress = SyncRun.Status.SUCCEEDED, "done", 100
-        run.warnings = plan.warnings[:1000]
+        _ingest(model, components, run, file_properties or {}, progress, complete, deleted)
     except Exception as exc:
-        run.status, run.error = SyncRun.Status.FAILED, f"{type(exc).__name__}: {exc}"[:4000]
-        run.finished_at, run.stages = timezone.now(), timings
-        run.save()
+        if bare:
+            run.status, run.error = SyncRun.Status.FAILED, f"{type(exc).__name__}: {exc}"[:4000]
+            run.finished_at = timezone.now()
+            run.save()
         raise
-    run.finished_at, run.stages = timezone.now(), timings
-    run.save()
+    if bare:
+        run.status, run.stage, run.progress, run.finished_at = SyncRun.Status.SUCCEEDED, "done", 100, timezone.now()
+        run.save(update_fields=["status", "stage", "progress", "finished_at"])
     return run
+
+
+def _stage(run: SyncRun, name: str, percent: int) -> None:
+    """Outside the write transaction, so the page (and a test killing the worker) sees it."""
+    run.stage, run.progress = name, percent
+    SyncRun.objects.filter(pk=run.pk).update(stage=name, progress=percent)
+
+
+def _ingest(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem | SkippedFile | KnownChildren],
+            run: SyncRun, props: dict[tuple[str, str], dict[str, Any]], progress: Progress | None, complete: bool,
+            deleted: set[tuple[str, str]] | None) -> None:
+    t0 = time.perf_counter()
+    existing, files = _stored(model)
+    if isinstance(components, ComponentStream):
+        components.known = {path: (f.digest, f.stat) for path, f in files.items()}
+        components.known_hashes = _StoredHashes(existing)
+    else:
+        files = {}
+    version = model.version + 1
+    plan, seen = _read(model, components, existing, version, props, progress, files)
+    run.stages = {**run.stages, "ingest_parse": round(time.perf_counter() - t0, 3)}
+    _stage(run, "writing", 85)
+    t1 = time.perf_counter()
+    with transaction.atomic():
+        locked = OrgModel.objects.select_for_update().get(pk=model.pk)
+        if locked.version != model.version:
+            raise RuntimeError("Another sync of this org model finished first; run this one again.")
+        gone = None if complete else (deleted or set())
+        removed = _mark_deleted(locked, existing, seen, version, run, only=gone)
+        _write(locked, plan, version, run, first=model.version == 0, progress=progress)
+        _write_sources(locked, plan)
+        changed_any = bool(plan.create or plan.update or removed)
+        if changed_any:
+            locked.version = version
+        locked.last_synced_at = timezone.now()
+        locked.save(update_fields=["version", "last_synced_at"])
+        run.version = version if changed_any else model.version
+        run.added, run.changed, run.removed, run.unchanged = len(plan.create), len(plan.update), removed, plan.unchanged
+        run.warnings = [*run.warnings, *plan.warnings][:1000]
+        run.stages["ingest_write"] = round(time.perf_counter() - t1, 3)
+        run.stage, run.progress = "written", 90
+        # In the transaction: a run has a version exactly when its version is committed.
+        run.save(update_fields=["version", "added", "changed", "removed", "unchanged", "warnings", "stages",
+                                "stage", "progress"])
+    model.refresh_from_db()
 
 
 @dataclass

@@ -163,6 +163,11 @@ class SyncRun(models.Model):
     unchanged = models.PositiveIntegerField(default=0)
     warnings = models.JSONField(default=list)
     error = models.TextField(blank=True)
+    # The Celery task running it: a redelivered or retried task finds its own run again.
+    task_id = models.CharField(max_length=64, blank=True)
+    full = models.BooleanField(default=False)  # a full sync (Salesforce's dependency rows for the whole org)
+    # The steps after the commit that completed (runs/after.py): a recovery runs only the others.
+    steps_done = models.JSONField(default=list)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -173,21 +178,9 @@ class SyncRun(models.Model):
     def counts(self) -> dict[str, Any]:
         return {"added": self.added, "changed": self.changed, "removed": self.removed, "unchanged": self.unchanged}
 
-    def absorb(self, ingest_run: SyncRun, **extra: Any) -> None:
-        """Take over the record the ingest wrote (counts, version, history rows) and delete it.
-
-        A sync or an upload opens its run before the ingest starts, so the page can follow it.
-        """
-        self.status, self.version = ingest_run.status, ingest_run.version
-        self.added, self.changed = ingest_run.added, ingest_run.changed
-        self.removed, self.unchanged = ingest_run.removed, ingest_run.unchanged
-        self.finished_at = ingest_run.finished_at or timezone.now()
-        self.stage, self.progress = "done", 100
-        for name, value in extra.items():
-            setattr(self, name, value)
-        self.save()
-        ingest_run.changes.update(run=self)
-        ingest_run.delete()
+    def is_committed(self) -> bool:
+        """Its ingest committed (a version was written, or nothing had changed): only the steps after it remain."""
+        return self.version is not None
 
 
 class ChangeKind(models.TextChoices):

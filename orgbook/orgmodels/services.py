@@ -81,13 +81,15 @@ def model_for_import(implementation: Implementation, name: str, kind: str | None
     return model
 
 
-def import_path(model: OrgModel, path: str | os.PathLike[str], progress: Progress | None = None) -> SyncRun:
-    """Ingest an SFDX project, a Metadata API folder or a zip of either. Bad input changes nothing."""
+def ingest_path(model: OrgModel, path: str | os.PathLike[str], progress: Progress | None = None,
+                run: SyncRun | None = None) -> SyncRun:
+    """Ingest an SFDX project, a Metadata API folder or a zip of either into `run` (runs/imports.py
+    opens it and runs the steps after; `import_path` there is the whole import). Bad input changes nothing."""
     require_active(model.implementation)
     if not os.path.exists(path):
         raise Invalid(f"{path} does not exist. Give an SFDX project folder, a folder with package.xml, or a zip.")
     try:
-        run = ingest(model, iter_components(path, strict=False), trigger="import", progress=progress)
+        run = ingest(model, iter_components(path, strict=False), run=run, trigger="import", progress=progress)
     except (UnsafeArchiveError, XmlError) as exc:
         raise Invalid(f"{exc} Nothing was imported.") from None
     model.implementation.touch()

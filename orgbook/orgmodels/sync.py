@@ -16,19 +16,17 @@ import json
 import logging
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from orgbook.implementations.models import OrgConnection
 from orgbook.metadata import REGISTRY, ParsedComponent, ReadProblem, iter_components
-from orgbook.orgmodels import sfdeps
 from orgbook.orgmodels.ingest import ingest
 from orgbook.orgmodels.models import Component, ComponentStatus, ModelKind, OrgModel, SyncRun
 from orgbook.salesforce.errors import (
@@ -268,17 +266,24 @@ def _split(chunk: dict[str, list[str]]) -> list[dict[str, list[str]]]:
     return parts
 
 
-class SyncReporter:
-    """Writes stage and percentage to the run as it goes (the UI polls it; the CLI prints it)."""
+STAGE_LENGTH = SyncRun._meta.get_field("stage").max_length or 40
 
-    def __init__(self, run: SyncRun, echo: Any = None) -> None:
-        self.run, self.echo, self.t = run, echo, time.perf_counter()
+
+class SyncReporter:
+    """Writes stage and percentage to the run as it goes (the UI polls it; the CLI prints it), and
+    beats the lease's heartbeat at each stage (a lost lease stops the sync there)."""
+
+    def __init__(self, run: SyncRun, echo: Any = None, beat: Callable[[], None] | None = None) -> None:
+        self.run, self.echo, self.beat, self.t = run, echo, beat, time.perf_counter()
 
     def stage(self, name: str, percent: int) -> None:
+        if self.beat:
+            self.beat()
         now = time.perf_counter()
         if self.run.stage:
             self.run.stages[self.run.stage] = round(self.run.stages.get(self.run.stage, 0) + now - self.t, 3)
         self.t = now
+        name = name[:STAGE_LENGTH]  # PostgreSQL refuses a longer value (SQLite keeps it)
         self.run.stage, self.run.progress = name, percent
         SyncRun.objects.filter(pk=self.run.pk).update(stage=name, progress=percent, stages=self.run.stages)
         if self.echo:
@@ -296,7 +301,7 @@ def fetch(api: MetadataApi, plan: Plan, folder: Path, report: SyncReporter) -> l
     todo = chunks(plan.members)
     already = sum(1 for c in todo if (folder / f"chunk-{_chunk_name(c)}.zip").exists())
     if already:
-        report.stage(f"resuming: {already} of {len(todo)} chunks already fetched", 10)
+        report.stage(f"resuming: {already} of {len(todo)} chunks fetched", 10)
     done = 0
     while todo:
         chunk = todo.pop(0)
@@ -347,38 +352,26 @@ def _props_by_key(plan: Plan) -> dict[tuple[str, str], dict[str, Any]]:
             for key, p in plan.listed.items()}
 
 
-def run_sync(conn: OrgConnection, api: MetadataApi, *, trigger: str, full: bool | None = None,
-             echo: Any = None) -> SyncRun:
-    """One sync of one org. The caller holds the per-org lock and handles retries."""
-    model = model_for(conn)
-    full = model.version == 0 if full is None else full
-    # A run still "running" here was cut off (worker killed): this sync resumes its fetched chunks.
-    SyncRun.objects.filter(model=model, status=SyncRun.Status.RUNNING).update(
-        status=SyncRun.Status.FAILED, error="Interrupted (the worker stopped); the next sync resumed it.",
-        finished_at=timezone.now())
-    run = SyncRun.objects.create(model=model, trigger=trigger, stage="describing")
-    report = SyncReporter(run, echo)
-    try:
-        tops, children = _listable_types(api)
-        report.stage("listing", 5)
-        listing = _list_all(api, tops, children, model, conn.org_id, full)
-        plan = plan_sync(model, listing.props, children, full, listing.kept, listing.listed_types)
-        folder = work_dir(model, plan.key())
-        messages = fetch(api, plan, folder, report)
-        report.stage("reading and saving", 75)
-        deleted = None if full else _deleted_keys(model, plan)
-        result = ingest(model, read_fetched(folder), trigger=trigger, file_properties=_props_by_key(plan),
-                        complete=full, deleted=deleted)
-        if full or result.added or result.changed:  # nothing changed: no call to the dependency API
-            report.stage("dependencies from Salesforce", 92)
-            outcome = sfdeps.refresh(api.client, model, full=full)
-            messages += [outcome.warning] if outcome.warning else []
-        report.stage("done", 100)
-    except Exception as exc:
-        SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:4000],
-                                                 finished_at=timezone.now(), api_calls=api.client.calls)
-        raise
-    _merge_into(run, result, api.client.calls, messages, report)
+def run_sync(run: SyncRun, api: MetadataApi, report: SyncReporter) -> SyncRun:
+    """Describe, list, plan, fetch and ingest into `run`, up to the committed version.
+
+    The caller holds the org's lease, opened (or resumed) `run`, and runs the steps after the
+    commit (runs/after.py). A resumed run plans the same fetch again and finds its chunks on disk.
+    """
+    model = run.model
+    conn = model.connection
+    assert conn is not None
+    tops, children = _listable_types(api)
+    report.stage("listing", 5)
+    listing = _list_all(api, tops, children, model, conn.org_id, run.full)
+    plan = plan_sync(model, listing.props, children, run.full, listing.kept, listing.listed_types)
+    folder = work_dir(model, plan.key())
+    messages = fetch(api, plan, folder, report)
+    report.stage("reading", 75)
+    run.warnings = [*run.warnings, *({"message": m} for m in messages)]
+    deleted = None if run.full else _deleted_keys(model, plan)
+    ingest(model, read_fetched(folder), run=run, file_properties=_props_by_key(plan), complete=run.full,
+           deleted=deleted)
     shutil.rmtree(folder.parent, ignore_errors=True)  # fetched chunks are only kept to resume
     return run
 
@@ -387,10 +380,3 @@ def _deleted_keys(model: OrgModel, plan: Plan) -> set[tuple[str, str]]:
     present = Component.objects.filter(model=model, status=ComponentStatus.PRESENT,
                                        type__in=plan.listed_types).values_list("type", "name_key")
     return {key for key in present if key not in plan.listed and key not in plan.kept}
-
-
-def _merge_into(run: SyncRun, result: SyncRun, calls: int, messages: list[str], report: SyncReporter) -> None:
-    """The ingest wrote its own run record; fold it into the sync's one and drop the duplicate."""
-    run.refresh_from_db()
-    run.absorb(result, api_calls=calls, warnings=[{"message": m} for m in messages] + list(result.warnings),
-               stages={**report.run.stages, **{f"ingest_{k}": v for k, v in result.stages.items()}})

@@ -1,21 +1,15 @@
-"""Uploaded folders (a zip of an SFDX project or a Metadata API folder) imported in the background."""
+"""Uploaded folders (a zip of an SFDX project or a Metadata API folder), kept until a worker imports
+them (runs/tasks.py)."""
 
 from __future__ import annotations
 
-import logging
 import uuid
 from pathlib import Path
-from typing import Any
 
-from celery import shared_task
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from orgbook.errors import Invalid
-from orgbook.orgmodels.models import OrgModel, SyncRun
-from orgbook.orgmodels.services import import_path
-
-log = logging.getLogger(__name__)
 
 
 def upload_dir() -> Path:
@@ -36,33 +30,3 @@ def save_upload(upload: UploadedFile) -> Path:
         for chunk in upload.chunks():
             out.write(chunk)
     return dest
-
-
-def queue_import(model: OrgModel, path: Path) -> SyncRun:
-    """A run the page can follow at once; the worker fills it in."""
-    run = SyncRun.objects.create(model=model, trigger="upload", stage="waiting for a worker")
-    import_upload.delay(run.pk, str(path))
-    return run
-
-
-@shared_task(name="orgbook.orgmodels.uploads.import_upload", acks_late=True)
-def import_upload(run_id: int, path: str) -> dict[str, Any]:
-    holder = SyncRun.objects.select_related("model__implementation").filter(pk=run_id).first()
-    if holder is None:
-        return {"skipped": "run deleted"}
-
-    def progress(stage: str, n: int) -> None:
-        SyncRun.objects.filter(pk=run_id).update(stage=f"{stage}: {n:,} components", progress=50)
-
-    SyncRun.objects.filter(pk=run_id).update(stage="reading", progress=10)
-    try:
-        result = import_path(holder.model, path, progress=progress)
-    except Exception as exc:
-        message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-        SyncRun.objects.filter(pk=run_id).update(status=SyncRun.Status.FAILED, error=message[:4000], stage="failed")
-        return {"failed": message}
-    finally:
-        Path(path).unlink(missing_ok=True)
-    holder.refresh_from_db()
-    holder.absorb(result, warnings=result.warnings, stages=result.stages)
-    return {"run": run_id, "added": result.added, "changed": result.changed, "removed": result.removed}

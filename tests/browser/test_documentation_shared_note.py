@@ -12,7 +12,8 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_note_written_in_the_sandbox_is_found_on_production(page: Any, admin_space: dict[str, Any]) -> None:
-    from orgbook.orgmodels.services import import_path, model_for_import
+    from orgbook.orgmodels.services import model_for_import
+    from orgbook.runs.imports import import_path
 
     retail = admin_space["retail"]
     models = {}

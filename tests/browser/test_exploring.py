@@ -17,7 +17,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def production(admin_space: dict[str, Any]) -> Any:
-    from orgbook.orgmodels.services import import_path, model_for_import
+    from orgbook.orgmodels.services import model_for_import
+    from orgbook.runs.imports import import_path
 
     model = model_for_import(admin_space["retail"], "Production", "production")
     import_path(model, DREAMHOUSE)

@@ -69,7 +69,8 @@ def visit(page: Any, watch: Watch, path: str, status: int = 200) -> None:
 @pytest.fixture
 def models(admin_space: dict[str, Any]) -> dict[str, Any]:
     """Dreamhouse imported as Retail's production org model and as a sandbox (to compare)."""
-    from orgbook.orgmodels.services import import_path, model_for_import
+    from orgbook.orgmodels.services import model_for_import
+    from orgbook.runs.imports import import_path
 
     found = {}
     for name, kind in (("Production", "production"), ("UAT", "sandbox")):

@@ -17,7 +17,7 @@ from .conftest import login_as
 
 def test_a_whole_connect_and_sync_leaves_no_token_anywhere(people: dict[str, Any], salesforce: Any,
                                                            caplog: pytest.LogCaptureFixture) -> None:
-    from orgbook.orgmodels.syncing import sync_connection
+    from orgbook.runs.syncs import sync_connection
 
     caplog.set_level(logging.DEBUG)
     impl = lifecycle.create_implementation(people["acme"], people["alice"], "Retail")

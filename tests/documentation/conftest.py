@@ -26,7 +26,8 @@ def wholesale(people: dict[str, Any]) -> Any:
 
 
 def imported(implementation: Any, name: str, kind: str) -> Any:
-    from orgbook.orgmodels.services import import_path, model_for_import
+    from orgbook.orgmodels.services import model_for_import
+    from orgbook.runs.imports import import_path
 
     model = model_for_import(implementation, name, kind)
     import_path(model, DREAMHOUSE)

@@ -9,7 +9,8 @@ from typing import Any
 from orgbook.documentation import coverage, services
 from orgbook.documentation.models import CoverageSnapshot
 from orgbook.documentation.services import DocumentationEdit
-from orgbook.orgmodels.services import import_path, model_for_import
+from orgbook.orgmodels.services import model_for_import
+from orgbook.runs.imports import import_path
 
 from .conftest import write_invoice
 

@@ -9,7 +9,7 @@ import pytest
 from orgbook.documentation import links, trees
 from orgbook.documentation.models import ManualLink
 from orgbook.errors import NotFound
-from orgbook.orgmodels.services import import_path
+from orgbook.runs.imports import import_path
 
 from .conftest import DREAMHOUSE, imported
 

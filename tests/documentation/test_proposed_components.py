@@ -12,7 +12,8 @@ from orgbook.documentation.models import ProposedComponent
 from orgbook.documentation.proposed import add_proposed
 from orgbook.documentation.services import DocumentationEdit
 from orgbook.errors import Conflict, Invalid
-from orgbook.orgmodels.services import import_path, model_for_import
+from orgbook.orgmodels.services import model_for_import
+from orgbook.runs.imports import import_path
 
 from .conftest import write_invoice
 

@@ -42,7 +42,8 @@ def test_the_panel_shows_where_the_component_exists_and_where_the_note_was_writt
 def test_the_components_own_description_and_help_text_are_beside_the_note(
         people: dict[str, Any], retail: Any, tmp_path: Any) -> None:
     from orgbook.documentation.panel import panel_context
-    from orgbook.orgmodels.services import import_path, model_for_import
+    from orgbook.orgmodels.services import model_for_import
+    from orgbook.runs.imports import import_path
 
     model = model_for_import(retail, "Billing", "sandbox")
     import_path(model, write_invoice(tmp_path))

@@ -18,7 +18,8 @@ def retail(people: dict[str, Any]) -> Any:
 
 @pytest.fixture
 def dreamhouse(retail: Any) -> Any:
-    from orgbook.orgmodels.services import import_path, model_for_import
+    from orgbook.orgmodels.services import model_for_import
+    from orgbook.runs.imports import import_path
 
     model = model_for_import(retail, "Dreamhouse", "production")
     import_path(model, DREAMHOUSE)

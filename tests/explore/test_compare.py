@@ -11,7 +11,8 @@ import pytest
 
 from orgbook.errors import Invalid
 from orgbook.orgmodels import compare
-from orgbook.orgmodels.services import import_path, model_for_import
+from orgbook.orgmodels.services import model_for_import
+from orgbook.runs.imports import import_path
 
 from .conftest import FIELDS, add_field, change_price_precision, copy_corpus
 

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from orgbook.orgmodels import explore
-from orgbook.orgmodels.services import import_path
+from orgbook.runs.imports import import_path
 
 from .conftest import change_price_precision, copy_corpus
 

@@ -15,7 +15,7 @@ import pytest
 from django.test import Client
 
 from orgbook.implementations import lifecycle
-from orgbook.orgmodels.services import import_path
+from orgbook.runs.imports import import_path
 from orgbook.spaces import members
 from orgbook.spaces.models import Membership, Role
 

@@ -13,7 +13,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from orgbook.orgmodels.services import import_path, model_for_import
+from orgbook.orgmodels.services import model_for_import
+from orgbook.runs.imports import import_path
 from tests.api.conftest import ApiClient
 from tests.corpus import DREAMHOUSE
 

@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import get_resolver
 
 from orgbook.implementations import lifecycle
-from orgbook.orgmodels.services import import_path, model_for_import
+from orgbook.orgmodels.services import model_for_import
+from orgbook.runs.imports import import_path
 from tests.api.conftest import ApiClient
 from tests.corpus import DREAMHOUSE
 

@@ -15,7 +15,8 @@ from orgbook.documentation import links
 from orgbook.implementations import lifecycle
 from orgbook.implementations.models import OrgConnection
 from orgbook.orgmodels.models import OrgModel
-from orgbook.orgmodels.services import import_path, model_for_import
+from orgbook.orgmodels.services import model_for_import
+from orgbook.runs.imports import import_path
 from tests.api.conftest import ApiClient
 from tests.corpus import DREAMHOUSE
 

@@ -10,7 +10,8 @@ import pytest
 
 from orgbook.errors import Invalid
 from orgbook.orgmodels.models import ChangeKind, Component, ComponentChange, OrgModel
-from orgbook.orgmodels.services import import_path, model_for_import
+from orgbook.orgmodels.services import model_for_import
+from orgbook.runs.imports import import_path
 
 from .conftest import DREAMHOUSE, write_mdapi
 

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from orgbook.implementations import lifecycle
-from orgbook.orgmodels.services import import_path, model_for_import
+from orgbook.orgmodels.services import model_for_import
+from orgbook.runs.imports import import_path
 
 from .conftest import DREAMHOUSE
 

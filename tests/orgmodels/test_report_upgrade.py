@@ -9,8 +9,9 @@ import zlib
 from typing import Any
 
 from orgbook.orgmodels.models import ChangeKind, Component, ComponentChange, Dependency
-from orgbook.orgmodels.services import import_path, model_for_import
+from orgbook.orgmodels.services import model_for_import
 from orgbook.orgmodels.upgrades import reread_reports
+from orgbook.runs.imports import import_path
 from tests.corpus import V4S
 
 

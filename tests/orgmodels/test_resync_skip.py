@@ -17,7 +17,8 @@ from typing import Any
 from orgbook.metadata import KnownChildren, ParsedComponent, ReadProblem, iter_components
 from orgbook.orgmodels.ingest import ingest
 from orgbook.orgmodels.models import ChangeKind, Component, ComponentChange, Dependency, OrgModel
-from orgbook.orgmodels.services import import_path, model_for_import
+from orgbook.orgmodels.services import model_for_import
+from orgbook.runs.imports import import_path
 
 from .conftest import DREAMHOUSE, write_mdapi
 

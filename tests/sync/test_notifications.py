@@ -14,7 +14,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from orgbook.orgmodels.syncing import sync_connection
+from orgbook.runs.syncs import sync_connection
 
 from .test_sync_against_the_emulator import PRICE
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from orgbook.orgmodels.models import Component, Dependency
-from orgbook.orgmodels.syncing import sync_connection
+from orgbook.runs.syncs import sync_connection
 
 PRICE = """<?xml version="1.0" encoding="UTF-8"?>
 <CustomField xmlns="http://soap.sforce.com/2006/04/metadata">

@@ -10,7 +10,8 @@ from orgbook.errors import Conflict, ImplementationSuspended
 from orgbook.implementations import lifecycle
 from orgbook.implementations.models import ConnectionStatus
 from orgbook.orgmodels.models import ChangeKind, Component, ComponentChange
-from orgbook.orgmodels.syncing import acquire_lease, sync_connection
+from orgbook.orgmodels.syncing import acquire_lease
+from orgbook.runs.syncs import sync_connection
 from orgbook.salesforce.errors import TransientError
 
 PRICE = """<?xml version="1.0" encoding="UTF-8"?>
@@ -89,7 +90,7 @@ def test_a_transient_error_fails_the_run_and_leaves_the_model_whole(connected: A
 
 
 def test_one_sync_per_org_at_a_time(connected: Any) -> None:
-    assert acquire_lease(connected)
+    assert acquire_lease(connected, "another-attempt")
     with pytest.raises(Conflict, match="already running"):
         sync_connection(connected, "manual")
 

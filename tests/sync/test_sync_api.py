@@ -7,7 +7,8 @@ from typing import Any
 from django.test import Client
 
 from orgbook.implementations import lifecycle
-from orgbook.orgmodels.syncing import acquire_lease, sync_connection
+from orgbook.orgmodels.syncing import acquire_lease
+from orgbook.runs.syncs import sync_connection
 
 
 def _client(user: Any) -> Client:
@@ -36,7 +37,7 @@ def test_an_editor_starts_a_sync_and_a_viewer_cannot(people: dict[str, Any], con
 
 
 def test_a_running_sync_answers_conflict(people: dict[str, Any], connected: Any) -> None:
-    acquire_lease(connected)
+    acquire_lease(connected, "another-attempt")
     r = _client(people["alice"]).post(_path(connected))
     assert r.status_code == 409 and "already running" in r.json()["error"]["message"]
 

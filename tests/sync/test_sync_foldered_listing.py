@@ -10,7 +10,7 @@ import pytest
 
 from orgbook.implementations import connect, lifecycle
 from orgbook.orgmodels.models import ChangeKind, Component, ComponentChange, ComponentStatus
-from orgbook.orgmodels.syncing import sync_connection
+from orgbook.runs.syncs import sync_connection
 from tests.connections.conftest import CLIENT_ID, CLIENT_SECRET, login_as
 from tests.sync.conftest import config
 

@@ -65,7 +65,7 @@ def test_the_demo_orgs_connect_and_sync_dreamhouse_and_its_changed_sandbox(
         tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch, people: dict[str, Any]) -> None:
     """What a newcomer sees after Connect Org in `./run demo`, from the package's data alone."""
     from orgbook.implementations import connect, lifecycle
-    from orgbook.orgmodels.syncing import sync_connection
+    from orgbook.runs.syncs import sync_connection
 
     monkeypatch.delenv("ORGBOOK_DEMO_CORPUS", raising=False)
     for name in ("ORGBOOK_SF_CLIENT_ID", "ORGBOOK_SF_CLIENT_SECRET", "ORGBOOK_SF_LOGIN_URL", "ORGBOOK_SF_SANDBOX_LOGIN_URL"):

@@ -11,7 +11,7 @@ from orgbook.implementations.access import get_connection
 from orgbook.implementations.models import OrgConnection
 from orgbook.orgmodels.models import SyncRun
 from orgbook.orgmodels.syncing import is_syncing
-from orgbook.orgmodels.tasks import sync_org
+from orgbook.runs.tasks import sync_org
 from orgbook.spaces.permissions import Action
 from orgbook.web.base import page
 

@@ -9,7 +9,8 @@ from orgbook.errors import Invalid, NotFound
 from orgbook.implementations.access import get_implementation
 from orgbook.orgmodels.models import ModelKind, SyncRun
 from orgbook.orgmodels.services import model_for_import
-from orgbook.orgmodels.uploads import queue_import, save_upload
+from orgbook.orgmodels.uploads import save_upload
+from orgbook.runs.tasks import queue_import
 from orgbook.spaces.permissions import Action
 from orgbook.web.base import page, signed_in_user, space_context
 

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from orgbook.errors import OrgbookError
 from orgbook.implementations.models import OrgConnection
-from orgbook.orgmodels.syncing import sync_connection
+from orgbook.runs.syncs import sync_connection
 from orgbook.salesforce.errors import SalesforceError
 from orgbook.spaces.management.base import user_by_email
 from orgbook.spaces.permissions import Action, authorize

@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from orgbook.errors import OrgbookError
 from orgbook.implementations.models import Implementation
-from orgbook.orgmodels.services import import_path, model_for_import
+from orgbook.orgmodels.services import model_for_import
+from orgbook.runs.imports import import_path
 from orgbook.spaces.management.base import user_by_email
 from orgbook.spaces.models import Space
 from orgbook.spaces.permissions import Action, authorize
