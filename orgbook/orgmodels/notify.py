@@ -15,6 +15,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 
+from orgbook.env import SettingError
 from orgbook.implementations import vault
 from orgbook.implementations.models import OrgConnection
 from orgbook.orgmodels import outbound
@@ -76,18 +77,25 @@ def deliver_webhook(self: Any, hook_id: int, event: str, body: dict[str, Any]) -
     if hook is None:
         return "gone"
     payload = json.dumps(body, sort_keys=True, default=str).encode()
+    try:
+        secret = vault.decrypt(bytes(hook.secret_enc))
+    except SettingError as exc:
+        # Restored without the key files: a failure to show (the webhook looked healthy before) and to
+        # retry, since restoring the keys mends it.
+        Webhook.objects.filter(pk=hook.pk).update(last_status=f"failed: {exc}"[:200])
+        raise self.retry(countdown=min(3600, 30 * 2 ** self.request.retries)) from None
     headers = {"Content-Type": "application/json", "X-Orgbook-Event": event,
-               "X-Orgbook-Signature": signature(vault.decrypt(bytes(hook.secret_enc)), payload)}
+               "X-Orgbook-Signature": signature(secret, payload)}
     try:
         response = outbound.post(hook.url, data=payload, headers=headers, timeout=WEBHOOK_TIMEOUT)
-        status = f"{response.status_code}"
+        status = f"{response.status_code}" if response.status_code < 300 else f"failed: HTTP {response.status_code}"
         ok = response.status_code < 300
     except outbound.BlockedAddress as exc:
         # Deterministic: retrying would only probe again. The status says why; the webhook waits for a new URL.
         Webhook.objects.filter(pk=hook.pk).update(last_status=f"blocked: {exc}"[:200])
         return "blocked"
     except requests.RequestException as exc:
-        status, ok = type(exc).__name__, False
+        status, ok = f"failed: {type(exc).__name__}", False
     Webhook.objects.filter(pk=hook.pk).update(last_status=status[:200])
     if not ok:
         raise self.retry(countdown=min(3600, 30 * 2 ** self.request.retries))
