@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import zoneinfo
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -152,6 +153,18 @@ class OrgConnection(models.Model):
 
     def label(self) -> str:
         return self.sandbox_name or self.org_name or self.org_id
+
+    def sync_slot_on(self, now: datetime) -> datetime:
+        """Today's daily sync time (the Space's time zone) as a moment, `now` deciding what today is."""
+        zone = zoneinfo.ZoneInfo(self.implementation.space.time_zone)
+        return datetime.combine(now.astimezone(zone).date(), self.sync_time, tzinfo=zone)
+
+    def is_scheduled_sync_due(self, now: datetime) -> bool:
+        """Its daily sync time has come today and today's sync has not been queued. A slot that passed
+        before the org was connected is not owed: the first sync, run at the connect, stands for it
+        (a night-time org connected in the afternoon once synced again at the next scheduler tick)."""
+        slot = self.sync_slot_on(now)
+        return self.last_scheduled_on != slot.date() and now >= slot > self.connected_at
 
     def set_tokens(self, refresh_token: str | None, access_token: str | None) -> None:
         from orgbook.implementations import vault

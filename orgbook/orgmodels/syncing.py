@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
-import zoneinfo
 from datetime import timedelta
 from typing import Any
 
@@ -134,8 +133,7 @@ def due_for_schedule(now: Any = None) -> list[OrgConnection]:
                   .filter(manual_sync_only=False, implementation__status=ImplementationStatus.ACTIVE)
                   .exclude(status__in=[ConnectionStatus.NEEDS_REAUTH, ConnectionStatus.DETACHED]))
     for conn in candidates:
-        local = now.astimezone(zoneinfo.ZoneInfo(conn.implementation.space.time_zone))
-        if conn.last_scheduled_on != local.date() and local.time() >= conn.sync_time:
+        if conn.is_scheduled_sync_due(now):
             due.append(conn)
-            OrgConnection.objects.filter(pk=conn.pk).update(last_scheduled_on=local.date())
+            OrgConnection.objects.filter(pk=conn.pk).update(last_scheduled_on=conn.sync_slot_on(now).date())
     return due
