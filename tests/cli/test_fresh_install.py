@@ -158,7 +158,7 @@ def test_a_read_only_database_file_is_named(tmp_path: Path) -> None:
     header = bytearray(db.read_bytes())
     header[18] = 3
     db.write_bytes(bytes(header))
-    db.chmod(0o444)
+    db.chmod(0o400)  # read-only, and private as Orgbook keeps it (0444 would add the W001 warning)
     args = ("user", "create", "--email", "b@example.com", "--password-stdin")
     line = one_line_error(orgbook(tmp_path, *args, stdin=PASSWORD))
     assert "read-only" in line and str(db) in line
