@@ -229,6 +229,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# A broker that restarts or stays away must not end a worker: it waits for Redis at start (a machine
+# that boots first) and reconnects however long Redis is gone (Celery's default gives up after 100
+# tries, about 50 minutes). orgbook/queue.py's Redis transport keeps a restart under a running task
+# from killing it (tests/tasks/test_worker_survives_a_broker_restart.py).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 
 _tz = env_str("ORGBOOK_DEFAULT_TIME_ZONE", "UTC")
 if _tz not in zoneinfo.available_timezones():
