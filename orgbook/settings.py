@@ -122,7 +122,8 @@ DATABASES = {"default": _database()}
 _redis_url = env_str("ORGBOOK_REDIS_URL", "")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url, "KEY_PREFIX": "orgbook",
+        # Django's RedisCache, with Redis down or restarting treated as misses (orgbook/rediscache.py).
+        "BACKEND": "orgbook.rediscache.ResilientRedisCache", "LOCATION": _redis_url, "KEY_PREFIX": "orgbook",
     } if _redis_url else {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache"),
         # Each entry is a compressed page part; culling lists the folder on every write, so keep it bounded.
