@@ -7,8 +7,11 @@ import os
 from celery import Celery
 from celery.schedules import crontab
 
+from orgbook.queue import use_robust_redis_transport
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orgbook.settings")
 
+use_robust_redis_transport()  # before any connection: a worker must outlive a Redis restart
 app = Celery("orgbook")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["orgbook.implementations", "orgbook.runs"])

@@ -127,7 +127,8 @@ DATABASES = {"default": _database()}
 _redis_url = env_str("ORGBOOK_REDIS_URL", "")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url, "KEY_PREFIX": "orgbook",
+        # Django's RedisCache, with Redis down or restarting treated as misses (orgbook/rediscache.py).
+        "BACKEND": "orgbook.rediscache.ResilientRedisCache", "LOCATION": _redis_url, "KEY_PREFIX": "orgbook",
     } if _redis_url else {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache"),
         # Each entry is a compressed page part; culling lists the folder on every write, so keep it bounded.
@@ -267,6 +268,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# A broker that restarts or stays away must not end a worker: it waits for Redis at start (a machine
+# that boots first) and reconnects however long Redis is gone (Celery's default gives up after 100
+# tries, about 50 minutes). orgbook/queue.py's Redis transport keeps a restart under a running task
+# from killing it (tests/tasks/test_worker_survives_a_broker_restart.py).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 
 _tz = env_str("ORGBOOK_DEFAULT_TIME_ZONE", "UTC")
 if _tz not in zoneinfo.available_timezones():

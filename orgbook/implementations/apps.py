@@ -8,3 +8,4 @@ class ImplementationsConfig(AppConfig):
 
     def ready(self) -> None:
         from orgbook import datadir  # noqa: F401  (registers the data directory's permission check)
+        from orgbook.implementations import vault  # noqa: F401  (registers the missing-keys check)

@@ -134,7 +134,7 @@ def test_dates_follow_the_active_time_zone(people: dict[str, Any], dreamhouse: A
 
 @pytest.mark.parametrize(("redis_url", "backend"), [
     ("", "django.core.cache.backends.filebased.FileBasedCache"),
-    ("redis://127.0.0.1:6379/3", "django.core.cache.backends.redis.RedisCache"),
+    ("redis://127.0.0.1:6379/3", "orgbook.rediscache.ResilientRedisCache"),
 ])
 def test_settings_choose_the_cache(tmp_path: Path, redis_url: str, backend: str) -> None:
     env = {**os.environ, "ORGBOOK_DATA_DIR": str(tmp_path), "ORGBOOK_REDIS_URL": redis_url,
