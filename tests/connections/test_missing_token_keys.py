@@ -14,7 +14,7 @@ from django.test import Client
 
 from orgbook.implementations import lifecycle, vault
 from orgbook.implementations.models import ConnectionStatus, OrgConnection
-from orgbook.orgmodels import syncing
+from orgbook.runs import syncs
 
 REFRESH = "5Aep861TSESvWeug_xvFHRBTTbf_YrTWgEyjBJYOFRJa7sVjkIhVNh2rTF4NAhb.dTIpQ5fO1Cg4WUSj9MZf0ZB"
 ACCESS = "00D5g000004Cr3x!AQ0AQH0dMHZfz972Szmpkb58urFRkgeBGsxL_QJWwYMfAbUeeG7c1E6LYUfiDUkWe6H34r1AAwOR8B8fLEz6n04NPGRrq0FM"
@@ -73,7 +73,7 @@ def test_a_restore_without_the_key_file_is_refused_with_what_to_restore(people: 
 
     # The worker's sync fails with that reason, and the card on the implementations page shows it.
     with pytest.raises(vault.MissingKeys):
-        syncing.sync_connection(conn, "manual")
+        syncs.sync_connection(conn, "manual")
     conn.refresh_from_db()
     assert conn.status == ConnectionStatus.SYNC_FAILED and "restore token_keys" in conn.status_reason
     client = Client()
