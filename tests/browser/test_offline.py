@@ -84,7 +84,7 @@ def connection(admin_space: dict[str, Any], salesforce: Any) -> Any:  # noqa: F8
     """Retail's production org connected through the emulator and synced once: the pages of a
     connected org (its panel and sync status, its org model, reauthorisation, disconnect)."""
     from orgbook.implementations import connect
-    from orgbook.orgmodels.syncing import sync_connection
+    from orgbook.runs.syncs import sync_connection
 
     state, code = login_as(salesforce, connect.begin(admin_space["alice"], admin_space["retail"], "production"),
                            "ann@acme.com")
