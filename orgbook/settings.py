@@ -10,7 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from orgbook.env import SettingError, env_bool, env_int, env_list, env_path, env_str
+from orgbook.env import SettingError, env_bool, env_choice, env_int, env_list, env_path, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("ORGBOOK_DATA_DIR", "./var")
@@ -215,6 +215,10 @@ ORGBOOK_WEBHOOK_ALLOWED_NETWORKS = env_list("ORGBOOK_WEBHOOK_ALLOWED_NETWORKS", 
 ORGBOOK_SUSPENDED_RETENTION_DAYS = env_int("ORGBOOK_SUSPENDED_RETENTION_DAYS", 240, minimum=1)
 ORGBOOK_TRIAL_DAYS = env_int("ORGBOOK_TRIAL_DAYS", 14, minimum=1)
 ORGBOOK_INVITATION_DAYS = env_int("ORGBOOK_INVITATION_DAYS", 7, minimum=1)
+# Who may make an account in the browser: "invitation" (the default: only someone holding a pending
+# invitation, for its address; Spaces are made by the installation's staff or `orgbook space create`)
+# or "open" (anyone may sign up and create a Space; `orgbook serve --demo` uses it).
+ORGBOOK_SIGNUP = env_choice("ORGBOOK_SIGNUP", "invitation", {"invitation", "open"})
 ORGBOOK_PURGE_WARNING_DAYS = (30, 7)
 
 # Salesforce connected app: one per installation (docs/salesforce-access.md says how to create it).

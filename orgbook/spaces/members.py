@@ -88,3 +88,9 @@ def remove(membership: Membership, by: Any) -> None:
 def _admin_count(space: Space) -> int:
     # Lock every admin row so two concurrent demotions cannot both see "another admin exists".
     return len(list(Membership.objects.select_for_update().filter(space=space, role=Role.ADMIN)))
+
+
+def pending_invitation(token: str) -> Invitation | None:
+    """The invitation a link names, while it can still be accepted."""
+    found = Invitation.objects.select_related("space").filter(token=token, accepted_at=None).first()
+    return found if found is not None and not found.is_expired() else None

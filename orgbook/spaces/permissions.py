@@ -98,3 +98,14 @@ def authorize(user: Any, space: Space | str, action: Action, memberships: list[M
             f"{action.value.replace('_', ' ')}. Ask a Space admin."
         )
     return membership
+
+
+def may_create_space(user: Any) -> bool:
+    """Anyone signed in when sign-up is open (ORGBOOK_SIGNUP=open); otherwise the installation's
+    staff only, so an invited member cannot start Spaces of their own (operators also have
+    `orgbook space create`)."""
+    from django.conf import settings
+
+    if user is None or not user.is_authenticated:
+        return False
+    return settings.ORGBOOK_SIGNUP == "open" or bool(user.is_staff or user.is_superuser)

@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from orgbook.spaces.models import Membership
-from orgbook.spaces.permissions import memberships_of
+from orgbook.spaces.permissions import may_create_space, memberships_of
 
 HTMX_FILE = Path(__file__).resolve().parent / "static" / "vendor" / "htmx.min.js"
 
@@ -31,4 +31,5 @@ def spaces(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"my_memberships": [], "htmx_available": htmx_available()}
-    return {"my_memberships": my_memberships(request), "htmx_available": htmx_available()}
+    return {"my_memberships": my_memberships(request), "htmx_available": htmx_available(),
+            "may_create_space": may_create_space(user)}

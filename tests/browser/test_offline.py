@@ -96,6 +96,8 @@ def connection(admin_space: dict[str, Any], salesforce: Any) -> Any:  # noqa: F8
 def test_no_page_loads_anything_from_another_host_or_logs_an_error(
     page: Any, live_server: Any, admin_space: dict[str, Any], models: dict[str, Any], connection: Any,
 ) -> None:
+    admin_space["alice"].is_staff = True  # the installation's administrator: /spaces/new/ is hers
+    admin_space["alice"].save()
     watch = Watch(origin=live_server.url)
     page.context.route("**/*", watch.route)
     page.on("console", watch.console)
@@ -107,7 +109,7 @@ def test_no_page_loads_anything_from_another_host_or_logs_an_error(
     conn, synced = connection.pk, connection.org_model.pk
 
     visit(page, watch, "/login/")
-    visit(page, watch, "/signup/")
+    visit(page, watch, "/signup/", status=403)  # accounts by invitation (ORGBOOK_SIGNUP)
     visit(page, watch, "/invitations/no-such-invitation/", status=404)
     log_in(page)
     for path in (

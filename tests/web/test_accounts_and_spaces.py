@@ -12,7 +12,8 @@ from orgbook.spaces.models import Membership, Role
 from tests.web.conftest import text
 
 
-def test_sign_up_then_create_a_first_space_with_its_trial_implementation(db: Any) -> None:
+def test_sign_up_then_create_a_first_space_with_its_trial_implementation(db: Any, settings: Any) -> None:
+    settings.ORGBOOK_SIGNUP = "open"
     client = Client()
     response = client.post("/signup/", {"email": "New.Admin@Example.com", "password": "a-long-unusual-passphrase"}, follow=True)
     assert "Create your first Space" in text(response)
@@ -28,7 +29,8 @@ def test_sign_up_then_create_a_first_space_with_its_trial_implementation(db: Any
     assert client.get("/")["Location"] == "/s/initech/"
 
 
-def test_sign_up_refuses_weak_passwords_and_taken_emails(people: Any) -> None:
+def test_sign_up_refuses_weak_passwords_and_taken_emails(people: Any, settings: Any) -> None:
+    settings.ORGBOOK_SIGNUP = "open"
     client = Client()
     weak = client.post("/signup/", {"email": "x@example.com", "password": "short"})
     assert "This password is too short. It must contain at least 10 characters." in text(weak)
@@ -46,7 +48,8 @@ def test_log_in_with_email_case_insensitively_and_log_out(people: Any) -> None:
     assert client.get("/s/acme/")["Location"].startswith("/login/")
 
 
-def test_space_names_are_required(web_as: Any, people: Any) -> None:
+def test_space_names_are_required(web_as: Any, people: Any, settings: Any) -> None:
+    settings.ORGBOOK_SIGNUP = "open"
     response = web_as("alice").post("/spaces/new/", {"name": "", "time_zone": "UTC"})
     assert "This field is required." in text(response)
 

@@ -14,7 +14,8 @@ import pytest
         "/s/acme/subscription/", "/s/acme/members/", "/s/acme/audit/", "/account/tokens/", "/spaces/new/",
     ],
 )
-def test_admin_pages_render(web_as: Any, acme_impls: dict[str, Any], path: str) -> None:
+def test_admin_pages_render(web_as: Any, acme_impls: dict[str, Any], path: str, settings: Any) -> None:
+    settings.ORGBOOK_SIGNUP = "open"  # /spaces/new/ is for everyone then (tests/web/test_signup_mode.py)
     response = web_as("alice").get(path)
     assert response.status_code == 200, response.content[:2000]
     assert b"Orgbook" in response.content

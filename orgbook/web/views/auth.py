@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -13,9 +14,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from orgbook.errors import OrgbookError
+from orgbook.errors import Forbidden, OrgbookError
 from orgbook.implementations import lifecycle
-from orgbook.spaces.models import Membership
+from orgbook.spaces import members
+from orgbook.spaces.models import Invitation, Membership
+from orgbook.spaces.permissions import may_create_space
 from orgbook.web.base import page
 from orgbook.web.base import signed_in_user as _user
 from orgbook.web.forms import SignupForm, SpaceForm, add_domain_error
@@ -53,10 +56,25 @@ def _safe_next(request: HttpRequest) -> str:
     return "/"
 
 
+def _invitation_in(next_url: str) -> Invitation | None:
+    """The pending invitation a sign-up is on its way to (`next` is its link), if any."""
+    match = re.fullmatch(r"/invitations/([^/]+)/", next_url)
+    return members.pending_invitation(match.group(1)) if match else None
+
+
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
+    invitation = _invitation_in(_safe_next(request))
+    if settings.ORGBOOK_SIGNUP != "open" and invitation is None:
+        # Accounts by invitation only (ORGBOOK_SIGNUP): say so, and how to get one.
+        return render(request, "web/auth/signup_closed.html", status=403)
     form = SignupForm(request.POST or None, initial={"email": request.GET.get("email", "")})
+    if request.method == "POST" and form.is_valid() and settings.ORGBOOK_SIGNUP != "open":
+        assert invitation is not None
+        if form.cleaned_data["email"] != invitation.email:
+            form.add_error("email", f"This invitation is for {invitation.email}: sign up with that address, "
+                                    "or ask a Space admin to invite the address you use.")
     if request.method == "POST" and form.is_valid():
         email, password = form.cleaned_data["email"], form.cleaned_data["password"]
         user = get_user_model().objects.create_user(username=email, email=email, password=password)
@@ -70,12 +88,16 @@ def signup(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     first = Membership.objects.filter(user=_user(request)).select_related("space").order_by("space__name").first()
     if first is None:
-        return render(request, "web/spaces/first.html", {"form": SpaceForm()})
+        return render(request, "web/spaces/first.html",
+                      {"form": SpaceForm(), "may_create": may_create_space(request.user)})
     return redirect("implementations", slug=first.space.slug)
 
 
 @page
 def create_space(request: HttpRequest) -> HttpResponse:
+    if not may_create_space(request.user):
+        raise Forbidden("Spaces on this Orgbook are created by its administrators. Ask a Space admin to "
+                        "invite you to theirs, or the administrator to create one for you.")
     form = SpaceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

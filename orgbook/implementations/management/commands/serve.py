@@ -113,6 +113,8 @@ class Command(BaseCommand):
         from orgbook.implementations import demo_salesforce
 
         call_command("demo", stdout=self.stdout)
+        if "ORGBOOK_SIGNUP" not in os.environ:  # a newcomer may try signing up and creating a Space
+            settings.ORGBOOK_SIGNUP = os.environ["ORGBOOK_SIGNUP"] = "open"
         if "ORGBOOK_BASE_URL" not in os.environ:  # the OAuth callback must come back to this server
             settings.BASE_URL = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104
             os.environ["ORGBOOK_BASE_URL"] = settings.BASE_URL
