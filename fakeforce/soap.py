@@ -66,8 +66,8 @@ def handle(emu: Emulator, req: Request) -> Response:
             return fault(caller.code, "INVALID_SESSION_ID: Invalid Session ID found in SessionHeader: Illegal Session")
         return fault(caller.code, f"{caller.code}: {caller.message}")
     name = xmlutil.local(op)
-    injected = emu.take_fault(caller.org.key, {"soap_fault"})
-    if injected is not None and injected.opts.get("operation") in (None, name):
+    injected = emu.take_fault(caller.org.key, {"soap_fault"}, applies=lambda f: _fault_applies(f.opts, name, op))
+    if injected is not None:
         code = str(injected.opts.get("code", "UNKNOWN_EXCEPTION"))
         return fault(code, str(injected.opts.get("message", f"{code}: injected by fakeforce")))
     handlers = {"describeMetadata": _describe, "listMetadata": _list, "retrieve": _retrieve,
@@ -75,6 +75,22 @@ def handle(emu: Emulator, req: Request) -> Response:
     if name not in handlers:
         return fault("Client", f"No operation available for request {{{xmlutil.MD_NS}}}{name}", prefix="soapenv")
     return handlers[name](emu, caller, op)
+
+
+def _fault_applies(opts: dict[str, object], name: str, op: etree._Element) -> bool:
+    """An injected SOAP fault may be limited to one operation, one metadata type and one component
+    name, the way real UNKNOWN_EXCEPTIONs stick to one request (readMetadata of one layout)."""
+    if opts.get("operation") not in (None, name):
+        return False
+    texts: dict[str, set[str]] = {}
+    for e in op.iter():
+        if isinstance(e.tag, str):
+            texts.setdefault(xmlutil.local(e), set()).add((e.text or "").strip())
+    types = texts.get("type", set()) | texts.get("name", set())  # listMetadata/readMetadata; retrieve's <types>
+    if opts.get("type") is not None and opts["type"] not in types:
+        return False
+    names = texts.get("fullNames", set()) | texts.get("members", set())
+    return opts.get("name") is None or opts["name"] in names
 
 
 # ----------------------------------------------------------------------------- describe / list
