@@ -24,7 +24,8 @@ CONFIG: dict[str, Any] = {
     "orgs": [
         {"key": "acme", "name": "Acme", "org_id": "00D5g000004AcmeEAC", "sandbox": False,
          "edition": "Enterprise Edition", "my_domain": "acme",
-         "users": [{"username": "ann@acme.com", "password": "pw-ann", "name": "Ann Admin"}],
+         "users": [{"username": "ann@acme.com", "password": "pw-ann", "name": "Ann Admin"},
+                   {"username": "bob@acme.com", "password": "pw-bob", "name": "Bob Builder"}],
          "metadata": str(Path(__file__).parent / "org")},
         {"key": "uat", "sandbox": True, "parent": "acme", "sandbox_name": "uat"},
     ],
@@ -44,9 +45,10 @@ def oauth_for(emu: Any, org_key: str) -> OAuthClient:
     return OAuthClient(CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, login_url=login_url)
 
 
-def login(emu: Any, org_key: str, scope: str | None = None) -> tuple[OAuthClient, TokenSet]:
+def login(emu: Any, org_key: str, scope: str | None = None,
+          oauth: OAuthClient | None = None) -> tuple[OAuthClient, TokenSet]:
     """The browser leg auto-approved, then the code exchange: what Connect Org does."""
-    oauth = oauth_for(emu, org_key)
+    oauth = oauth or oauth_for(emu, org_key)
     if scope is not None:
         oauth.scopes = tuple(scope.split())
     pkce = Pkce.generate()
