@@ -214,13 +214,17 @@ class Emulator:
         with self.lock:
             self.faults.append(Fault(kind, self._org(org).key if org else None, int(times), opts))
 
-    def take_fault(self, org_key: str, kinds: set[str], api: str | None = None) -> Fault | None:
-        """Consume one matching fault (org-specific first); `api` filters on the fault's `api` opt."""
+    def take_fault(self, org_key: str, kinds: set[str], api: str | None = None,
+                   applies: Callable[[Fault], bool] | None = None) -> Fault | None:
+        """Consume one matching fault (org-specific first); `api` filters on the fault's `api` opt,
+        `applies` on the rest of its options (a SOAP fault's operation, type or name)."""
         with self.lock:
             for fault in sorted(self.faults, key=lambda f: f.org_key is None):
                 if fault.kind not in kinds or fault.org_key not in (None, org_key):
                     continue
                 if api and fault.opts.get("api") not in (None, api):
+                    continue
+                if applies is not None and not applies(fault):
                     continue
                 fault.remaining -= 1
                 if fault.remaining <= 0:

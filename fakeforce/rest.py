@@ -110,9 +110,9 @@ def _query(emu: Emulator, req: Request, caller: gate.Caller, version: str, tooli
         entity = q.sobject.lower()
         allowed = TOOLING_OBJECTS if tooling else DATA_OBJECTS
         if entity not in allowed or entity in caller.user.hidden_objects:
-            raise soql.SoqlError("INVALID_TYPE", f"sObject type '{q.sobject}' is not supported. If you are "
-                                 "attempting to use a custom object, be sure to append the '__c' after the entity "
-                                 "name. Please reference your WSDL or the describe call for the appropriate names.")
+            raise soql.SoqlError("INVALID_TYPE", _echo(text, q.sobject) + f"sObject type '{q.sobject}' is not supported. "
+                                 "If you are attempting to use a custom object, be sure to append the '__c' after the "
+                                 "entity name. Please reference your WSDL or the describe call for the appropriate names.")
         canonical, fields, rows = _rows(emu, caller, entity)
         result = soql.execute(q, rows, fields)
     except soql.SoqlError as exc:
@@ -125,6 +125,21 @@ def _query(emu: Emulator, req: Request, caller: gate.Caller, version: str, tooli
     records = [_with_attributes(r, canonical, version, tooling) for r in result]
     return _page(emu, caller, version, tooling, canonical, records, 0, batch=_batch_size(emu, req),
                  no_more=entity == "metadatacomponentdependency")
+
+
+def _echo(text: str, sobject: str) -> str:
+    """How Salesforce prefixes a message about a place in the query: the line, a caret under the
+    place, `ERROR at Row:R:Column:C` (a real INVALID_TYPE, CumulusCI's recording), then the reason."""
+    found = re.search(rf"\bfrom\s+({re.escape(sobject)})\b", text, re.IGNORECASE)
+    if found is None:
+        return ""
+    start = found.start(1)
+    row = text.count("\n", 0, start) + 1
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line = text[line_start:] if line_end < 0 else text[line_start:line_end]
+    column = start - line_start + 1
+    return f"\n{line}\n{' ' * (column - 1)}^\nERROR at Row:{row}:Column:{column}\n"
 
 
 def _with_attributes(row: dict[str, Any], entity: str, version: str, tooling: bool) -> dict[str, Any]:
@@ -150,8 +165,9 @@ def _page(emu: Emulator, caller: gate.Caller, version: str, tooling: bool, entit
     done = no_more or offset + batch >= len(records)
     body: dict[str, Any] = {}
     if tooling:
+        # A Tooling answer without rows names no entity (a real empty answer: entityTypeName null).
         body.update({"size": len(chunk), "totalSize": len(records), "done": done, "queryLocator": None,
-                     "entityTypeName": entity})
+                     "entityTypeName": entity if records else None})
     else:
         body.update({"totalSize": len(records), "done": done})
     if not done:

@@ -27,11 +27,37 @@ def _ok(body: str) -> Response:
     return Response(200, text.encode(), "text/xml;charset=UTF-8")
 
 
+FAULT_NS = "urn:fault.partner.soap.sforce.com"
+
+
 def fault(code: str, message: str, prefix: str = "sf") -> Response:
+    """A SOAP fault as Salesforce sends it: `sf:` codes in the fault namespace, with a `<detail>`
+    repeating code and message (an UnexpectedErrorFault); `soapenv:` faults (a malformed request)
+    carry faultcode and faultstring only. Both shapes occur in real answers."""
+    detail = ""
+    if prefix == "sf":
+        bare = message.removeprefix(f"{code}: ")
+        detail = (f'<detail><sf:UnexpectedErrorFault xsi:type="sf:UnexpectedErrorFault">'
+                  f"<sf:exceptionCode>{esc(code)}</sf:exceptionCode><sf:exceptionMessage>{esc(bare)}"
+                  "</sf:exceptionMessage></sf:UnexpectedErrorFault></detail>")
     text = (f'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="{xmlutil.SOAP_NS}" '
-            f'xmlns:sf="{xmlutil.MD_NS}"><soapenv:Body><soapenv:Fault><faultcode>{prefix}:{esc(code)}</faultcode>'
-            f"<faultstring>{esc(message)}</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>")
+            f'xmlns:sf="{FAULT_NS}" xmlns:xsi="{xmlutil.XSI_NS}"><soapenv:Body><soapenv:Fault>'
+            f"<faultcode>{prefix}:{esc(code)}</faultcode><faultstring>{esc(message)}</faultstring>{detail}"
+            "</soapenv:Fault></soapenv:Body></soapenv:Envelope>")
     return Response(500, text.encode(), "text/xml;charset=UTF-8")
+
+
+def endpoint_version(path: str) -> float:
+    """`/services/Soap/m/30.0[/orgid]` -> 30.0: Salesforce shapes an answer by the endpoint's version."""
+    try:
+        return float(path.split("/services/Soap/m/", 1)[1].split("/", 1)[0])
+    except (IndexError, ValueError):
+        return 99.0
+
+
+# Before API 31.0 a RetrieveResult had no done/status/success, and listMetadata sent an empty
+# <namespacePrefix/> without manageableState (the metaforce recordings, v23-v30).
+V31 = 31.0
 
 
 def _texts(parent: etree._Element, name: str) -> list[str]:
@@ -66,21 +92,37 @@ def handle(emu: Emulator, req: Request) -> Response:
             return fault(caller.code, "INVALID_SESSION_ID: Invalid Session ID found in SessionHeader: Illegal Session")
         return fault(caller.code, f"{caller.code}: {caller.message}")
     name = xmlutil.local(op)
-    injected = emu.take_fault(caller.org.key, {"soap_fault"})
-    if injected is not None and injected.opts.get("operation") in (None, name):
+    injected = emu.take_fault(caller.org.key, {"soap_fault"}, applies=lambda f: _fault_applies(f.opts, name, op))
+    if injected is not None:
         code = str(injected.opts.get("code", "UNKNOWN_EXCEPTION"))
         return fault(code, str(injected.opts.get("message", f"{code}: injected by fakeforce")))
     handlers = {"describeMetadata": _describe, "listMetadata": _list, "retrieve": _retrieve,
                 "checkRetrieveStatus": _check_retrieve, "readMetadata": _read, "checkStatus": _check_status}
     if name not in handlers:
         return fault("Client", f"No operation available for request {{{xmlutil.MD_NS}}}{name}", prefix="soapenv")
-    return handlers[name](emu, caller, op)
+    return handlers[name](emu, caller, op, endpoint_version(req.path))
+
+
+def _fault_applies(opts: dict[str, object], name: str, op: etree._Element) -> bool:
+    """An injected SOAP fault may be limited to one operation, one metadata type and one component
+    name, the way real UNKNOWN_EXCEPTIONs stick to one request (readMetadata of one layout)."""
+    if opts.get("operation") not in (None, name):
+        return False
+    texts: dict[str, set[str]] = {}
+    for e in op.iter():
+        if isinstance(e.tag, str):
+            texts.setdefault(xmlutil.local(e), set()).add((e.text or "").strip())
+    types = texts.get("type", set()) | texts.get("name", set())  # listMetadata/readMetadata; retrieve's <types>
+    if opts.get("type") is not None and opts["type"] not in types:
+        return False
+    names = texts.get("fullNames", set()) | texts.get("members", set())
+    return opts.get("name") is None or opts["name"] in names
 
 
 # ----------------------------------------------------------------------------- describe / list
 
 
-def _describe(emu: Emulator, caller: gate.Caller, op: etree._Element) -> Response:
+def _describe(emu: Emulator, caller: gate.Caller, op: etree._Element, version: float) -> Response:
     parts = []
     for t in TYPES:
         if t.name.lower() in FOLDER_TYPES:
@@ -95,17 +137,22 @@ def _describe(emu: Emulator, caller: gate.Caller, op: etree._Element) -> Respons
     return _ok(f"<describeMetadataResponse><result>{result}</result></describeMetadataResponse>")
 
 
-def file_properties(item: Listed, namespace: str | None, tag: str = "result") -> str:
+def file_properties(item: Listed, namespace: str | None, tag: str = "result", old_listing: bool = False) -> str:
     p = item.props
-    ns = el("namespacePrefix", namespace) if namespace else ""
+    if old_listing:  # listMetadata before v31: the prefix always, empty when none; no manageableState
+        ns = f"<namespacePrefix>{esc(namespace)}</namespacePrefix>" if namespace else "<namespacePrefix/>"
+        state = ""
+    else:
+        ns = el("namespacePrefix", namespace) if namespace else ""
+        state = el("manageableState", "unmanaged")
     return (f"<{tag}>{el('createdById', p.created_by_id)}{el('createdByName', p.created_by_name)}"
             f"{el('createdDate', p.created_date)}{el('fileName', item.file_name)}{el('fullName', item.full_name)}"
             f"{el('id', p.id)}{el('lastModifiedById', p.last_modified_by_id)}"
             f"{el('lastModifiedByName', p.last_modified_by_name)}{el('lastModifiedDate', p.last_modified_date)}"
-            f"{el('manageableState', 'unmanaged')}{ns}{el('type', item.type)}</{tag}>")
+            f"{state}{ns}{el('type', item.type)}</{tag}>")
 
 
-def _list(emu: Emulator, caller: gate.Caller, op: etree._Element) -> Response:
+def _list(emu: Emulator, caller: gate.Caller, op: etree._Element, version: float) -> Response:
     queries = xmlutil.children_named(op, "queries")
     if len(queries) > 3:
         # Documented limit; the exact fault code is not (docs/salesforce-protocols.md §8).
@@ -121,7 +168,7 @@ def _list(emu: Emulator, caller: gate.Caller, op: etree._Element) -> Response:
                 listed = caller.org.store.listing(type_name, folder)
         except KeyError:
             listed = []  # types this emulator does not know list as empty, not as a fault
-        results.extend(file_properties(i, caller.org.namespace) for i in listed)
+        results.extend(file_properties(i, caller.org.namespace, old_listing=version < V31) for i in listed)
     if not results:
         return _ok("<listMetadataResponse/>")
     return _ok(f"<listMetadataResponse>{''.join(results)}</listMetadataResponse>")
@@ -137,7 +184,7 @@ def _package_xml(requested: list[tuple[str, list[str]]], version: str) -> bytes:
     return xmlutil.to_bytes(root)
 
 
-def _retrieve(emu: Emulator, caller: gate.Caller, op: etree._Element) -> Response:
+def _retrieve(emu: Emulator, caller: gate.Caller, op: etree._Element, version: float) -> Response:
     # The WSDL names the parameter retrieveRequest; jsforce (inside the Salesforce CLI) sends it as
     # <request>, which Salesforce accepts: the single parameter is taken whatever its name.
     request = next((c for c in op if xmlutil.local(c) == "retrieveRequest"), None)
@@ -145,7 +192,8 @@ def _retrieve(emu: Emulator, caller: gate.Caller, op: etree._Element) -> Respons
         request = next((c for c in op if isinstance(c.tag, str)), None)
     if request is None:
         return fault("Client", "retrieveRequest is required", prefix="soapenv")
-    version = _text(request, "apiVersion", emu.settings.api_versions[-1])
+    # The package's own apiVersion (the manifest written into the zip), not the endpoint's version.
+    package_version = _text(request, "apiVersion", emu.settings.api_versions[-1])
     single = _text(request, "singlePackage").lower() == "true"
     requested: list[tuple[str, list[str]]] = []
     unpackaged = next((c for c in request if xmlutil.local(c) == "unpackaged"), None)
@@ -170,7 +218,7 @@ def _retrieve(emu: Emulator, caller: gate.Caller, op: etree._Element) -> Respons
         code = str(failed.opts.get("code", "UNKNOWN_EXCEPTION"))
         job.error = (code, str(failed.opts.get("message", f"{code}: An unexpected error occurred.")))
     else:
-        _fill(emu, caller, job, requested, version, single)
+        _fill(emu, caller, job, requested, package_version, single)
     with emu.lock:
         emu.jobs[job.id] = job
     return _ok(f"<retrieveResponse><result>{el('done', False)}{el('id', job.id)}{el('state', 'Queued')}</result>"
@@ -191,7 +239,8 @@ def _fill(emu: Emulator, caller: gate.Caller, job: RetrieveJob, requested: list[
     user = caller.user
     package_props = Props("", user.id, user.name, now, user.id, user.name, now)
     job.listed = [Listed(i.type, i.full_name, prefix + i.file_name, i.props) for i in listed]
-    job.listed.append(Listed("Package", "package.xml", prefix + "package.xml", package_props))
+    # With singlePackage=false both names carry the folder: fullName unpackaged/package.xml (v48 recording).
+    job.listed.append(Listed("Package", prefix + "package.xml", prefix + "package.xml", package_props))
     job.messages = [(prefix + "package.xml", p) for p in problems]
 
 
@@ -202,7 +251,7 @@ def _job(emu: Emulator, caller: gate.Caller, op: etree._Element, field: str) -> 
     return job
 
 
-def _check_retrieve(emu: Emulator, caller: gate.Caller, op: etree._Element) -> Response:
+def _check_retrieve(emu: Emulator, caller: gate.Caller, op: etree._Element, version: float) -> Response:
     job = _job(emu, caller, op, "asyncProcessId")
     if job is None:
         return fault("INVALID_ID_FIELD", "INVALID_ID_FIELD: invalid retrieve request id")
@@ -225,19 +274,26 @@ def _check_retrieve(emu: Emulator, caller: gate.Caller, op: etree._Element) -> R
             job.zip_consumed = True
     props = "".join(file_properties(i, caller.org.namespace, "fileProperties") for i in job.listed)
     messages = "".join(f"<messages>{el('fileName', f)}{el('problem', p)}</messages>" for f, p in job.messages)
-    result = (f"{el('done', True)}{props}{el('id', job.id)}{messages}{el('status', 'Succeeded')}"
-              f"{el('success', True)}{el('zipFile', zip_b64)}")
+    if version < V31:
+        zipped = el("zipFile", zip_b64) if zip_b64 is not None else ""
+        result = f"{props}{el('id', job.id)}{messages}{zipped}"
+    else:
+        result = (f"{el('done', True)}{props}{el('id', job.id)}{messages}{el('status', 'Succeeded')}"
+                  f"{el('success', True)}{el('zipFile', zip_b64)}")
     return _ok(f"<checkRetrieveStatusResponse><result>{result}</result></checkRetrieveStatusResponse>")
 
 
-def _check_status(emu: Emulator, caller: gate.Caller, op: etree._Element) -> Response:
+def _check_status(emu: Emulator, caller: gate.Caller, op: etree._Element, version: float) -> Response:
     """Pre-31.0 polling call: AsyncResult only, without consuming polls or the zip."""
     results = []
     for async_id in _texts(op, "asyncProcessId"):
         job = emu.jobs.get(async_id)
         if job is None or job.org_key != caller.org.key:
             return fault("INVALID_ID_FIELD", "INVALID_ID_FIELD: invalid id")
-        done = job.polls_left == 0
+        with emu.lock:
+            done = job.polls_left == 0
+            if not done:
+                job.polls_left -= 1  # pre-v31 clients poll here, then call checkRetrieveStatus once
         state = ("Error" if job.error else "Completed") if done else "InProgress"
         results.append(f"<result>{el('done', done)}{el('id', job.id)}{el('state', state)}</result>")
     return _ok(f"<checkStatusResponse>{''.join(results)}</checkStatusResponse>")
@@ -246,7 +302,7 @@ def _check_status(emu: Emulator, caller: gate.Caller, op: etree._Element) -> Res
 # ----------------------------------------------------------------------------- readMetadata
 
 
-def _read(emu: Emulator, caller: gate.Caller, op: etree._Element) -> Response:
+def _read(emu: Emulator, caller: gate.Caller, op: etree._Element, version: float) -> Response:
     type_name = _text(op, "type")
     canonical = lookup(type_name)
     child = CHILD_TYPES.get(type_name.lower())
@@ -257,7 +313,8 @@ def _read(emu: Emulator, caller: gate.Caller, op: etree._Element) -> Response:
     for full_name in _texts(op, "fullNames")[:10]:
         found = caller.org.store.read_xml(type_out, full_name)
         if found is None:
-            continue  # unknown names are simply absent (Salesforce returns an empty record)
+            records.append('<records xsi:nil="true"/>')  # as a real org answers a missing name
+            continue
         records.append(_record(found, type_out, full_name))
     return _ok(f"<readMetadataResponse><result>{''.join(records)}</result></readMetadataResponse>")
 

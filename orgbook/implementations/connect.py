@@ -290,7 +290,15 @@ def client_for(conn: OrgConnection) -> SalesforceClient:
         conn.save(update_fields=["instance_url", "refresh_token_enc", "access_token_enc"])
         return tokens
 
-    return SalesforceClient(conn.instance_url, access, settings.ORGBOOK_SF_API_VERSION, refresh)
+    client = SalesforceClient(conn.instance_url, access, settings.ORGBOOK_SF_API_VERSION, refresh)
+    # UNKNOWN_EXCEPTION is asked again after 2 and 10 poll units (2 s and 10 s by default), so that a
+    # deployment (or a test) that polls faster also waits less (docs/salesforce-protocols.md §4.7).
+    unit = settings.ORGBOOK_SF_POLL_MS / 1000
+    client.unknown_exception_waits = tuple(n * unit for n in UNKNOWN_EXCEPTION_WAIT_UNITS)
+    return client
+
+
+UNKNOWN_EXCEPTION_WAIT_UNITS = (2, 10)
 
 
 def revoke_stored_tokens(conn: OrgConnection) -> None:

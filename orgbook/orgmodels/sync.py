@@ -31,13 +31,21 @@ from orgbook.orgmodels.ingest import ingest
 from orgbook.orgmodels.models import Component, ComponentStatus, ModelKind, OrgModel, SyncRun
 from orgbook.salesforce.errors import (
     RequestLimitExceeded,
+    RetrieveFailed,
     RetrieveTooLarge,
     SalesforceError,
     SessionExpired,
     TransientError,
+    UnknownException,
 )
 from orgbook.salesforce.folders import FOLDERED, Folder, FolderListing
-from orgbook.salesforce.metadata_api import Backoff, FileProperties, ListMetadataQuery, MetadataApi
+from orgbook.salesforce.metadata_api import (
+    LIST_METADATA_MAX_QUERIES,
+    Backoff,
+    FileProperties,
+    ListMetadataQuery,
+    MetadataApi,
+)
 
 log = logging.getLogger(__name__)
 FILES_PER_MEMBER = {"LightningComponentBundle": 4, "AuraDefinitionBundle": 5, "ApexClass": 2, "ApexTrigger": 2,
@@ -107,8 +115,39 @@ class Listing:
     listed_types: set[str] = field(default_factory=set)  # types listed with nothing in them, too
 
 
+class LeftOut(list[str]):
+    """What Salesforce kept answering UNKNOWN_EXCEPTION for, after the client's own retries: one
+    warning each. Such an answer is usually deterministic (docs/salesforce-protocols.md §4.7), so
+    the sync goes on without that type or item, and keeps what the model holds of it."""
+
+
+def _unknown_exception(exc: SalesforceError) -> bool:
+    # As a fault on the call, or as a retrieve that ended Failed with that status code.
+    return isinstance(exc, UnknownException) or (isinstance(exc, RetrieveFailed) and exc.code == "UNKNOWN_EXCEPTION")
+
+
+def _list_tolerant(api: MetadataApi, queries: list[ListMetadataQuery], left_out: LeftOut) -> list[FileProperties]:
+    """listMetadata three queries a call; a call answering UNKNOWN_EXCEPTION is asked again one type
+    at a time, so that only the type Salesforce cannot list is left out."""
+    found: list[FileProperties] = []
+    step = 1 if len(queries) == 1 else LIST_METADATA_MAX_QUERIES
+    for start in range(0, len(queries), step):
+        chunk = queries[start:start + step]
+        try:
+            found += api.list_metadata(chunk)
+        except UnknownException as exc:
+            if len(chunk) > 1:
+                found += [p for q in chunk for p in _list_tolerant(api, [q], left_out)]
+                continue
+            what = f"{chunk[0].type} in folder {chunk[0].folder}" if chunk[0].folder else chunk[0].type
+            left_out.append(f"Salesforce could not list {what} (UNKNOWN_EXCEPTION: {exc.message[:300]}); "
+                            "what the model holds of it was kept as it was.")
+    return found
+
+
 def _list_all(api: MetadataApi, tops: list[str], children: dict[str, str], model: OrgModel | None = None,
-              org_id: str = "", full: bool = True) -> Listing:
+              org_id: str = "", full: bool = True, left_out: LeftOut | None = None) -> Listing:
+    left_out = LeftOut() if left_out is None else left_out
     queries: list[ListMetadataQuery] = []
     foldered: list[tuple[str, str]] = []
     for name in tops:
@@ -123,11 +162,11 @@ def _list_all(api: MetadataApi, tops: list[str], children: dict[str, str], model
         foldered = _list_foldered(api, foldered, model, org_id, full, listing)
     # Folder types left to listMetadata share calls with the other types (three queries a call).
     queries += [ListMetadataQuery(folder_type) for _, folder_type in foldered]
-    listing.props += api.list_metadata(queries)
+    listing.props += _list_tolerant(api, queries, left_out)
     folder_queries = [ListMetadataQuery(item_type, f.full_name) for item_type, folder_type in foldered
                       for f in listing.props if f.type == folder_type]
     if folder_queries:
-        listing.props += api.list_metadata(folder_queries)
+        listing.props += _list_tolerant(api, folder_queries, left_out)
     return listing
 
 
@@ -294,8 +333,12 @@ def work_dir(model: OrgModel, plan_key: str) -> Path:
     return Path(settings.DATA_DIR) / "sync" / f"model-{model.pk}" / plan_key
 
 
-def fetch(api: MetadataApi, plan: Plan, folder: Path, report: SyncReporter) -> list[str]:
-    """Retrieve every chunk not already on disk; returns Salesforce's retrieve messages."""
+def fetch(api: MetadataApi, plan: Plan, folder: Path, report: SyncReporter, left_out: LeftOut | None = None) -> list[str]:
+    """Retrieve every chunk not already on disk; returns Salesforce's retrieve messages.
+
+    A chunk Salesforce answers UNKNOWN_EXCEPTION for is split like one too large, down to the one
+    component it fails on, which is left out (`left_out`)."""
+    left_out = LeftOut() if left_out is None else left_out
     folder.mkdir(parents=True, exist_ok=True)
     messages: list[str] = []
     todo = chunks(plan.members)
@@ -312,10 +355,20 @@ def fetch(api: MetadataApi, plan: Plan, folder: Path, report: SyncReporter) -> l
             except RetrieveTooLarge:
                 todo[:0] = _split(chunk)
                 continue
+            except SalesforceError as exc:
+                if not _unknown_exception(exc):
+                    raise
+                if sum(len(names) for names in chunk.values()) > 1:
+                    todo[:0] = _split(chunk)
+                else:
+                    (mtype, (name,)), = chunk.items()
+                    left_out.append(f"Salesforce could not retrieve {mtype} {name} (UNKNOWN_EXCEPTION: "
+                                    f"{exc.message[:300]}); the model keeps what it held of it.")
+                continue
             messages += [f"{m.file_name}: {m.problem}" for m in result.messages]
         done += 1
         report.stage(f"retrieving ({done} of {done + len(todo)} chunks)", 10 + int(60 * done / (done + len(todo))))
-    _read_whole(api, plan, folder)
+    _read_whole(api, plan, folder, left_out)
     return messages
 
 
@@ -323,16 +376,29 @@ def _chunk_name(chunk: dict[str, list[str]]) -> str:
     return hashlib.sha256(json.dumps(sorted(chunk.items())).encode()).hexdigest()[:16]
 
 
-def _read_whole(api: MetadataApi, plan: Plan, folder: Path) -> None:
+def _read_whole(api: MetadataApi, plan: Plan, folder: Path, left_out: LeftOut) -> None:
     for mtype, names in plan.read.items():
         target = folder / "read" / REGISTRY.get(mtype).directory  # type: ignore[union-attr]
         target.mkdir(parents=True, exist_ok=True)
         suffix = REGISTRY.get(mtype).suffix  # type: ignore[union-attr]
         for i in range(0, len(names), READ_BATCH):
             batch = [n for n in names[i:i + READ_BATCH] if not (target / f"{n}.{suffix}").exists()]
-            if batch:
-                for full_name, xml in api.read_metadata(mtype, batch).items():
-                    (target / f"{full_name}.{suffix}").write_bytes(xml)
+            for full_name, xml in _read_tolerant(api, mtype, batch, left_out).items():
+                (target / f"{full_name}.{suffix}").write_bytes(xml)
+
+
+def _read_tolerant(api: MetadataApi, mtype: str, names: list[str], left_out: LeftOut) -> dict[str, bytes]:
+    """readMetadata of a batch; on UNKNOWN_EXCEPTION, one name at a time, leaving out the ones it fails on."""
+    if not names:
+        return {}
+    try:
+        return api.read_metadata(mtype, names)
+    except UnknownException as exc:
+        if len(names) == 1:
+            left_out.append(f"Salesforce could not read {mtype} {names[0]} (UNKNOWN_EXCEPTION: {exc.message[:300]}); "
+                            "the model keeps what it held of it.")
+            return {}
+        return {k: v for n in names for k, v in _read_tolerant(api, mtype, [n], left_out).items()}
 
 
 def read_fetched(folder: Path) -> Iterator[ParsedComponent | ReadProblem]:
@@ -361,16 +427,20 @@ def run_sync(run: SyncRun, api: MetadataApi, report: SyncReporter) -> SyncRun:
     model = run.model
     conn = model.connection
     assert conn is not None
+    left_out = LeftOut()
     tops, children = _listable_types(api)
     report.stage("listing", 5)
-    listing = _list_all(api, tops, children, model, conn.org_id, run.full)
+    listing = _list_all(api, tops, children, model, conn.org_id, run.full, left_out)
     plan = plan_sync(model, listing.props, children, run.full, listing.kept, listing.listed_types)
     folder = work_dir(model, plan.key())
-    messages = fetch(api, plan, folder, report)
+    messages = fetch(api, plan, folder, report, left_out)
     report.stage("reading", 75)
-    run.warnings = [*run.warnings, *({"message": m} for m in messages)]
-    deleted = None if run.full else _deleted_keys(model, plan)
-    ingest(model, read_fetched(folder), run=run, file_properties=_props_by_key(plan), complete=run.full,
+    run.warnings = [*run.warnings, *({"message": m} for m in [*messages, *left_out])]
+    # With something left out, even a full sync removes only what the listing proved gone: a type
+    # not listed, or a component not fetched, keeps what the model holds.
+    complete = run.full and not left_out
+    deleted = None if complete else _deleted_keys(model, plan)
+    ingest(model, read_fetched(folder), run=run, file_properties=_props_by_key(plan), complete=complete,
            deleted=deleted)
     shutil.rmtree(folder.parent, ignore_errors=True)  # fetched chunks are only kept to resume
     return run

@@ -26,6 +26,7 @@ from orgbook.salesforce.errors import (
     SalesforceError,
     SessionExpired,
     TransientError,
+    UnknownException,
 )
 from orgbook.salesforce.ids import to_15, to_18
 from orgbook.salesforce.masking import mask, scrub
@@ -47,6 +48,11 @@ _DEPENDENCY_FIELDS = (
     "MetadataComponentId, MetadataComponentName, MetadataComponentNamespace, MetadataComponentType, "
     "RefMetadataComponentId, RefMetadataComponentName, RefMetadataComponentNamespace, RefMetadataComponentType"
 )
+
+# UNKNOWN_EXCEPTION is tried again at most twice, after these waits, then reported
+# (docs/salesforce-protocols.md §4.7): a glitch usually clears in seconds, and a deterministic one
+# (most of those seen in real orgs) never does, so waiting longer only delays the sync.
+UNKNOWN_EXCEPTION_WAITS = (2.0, 10.0)
 
 Refresher = Callable[[], TokenSet]
 P = ParamSpec("P")
@@ -201,6 +207,7 @@ class SalesforceClient:
         *,
         session: requests.Session | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.instance_url = instance_url.rstrip("/")
         self._access_token = access_token
@@ -210,6 +217,8 @@ class SalesforceClient:
         self.timeout = timeout
         self.stats = CallStats()
         self.dependency_row_cap = DEPENDENCY_ROW_CAP
+        self.unknown_exception_waits: tuple[float, ...] = UNKNOWN_EXCEPTION_WAITS
+        self._sleep = sleep
 
     def __repr__(self) -> str:
         return (
@@ -362,7 +371,25 @@ class SalesforceClient:
                 return
             page = self._rest("GET", self._local_path(next_url))
 
+    def retrying_unknown(self, what: str, attempt: Callable[[], R]) -> R:
+        """`attempt()`, tried again after each of `unknown_exception_waits` while Salesforce
+        answers UNKNOWN_EXCEPTION; the last UnknownException propagates."""
+        for wait in self.unknown_exception_waits:
+            try:
+                return attempt()
+            except UnknownException as exc:
+                log.info("%s answered UNKNOWN_EXCEPTION (%s); trying again in %.0f s", what, exc.message[:200], wait)
+                self._sleep(wait)
+        return attempt()
+
     def _rest(
+        self, method: str, path: str, *, params: dict[str, str] | None = None, auth: bool = True
+    ) -> Any:
+        return self.retrying_unknown(
+            f"{method} {path.split('?')[0]}", lambda: self._rest_once(method, path, params=params, auth=auth)
+        )
+
+    def _rest_once(
         self, method: str, path: str, *, params: dict[str, str] | None = None, auth: bool = True
     ) -> Any:
         def build(token: str) -> dict[str, Any]:
@@ -437,6 +464,8 @@ class SalesforceClient:
         code, message = _rest_error_body(response)
         message = self.scrub(message)
         log.info("Salesforce REST error %s (HTTP %s)", code, status)
+        if code == "UNKNOWN_EXCEPTION":
+            return UnknownException(code, message, status)
         if status >= 500:
             return TransientError(code or f"HTTP_{status}", message, status)
         if status == 401 or code == "INVALID_SESSION_ID":
@@ -454,7 +483,9 @@ def error_for_code(code: str, message: str, status: int | None = None) -> Salesf
         return ApiDisabled(code, message, status)
     if code in INSUFFICIENT_ACCESS_CODES:
         return InsufficientAccess(code, message, status)
-    if code in ("SERVER_UNAVAILABLE", "UNKNOWN_EXCEPTION"):
+    if code == "UNKNOWN_EXCEPTION":
+        return UnknownException(code, message, status)
+    if code == "SERVER_UNAVAILABLE":
         return TransientError(code, message, status)
     return SalesforceError(code, message, status)
 

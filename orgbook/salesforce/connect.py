@@ -11,6 +11,11 @@ from orgbook.salesforce.errors import ApiDisabled, InsufficientAccess, Salesforc
 from orgbook.salesforce.guard import OrgFacts
 from orgbook.salesforce.oauth import OAuthClient, TokenSet
 
+# Answers meaning "production will not show this user SandboxProcess": the object is hidden from the
+# user or the edition (real orgs answer INVALID_TYPE, "sObject type 'SandboxProcess' is not
+# supported", as for any object the user cannot see), or a field of the query is.
+SANDBOX_PROCESS_UNREADABLE = frozenset({"INVALID_TYPE", "INVALID_FIELD"})
+
 
 def collect_org_facts(
     oauth: OAuthClient,
@@ -53,3 +58,7 @@ def _production_sandboxes(
     except (InsufficientAccess, ApiDisabled):
         # Production's user cannot read Tooling SandboxProcess: fall back to the My Domain proof.
         return None
+    except SalesforceError as exc:
+        if exc.code in SANDBOX_PROCESS_UNREADABLE:
+            return None  # the same: a refusal to answer, not a failure worth refusing the connect
+        raise

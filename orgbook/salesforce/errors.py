@@ -55,8 +55,20 @@ class SoapFault(SalesforceError):
 
 
 class TransientSoapFault(SoapFault, TransientError):
-    """A SOAP fault Salesforce uses for server-side glitches (UNKNOWN_EXCEPTION,
-    SERVER_UNAVAILABLE): both a SoapFault and worth retrying with backoff."""
+    """A SOAP fault Salesforce uses for server-side glitches (SERVER_UNAVAILABLE): both a
+    SoapFault and worth retrying with backoff."""
+
+
+class UnknownException(SalesforceError):
+    """UNKNOWN_EXCEPTION ("An unexpected error occurred"), still there after the client's short
+    retries (docs/salesforce-protocols.md §4.7). Not a TransientError: real ones are often
+    deterministic for a given request (readMetadata of one layout, a type an API version cannot
+    list), so retrying the whole sync for half an hour only wastes it. The caller leaves out what
+    the request was for and says so."""
+
+
+class UnknownSoapFault(SoapFault, UnknownException):
+    """UNKNOWN_EXCEPTION as a Metadata API SOAP fault."""
 
 
 class RetrieveFailed(SalesforceError):

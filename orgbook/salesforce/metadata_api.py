@@ -30,6 +30,8 @@ from orgbook.salesforce.errors import (
     SoapFault,
     TransientError,
     TransientSoapFault,
+    UnknownException,
+    UnknownSoapFault,
 )
 
 log = logging.getLogger(__name__)
@@ -217,7 +219,7 @@ class MetadataApi:
     ) -> RetrieveStatus:
         """One poll. With include_zip the zip (deleted server-side once returned) is decoded into
         `sink` as it arrives; without a sink it is discarded, so pass one."""
-        return self._check_status(async_id, include_zip, sink)
+        return self._check_status_retrying(async_id, include_zip, sink)
 
     @timed
     def retrieve_to_file(
@@ -245,7 +247,7 @@ class MetadataApi:
             # includeZip=true on every poll: a finished retrieve answers with the zip at once,
             # saving a call; an unfinished one answers without it.
             with open(partial, "wb") as sink:
-                status = self._check_status(async_id, True, sink)
+                status = self._check_status_retrying(async_id, True, sink)
             if status.done:
                 return self._finish(status, partial, dest, polls)
             if time.monotonic() + delay > deadline:
@@ -269,6 +271,12 @@ class MetadataApi:
             file_properties=status.file_properties,
             messages=status.messages,
             polls=polls,
+        )
+
+    def _check_status_retrying(self, async_id: str, include_zip: bool, sink: IO[bytes] | None) -> RetrieveStatus:
+        # A fault answers before any zip byte is written to `sink`, so trying again is safe.
+        return self.client.retrying_unknown(
+            "checkRetrieveStatus", lambda: self._check_status(async_id, include_zip, sink)
         )
 
     def _check_status(self, async_id: str, include_zip: bool, sink: IO[bytes] | None) -> RetrieveStatus:
@@ -319,6 +327,9 @@ class MetadataApi:
 
     def _call(self, operation: str, body: list[tuple[str, Any]], retrieve_op: bool = False) -> list[Any]:
         """Send one operation; return the `result` elements of its response."""
+        return self.client.retrying_unknown(operation, lambda: self._call_once(operation, body, retrieve_op))
+
+    def _call_once(self, operation: str, body: list[tuple[str, Any]], retrieve_op: bool) -> list[Any]:
         response = self._post(operation, body, stream=False)
         if response.status_code != 200:
             raise self._fault(response, retrieve_op)
@@ -352,6 +363,8 @@ class MetadataApi:
             return SoapFault(code, message, status)
         if type(error) is TransientError:
             return TransientSoapFault(code, message, status)
+        if type(error) is UnknownException:
+            return UnknownSoapFault(code, message, status)
         return error
 
 
@@ -415,7 +428,20 @@ def _parse_fault(data: bytes) -> tuple[str, str] | None:
     raw_code = (fault.findtext("faultcode") or "").strip()
     message = (fault.findtext("faultstring") or "").strip()
     # "sf:INVALID_SESSION_ID" -> "INVALID_SESSION_ID"; "soapenv:Client" -> "Client"
-    return raw_code.rsplit(":", 1)[-1] or "UNKNOWN", message
+    code = raw_code.rsplit(":", 1)[-1]
+    # Some real faults also carry <detail><sf:UnexpectedErrorFault> (namespace
+    # urn:fault.partner.soap.sforce.com) with exceptionCode/exceptionMessage, others only the two
+    # texts above: the detail only fills in what faultcode/faultstring left empty.
+    detail_code, detail_message = _fault_detail(fault)
+    return code or detail_code or "UNKNOWN", message or detail_message
+
+
+def _fault_detail(fault: Any) -> tuple[str, str]:
+    detail = next((c for c in fault if _local(c) == "detail"), None)
+    if detail is None:
+        return "", ""
+    found = {_local(el): _value(el) or "" for el in detail.iter() if isinstance(el.tag, str)}
+    return found.get("exceptionCode", ""), found.get("exceptionMessage", "")
 
 
 def _is_session_fault(response: Any) -> bool:
@@ -443,10 +469,15 @@ def _text(el: Any, name: str) -> str:
 def _optional_text(el: Any, name: str) -> str | None:
     for c in el:
         if _local(c) == name:
-            if c.get(f"{{{XSI_NS}}}nil") == "true":
-                return None
-            return (c.text or "").strip() or None
+            return _value(c)
     return None
+
+
+def _value(el: Any) -> str | None:
+    """An element's text; None when it is `xsi:nil="true"` or empty (absent, not "")."""
+    if el.get(f"{{{XSI_NS}}}nil") in ("true", "1"):
+        return None
+    return (el.text or "").strip() or None
 
 
 def _bool(el: Any, name: str) -> bool:
@@ -460,7 +491,8 @@ def _metadata_object(el: Any) -> MetadataObjectType:
         suffix=_optional_text(el, "suffix"),
         in_folder=_bool(el, "inFolder"),
         meta_file=_bool(el, "metaFile"),
-        child_xml_names=tuple((c.text or "").strip() for c in _children(el, "childXmlNames")),
+        # Real answers carry `<childXmlNames xsi:nil="true"/>` (under Workflow): no child, not "".
+        child_xml_names=tuple(name for c in _children(el, "childXmlNames") if (name := _value(c))),
     )
 
 
@@ -482,11 +514,14 @@ def _file_properties(el: Any) -> FileProperties:
 
 
 def _retrieve_status(result: Any, zip_bytes: int) -> RetrieveStatus:
+    # Before API 31.0 a RetrieveResult had no done/status/success (checkStatus said when it was
+    # done, and checkRetrieveStatus was only called then): such an answer is a finished success.
+    pre_v31 = not _children(result, "done") and not _children(result, "status")
     return RetrieveStatus(
         id=_text(result, "id"),
-        done=_bool(result, "done"),
-        status=_text(result, "status"),
-        success=_bool(result, "success"),
+        done=pre_v31 or _bool(result, "done"),
+        status="Succeeded" if pre_v31 else _text(result, "status"),
+        success=pre_v31 or _bool(result, "success"),
         error_status_code=_optional_text(result, "errorStatusCode"),
         error_message=_optional_text(result, "errorMessage"),
         file_properties=[_file_properties(el) for el in _children(result, "fileProperties")],

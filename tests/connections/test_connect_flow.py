@@ -222,3 +222,19 @@ def test_a_refreshed_sandbox_is_marked_detached_not_just_needing_a_login(people:
     sandbox.refresh_from_db()
     assert sandbox.status == ConnectionStatus.DETACHED
     assert "was refreshed" in sandbox.status_reason and new_id[:15] in sandbox.status_reason
+
+
+def test_a_sandbox_connects_when_production_answers_invalid_type_for_sandbox_process(
+        people: dict[str, Any], salesforce: Any, retail: Implementation) -> None:
+    # Real orgs answer INVALID_TYPE for an object the user cannot see (the body below is a real one,
+    # tests/data/salesforce-recordings/cumulusci): the sandbox is judged on its My Domain instead.
+    _connect(people, salesforce, retail, "production", "ann@acme.com")
+    message = ("\nSELECT Id, SandboxName, SandboxOrganization, Status, CreatedDate FROM SandboxProcess\n"
+               "                                                                       ^\nERROR at Row:1:Column:72\n"
+               "sObject type 'SandboxProcess' is not supported. If you are attempting to use a custom object, be sure "
+               "to append the '__c' after the entity name. Please reference your WSDL or the describe call for the "
+               "appropriate names.")
+    salesforce.inject_fault(org="acme", kind="server_error", api="tooling", status=400, code="INVALID_TYPE",
+                            message=message, times=5)
+    sandbox = _connect(people, salesforce, retail, "sandbox", "ann@acme.com.uat")
+    assert sandbox.kind == "sandbox" and sandbox.sandbox_name == "uat"

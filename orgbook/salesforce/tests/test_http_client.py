@@ -12,6 +12,7 @@ from orgbook.salesforce.errors import (
     SalesforceError,
     SessionExpired,
     TransientError,
+    UnknownException,
 )
 from orgbook.salesforce.ids import to_18
 
@@ -160,10 +161,20 @@ def test_request_limit_exceeded(emu, acme):
 
 
 def test_server_error_is_transient(emu, acme):
-    emu.inject_fault(org="acme", kind="server_error", times=1)
+    emu.inject_fault(org="acme", kind="server_error", times=1, code="SERVER_UNAVAILABLE", status=503)
     with pytest.raises(TransientError):
         acme.client.organization()
     assert acme.client.organization().id == ACME_ID  # the next try works
+
+
+def test_unknown_exception_is_tried_again_twice_then_reported(emu, acme):
+    acme.client.unknown_exception_waits = (0.0, 0.0)
+    emu.inject_fault(org="acme", kind="server_error", times=2)  # UNKNOWN_EXCEPTION, HTTP 500
+    assert acme.client.organization().id == ACME_ID  # the third try works
+    emu.inject_fault(org="acme", kind="server_error", times=3)
+    with pytest.raises(UnknownException) as caught:
+        acme.client.organization()
+    assert caught.value.status == 500 and not isinstance(caught.value, TransientError)
 
 
 def test_timeout_is_transient(emu):
