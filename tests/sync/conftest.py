@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -38,3 +40,27 @@ def connected(people: dict[str, Any], emu: Any, settings: Any) -> Any:
     impl = lifecycle.create_implementation(people["acme"], people["alice"], "Retail")
     state, code = login_as(emu, connect.begin(people["alice"], impl, "production"), "ann@acme.com")
     return connect.complete(people["alice"], state, code)
+
+
+@pytest.fixture
+def receiver(settings: Any) -> Iterator[dict[str, Any]]:
+    """A webhook endpoint on 127.0.0.1 that records what it receives (the administrator allows that
+    network on purpose: webhooks never call Orgbook's own network otherwise)."""
+    settings.ORGBOOK_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    got: dict[str, Any] = {"requests": [], "status": 204}  # a test may set the status it answers
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            got["requests"].append((dict(self.headers), body))
+            self.send_response(got["status"])
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    got["url"] = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    yield got
+    server.shutdown()

@@ -5,9 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -17,30 +15,6 @@ from django.test import Client
 from orgbook.runs.syncs import sync_connection
 
 from .test_sync_against_the_emulator import PRICE
-
-
-@pytest.fixture
-def receiver(settings: Any) -> Iterator[dict[str, Any]]:
-    """A webhook endpoint on 127.0.0.1 that records what it receives (the administrator allows that
-    network on purpose: webhooks never call Orgbook's own network otherwise)."""
-    settings.ORGBOOK_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.1/32"]
-    got: dict[str, Any] = {"requests": []}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            got["requests"].append((dict(self.headers), body))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    got["url"] = f"http://127.0.0.1:{server.server_address[1]}/hook"
-    yield got
-    server.shutdown()
 
 
 @pytest.fixture
