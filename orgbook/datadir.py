@@ -23,7 +23,7 @@ def exposed(data_dir: Path) -> list[Path]:
     """The data directory and its entries (not walked: a private folder guards what is below it,
     and a busy queue holds thousands of files) that its group or others may use."""
     found = []
-    for path in [data_dir, *data_dir.iterdir()]:
+    for path in [data_dir, *sorted(data_dir.iterdir())]:  # sorted: the warning names the same ones each time
         try:
             mode = path.lstat().st_mode
         except OSError:
