@@ -183,3 +183,17 @@ def test_a_namespace_token_in_a_file_that_is_not_utf8_is_a_read_problem(tmp_path
     found, problems = read_all_with_prefix(root)
     assert [(p.path, p.kind) for p in problems] == [("classes/Good.cls-meta.xml", "malformed")]
     assert "not UTF-8" in problems[0].message and found[0].error
+
+
+def test_an_xml_file_over_the_stated_limit_is_a_read_problem_and_the_rest_is_read(tmp_path) -> None:
+    root = _project(tmp_path)
+    (root / "profiles").mkdir()
+    big = (b'<?xml version="1.0" encoding="UTF-8"?><Profile ' + META_NS + b">"
+           + b"<fieldPermissions><editable>true</editable><field>A__c.B__c</field></fieldPermissions>" * 420_000
+           + b"</Profile>")
+    assert len(big) > 32 * 1024 * 1024
+    (root / "profiles" / "Big.profile").write_bytes(big)
+    found, problems = read_all(root)
+    assert [c.full_name for c in found if not c.error] == ["Good"]
+    assert [(p.path, p.kind) for p in problems] == [("profiles/Big.profile", "unsafe")]
+    assert "over the 32 MiB limit for one XML file" in problems[0].message
