@@ -9,10 +9,16 @@ Public API:
     detect_format(source) -> DetectedFormat
     REGISTRY, MetadataType, ChildType
     parse_xml(data, name) / UnsafeXmlError / MalformedXmlError
-    open_source(path) / UnsafeArchiveError
+    open_source(path) / UnsafeArchiveError (the whole upload) / UnreadableFileError (one file)
 """
 
-from orgbook.metadata.archive import ArchiveLimits, Source, UnsafeArchiveError, open_source
+from orgbook.metadata.archive import (
+    ArchiveLimits,
+    Source,
+    UnreadableFileError,
+    UnsafeArchiveError,
+    open_source,
+)
 from orgbook.metadata.components import KnownChildren, ParsedComponent, ReadProblem, SkippedFile
 from orgbook.metadata.dependencies import Dependency, SchemaIndex, iter_dependencies
 from orgbook.metadata.formats import DetectedFormat, SourceFormat, detect_format
@@ -36,6 +42,7 @@ __all__ = [
     "SkippedFile",
     "Source",
     "SourceFormat",
+    "UnreadableFileError",
     "UnsafeArchiveError",
     "UnsafeXmlError",
     "XmlError",

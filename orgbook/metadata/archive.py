@@ -5,14 +5,23 @@ A zip's central directory is checked in full before any member is read: no path 
 of one file, the total uncompressed size and the compression ratio (zip bombs). Declared sizes
 can lie, so reads are capped again while streaming. A folder gets the same checks as it is
 walked; symlinks are refused because they can point anywhere on the server.
+
+One damaged file never refuses a whole upload: a zip entry that fails when read (bad CRC,
+unsupported compression, encryption, a corrupt stream), a special file (named pipe, socket,
+device) or a path the system refuses is left out with a reason (`Source.skipped`, or an
+`UnreadableFileError` from `read`), and the reader reports it as a read problem. Only an
+archive that is unsafe or unreadable as a whole raises `UnsafeArchiveError`.
 """
 
 from __future__ import annotations
 
 import errno
+import lzma
 import os
 import stat
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -22,10 +31,54 @@ from types import TracebackType
 SKIPPED_DIRS = frozenset({".git", ".sfdx", ".sf", "node_modules", ".vscode", ".github", "__tests__", ".idea"})
 _CHUNK = 1024 * 1024
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # 0 where the platform has none: checked with islink instead
+# A named pipe swapped in after the walk must not block the open (the walk itself never opens
+# one), and a terminal device must not become the process's controlling terminal.
+_OPEN_FLAGS = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+
+# What zipfile raises for an entry whose data fails only when read: a bad CRC or magic, a local
+# header that differs from the central directory (BadZipFile), Deflate64 and other methods
+# (NotImplementedError), encryption (RuntimeError), a corrupt stream (zlib.error, OSError from
+# bz2, LZMAError), early EOF (EOFError), a local name that is not UTF-8 (UnicodeDecodeError).
+_ENTRY_ERRORS: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, ValueError,
+    zlib.error, lzma.LZMAError, struct.error,
+)
+# What opening a file that only looks like a zip raises (a lying end record or central directory).
+_OPEN_ERRORS: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError, struct.error,
+)
 
 
 class UnsafeArchiveError(ValueError):
     """The upload is refused; the message says why and what to do."""
+
+
+class UnreadableFileError(ValueError):
+    """One file of the upload cannot be read; the others still are. The message names it."""
+
+
+def printable(path: str) -> str:
+    """A path fit for a message or a database: bytes that are not UTF-8 (which the file system
+    hands over as lone surrogates) shown as `\\udcXX` escapes instead of failing to encode."""
+    return path.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _special_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device file"
+    return "not a regular file"
 
 
 @dataclass(frozen=True)
@@ -57,6 +110,9 @@ class Source:
         self.label = label
         self.limits = limits
         self._paths: list[str] = []
+        # (path, why) of files left out while listing: special files, names that are not UTF-8,
+        # folders the system refuses to list. The reader reports each as a read problem.
+        self.skipped: list[tuple[str, str]] = []
 
     @property
     def paths(self) -> list[str]:
@@ -92,6 +148,9 @@ class Source:
             "Remove it from the upload or raise the per-file limit."
         )
 
+    def _skip(self, path: str, why: str) -> None:
+        self.skipped.append((printable(path), why))
+
     def __enter__(self) -> Source:
         return self
 
@@ -110,20 +169,50 @@ class FolderSource(Source):
         stack = [(folder, rel)]
         while stack:
             current, current_rel = stack.pop()
-            with os.scandir(current) as entries:
-                for entry in entries:
-                    path = f"{current_rel}{entry.name}"
-                    if entry.is_symlink():
-                        raise UnsafeArchiveError(
-                            f"Refused {path!r} in {self.label}: symlinks are not followed; replace it with the real file."
-                        )
-                    if entry.is_dir(follow_symlinks=False):
-                        if entry.name not in SKIPPED_DIRS:
-                            stack.append((Path(entry.path), path + "/"))
-                        continue
-                    count += 1
-                    self._check_count(count)
-                    yield path
+            try:
+                with os.scandir(current) as listing:
+                    entries = list(listing)
+            except OSError as exc:
+                if not current_rel:
+                    raise UnsafeArchiveError(f"{self.label} cannot be read ({exc.strerror}).") from None
+                # A path over PATH_MAX, a folder without read permission: the rest is still read.
+                self._skip(current_rel.rstrip("/"), f"the folder cannot be read ({exc.strerror})")
+                continue
+            for entry in entries:
+                path = f"{current_rel}{entry.name}"
+                if not _is_utf8(entry.name):
+                    # Salesforce names are Unicode: such a name cannot be one, and would carry
+                    # lone surrogates into full names, digests and the database.
+                    self._skip(path, "its name is not valid UTF-8")
+                    continue
+                if entry.is_symlink():
+                    raise UnsafeArchiveError(
+                        f"Refused {path!r} in {self.label}: symlinks are not followed; replace it with the real file."
+                    )
+                kind = self._kind(entry)
+                if kind == "dir":
+                    if entry.name not in SKIPPED_DIRS:
+                        stack.append((Path(entry.path), path + "/"))
+                    continue
+                if kind != "file":
+                    self._skip(path, f"{kind} is not a file; it was not opened")
+                    continue
+                count += 1
+                self._check_count(count)
+                yield path
+
+    @staticmethod
+    def _kind(entry: os.DirEntry[str]) -> str:
+        """'dir', 'file', or what else the entry is, from its lstat (the directory listing's
+        type when the file system gives one): a named pipe would block a read forever."""
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                return "dir"
+            if entry.is_file(follow_symlinks=False):
+                return "file"
+            return _special_kind(entry.stat(follow_symlinks=False).st_mode)
+        except OSError as exc:
+            return f"an entry that cannot be examined ({exc.strerror})"
 
     def _check_count(self, count: int) -> None:
         if count > self.limits.max_files:
@@ -147,16 +236,27 @@ class FolderSource(Source):
         if not _NOFOLLOW and os.path.islink(full):
             raise UnsafeArchiveError(f"Refused {path!r}: symlinks are not followed.")
         try:
-            fd = os.open(full, os.O_RDONLY | _NOFOLLOW)
+            fd = os.open(full, _OPEN_FLAGS)
         except OSError as exc:
             if _NOFOLLOW and exc.errno == errno.ELOOP:
                 raise UnsafeArchiveError(f"Refused {path!r}: symlinks are not followed.") from None
-            raise
-        with os.fdopen(fd, "rb") as fh:
-            data = fh.read(self.limits.max_file_bytes + 1)
+            raise self._unreadable(path, exc.strerror or str(exc)) from None
+        try:
+            mode = os.fstat(fd).st_mode
+            if not stat.S_ISREG(mode):  # swapped for a pipe or device after the walk
+                raise self._unreadable(path, f"{_special_kind(mode)} is not a file")
+            with os.fdopen(fd, "rb", closefd=False) as fh:
+                data = fh.read(self.limits.max_file_bytes + 1)
+        except OSError as exc:
+            raise self._unreadable(path, exc.strerror or str(exc)) from None
+        finally:
+            os.close(fd)
         if len(data) > self.limits.max_file_bytes:
             raise self._too_big(path)
         return data
+
+    def _unreadable(self, path: str, why: str) -> UnreadableFileError:
+        return UnreadableFileError(f"{printable(path)}: cannot be read ({why}).")
 
 
 class ZipSource(Source):
@@ -164,8 +264,16 @@ class ZipSource(Source):
         super().__init__(path.name, limits)
         try:
             self._zip = zipfile.ZipFile(path)
-        except zipfile.BadZipFile as exc:
-            raise UnsafeArchiveError(f"{path.name} is not a readable zip file ({exc}).") from exc
+        except UnicodeDecodeError:
+            # zipfile decodes every name while opening: one bad name leaves no entry to skip.
+            raise UnsafeArchiveError(
+                f"{path.name}: an entry name is not valid UTF-8 although the zip marks it as UTF-8; "
+                "re-create the zip with a standard tool."
+            ) from None
+        except _OPEN_ERRORS as exc:
+            raise UnsafeArchiveError(
+                f"{path.name} is not a readable zip file ({exc or type(exc).__name__}); re-create it."
+            ) from None
         self._members: dict[str, zipfile.ZipInfo] = {}
         try:
             self._check_all()
@@ -213,6 +321,18 @@ class ZipSource(Source):
 
     def read(self, path: str) -> bytes:
         info = self._members[path]
+        try:
+            return self._read_capped(path, info)
+        except UnsafeArchiveError:
+            raise
+        except _ENTRY_ERRORS as exc:
+            detail = str(exc) or type(exc).__name__
+            raise UnreadableFileError(
+                f"{path} in {self.label}: the zip entry cannot be read ({detail}); re-create the zip "
+                "without encryption, with Deflate or no compression."
+            ) from None
+
+    def _read_capped(self, path: str, info: zipfile.ZipInfo) -> bytes:
         limit = min(self.limits.max_file_bytes, info.file_size)
         chunks: list[bytes] = []
         size = 0

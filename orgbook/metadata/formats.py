@@ -11,7 +11,8 @@ import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from orgbook.metadata.archive import Source
+from orgbook.metadata.archive import Source, UnreadableFileError
+from orgbook.metadata.components import ReadProblem
 from orgbook.metadata.registry import REGISTRY, Strategy
 
 META = "-meta.xml"
@@ -31,6 +32,8 @@ class DetectedFormat:
     namespace: str | None = None
     api_version: str | None = None
     dir_formats: dict[str, SourceFormat] = field(default_factory=dict)
+    # An sfdx-project.json that could not be used (the whole root is read instead).
+    problems: tuple[ReadProblem, ...] = ()
 
 
 def _join(*parts: str) -> str:
@@ -79,15 +82,21 @@ def dir_format(source: Source, folder: str) -> SourceFormat:
     return SourceFormat.MDAPI if mdapi > sfdx else SourceFormat.SFDX
 
 
-def _read_project(source: Source, root: str) -> dict[str, object]:
-    data = source.read(_join(root, "sfdx-project.json"))
+def _read_project(source: Source, root: str) -> tuple[dict[str, object], str]:
+    """The project file's settings, or `{}` and why it could not be used."""
+    try:
+        data = source.read(_join(root, "sfdx-project.json"))
+    except UnreadableFileError as exc:
+        return {}, str(exc)
     if len(data) > _MAX_PROJECT_JSON:
-        return {}
+        return {}, f"over {_MAX_PROJECT_JSON} bytes"
     try:
         loaded = json.loads(data.decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError):
-        return {}
-    return loaded if isinstance(loaded, dict) else {}
+    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
+        return {}, f"not valid JSON ({exc})"
+    except RecursionError:  # nesting deeper than the interpreter's stack
+        return {}, "nested too deeply to read"
+    return (loaded, "") if isinstance(loaded, dict) else ({}, "not a JSON object")
 
 
 def _package_dirs(source: Source, root: str, project: dict[str, object]) -> list[str]:
@@ -103,11 +112,19 @@ def _package_dirs(source: Source, root: str, project: dict[str, object]) -> list
     return dirs
 
 
+def _project_problems(root: str, why: str) -> tuple[ReadProblem, ...]:
+    if not why:
+        return ()
+    path = _join(root, "sfdx-project.json")
+    message = f"{path}: {why}; its package directories were not used, every folder under it was read."
+    return (ReadProblem(path, message, "malformed"),)
+
+
 def detect_format(source: Source) -> DetectedFormat:
     """Work out the format and the folders to read."""
     root = find_root(source)
     if source.exists(_join(root, "sfdx-project.json")):
-        project = _read_project(source, root)
+        project, why = _read_project(source, root)
         dirs = _package_dirs(source, root, project) or [root]
         formats = {d: dir_format(source, d) for d in dirs}
         overall = SourceFormat.MDAPI if all(f is SourceFormat.MDAPI for f in formats.values()) else SourceFormat.SFDX
@@ -115,7 +132,7 @@ def detect_format(source: Source) -> DetectedFormat:
         api = project.get("sourceApiVersion")
         return DetectedFormat(
             overall, root, tuple(dirs), ns if isinstance(ns, str) and ns else None,
-            str(api) if api else None, formats,
+            str(api) if api else None, formats, _project_problems(root, why),
         )
     fmt = dir_format(source, root)
     return DetectedFormat(fmt, root, (root,), dir_formats={root: fmt})

@@ -49,6 +49,11 @@ def decode_file_name(name: str) -> str:
     return unquote(name) if "%" in name else name
 
 
+def has_tokens(data: bytes) -> bool:
+    """Whether UTF-8 (or ASCII-compatible) bytes hold a CumulusCI namespace token."""
+    return NAMESPACE_FILE_TOKEN.encode() in data or NAMESPACE_XML_TOKEN.encode() in data
+
+
 def resolve_tokens(text: str, namespace_prefix: str | None) -> str:
     """Replace CumulusCI namespace tokens, or keep them as written when no prefix is given."""
     if namespace_prefix is None:

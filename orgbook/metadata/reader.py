@@ -16,11 +16,17 @@ from dataclasses import dataclass
 from lxml import etree
 
 from orgbook.metadata import attributes as attrs
-from orgbook.metadata.archive import ArchiveLimits, Source, UnsafeArchiveError, open_source
+from orgbook.metadata.archive import (
+    ArchiveLimits,
+    Source,
+    UnreadableFileError,
+    UnsafeArchiveError,
+    open_source,
+)
 from orgbook.metadata.canonical import canonical_hash, raw_hash
 from orgbook.metadata.components import KnownChildren, ParsedComponent, ReadProblem, SkippedFile
 from orgbook.metadata.formats import META, SourceFormat, detect_format
-from orgbook.metadata.names import decode_file_name, namespace_of, resolve_tokens
+from orgbook.metadata.names import decode_file_name, has_tokens, namespace_of, resolve_tokens
 from orgbook.metadata.registry import REGISTRY, ChildType, MetadataType, Strategy
 from orgbook.metadata.xmlsafe import MalformedXmlError, XmlError, local_name, parse_xml
 
@@ -160,7 +166,11 @@ class _Reader:
         self.dir_format = SourceFormat.SFDX
 
     def run(self) -> Iterator[ParsedComponent | SkippedFile | KnownChildren]:
+        for path, why in self.source.skipped:
+            self._report(ReadProblem(path, f"{path}: skipped, {why}.", "unsafe"))
         detected = detect_format(self.source)
+        for problem in detected.problems:
+            self._report(problem)
         for root in _outermost(detected.package_dirs):
             self.dir_format = detected.dir_formats.get(root, detected.format)
             for path in self.source.files(root):
@@ -185,7 +195,7 @@ class _Reader:
                 return
             self.digest, self.stat = digest, stat
             yield from self._read_target(path, target)
-        except (XmlError, UnsafeArchiveError) as exc:
+        except (XmlError, UnsafeArchiveError, UnreadableFileError) as exc:
             self.digest = self.stat = ""
             yield from self._failed(path, target, exc)
         finally:
@@ -222,7 +232,10 @@ class _Reader:
 
     def _problem(self, path: str, exc: Exception) -> None:
         kind = "malformed" if isinstance(exc, MalformedXmlError) else "unsafe"
-        problem = ReadProblem(path, str(exc), kind)
+        kind = "error" if isinstance(exc, UnreadableFileError) else kind
+        self._report(ReadProblem(path, str(exc), kind))
+
+    def _report(self, problem: ReadProblem) -> None:
         if self.on_problem is not None:
             self.on_problem(problem)
         else:
@@ -282,8 +295,16 @@ class _Reader:
 
     def _parse(self, path: str) -> tuple[bytes, etree._Element]:
         data = self._read(path)
-        if self.ns_prefix is not None:
-            data = resolve_tokens(data.decode("utf-8"), self.ns_prefix).encode("utf-8")
+        # Only a file that holds a token is decoded: UTF-16 or broken bytes without one are left
+        # for the parser to read or report.
+        if self.ns_prefix is not None and has_tokens(data):
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise MalformedXmlError(
+                    f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}), so its namespace tokens cannot "
+                    "be replaced; save it as UTF-8.", path, None) from None
+            data = resolve_tokens(text, self.ns_prefix).encode("utf-8")
         return data, parse_xml(data, path)
 
     def _body(self, target: Target) -> bytes | None:

@@ -3,21 +3,40 @@
 Entity resolution, DTD loading and network access are off, huge trees are refused, input is
 capped in bytes, and any DOCTYPE is refused outright: Salesforce metadata never carries one, so
 a DOCTYPE can only be an attack (XXE, billion laughs) or a mistake.
+
+The DOCTYPE check reads the document in the encoding the parser will use (a UTF-16 or UTF-32
+byte-order mark, the XML declaration's `encoding`), since `<!DOCTYPE` in UTF-16 is not the
+ASCII bytes; and the parsed tree is checked again for a DTD, whatever the pre-check missed.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 import threading
 
 from lxml import etree
 
 MD_NS = "http://soap.sforce.com/2006/04/metadata"
-DEFAULT_MAX_XML_BYTES = 64 * 1024 * 1024  # the largest real profiles are tens of MB
+# The largest XML file read, stated in docs/supported-types.md. The reader holds a file's whole
+# lxml tree: reading one takes about 13 times its size (bench/large_file.py: a 50.1 MB profile
+# with 300,000 field permissions peaked at 678 MB), so 32 MiB keeps a read under about 500 MB.
+DEFAULT_MAX_XML_BYTES = 32 * 1024 * 1024
 
 # A DOCTYPE or ENTITY declaration near the start of the document (after the XML declaration
 # and comments); checked on raw bytes so nothing is parsed before the refusal.
 _DOCTYPE_RE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_DOCTYPE_TEXT_RE = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+# How XML spec appendix F tells the encoding before any declaration is read: byte-order marks
+# (UTF-32 before UTF-16, whose mark starts the same way), then the first bytes of `<?xml`.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_FIRST_BYTES = {b"\x00\x00\x00<": "utf-32-be", b"<\x00\x00\x00": "utf-32-le", b"\x00<\x00?": "utf-16-be",
+                b"<\x00?\x00": "utf-16-le", b"\x4c\x6f\xa7\x94": "cp037"}
+_DECLARED_RE = re.compile(rb"<\?xml[^>]{0,200}?\bencoding\s*=\s*[\"']([A-Za-z][A-Za-z0-9._:-]{0,40})[\"']")
+# Encodings in which `<!DOCTYPE` can only be the ASCII bytes the raw check looks for.
+_ASCII_SAFE = frozenset({"utf-8", "utf-8-sig", "ascii", "latin-1"} | {f"iso8859-{n}" for n in range(1, 17)}
+                        | {f"cp{n}" for n in range(1250, 1259)})
 _local = threading.local()  # lxml parsers are not thread-safe; one per thread
 
 
@@ -58,14 +77,44 @@ def check_safe(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_XML_BYTES) -
     """Refuse oversized input and any DOCTYPE/ENTITY declaration before parsing."""
     if len(data) > max_bytes:
         raise UnsafeXmlError(
-            f"{name}: {len(data)} bytes is over the {max_bytes}-byte limit for one XML file; "
-            "split the upload or raise the limit."
+            f"{name}: {len(data) / 2**20:.1f} MiB is over the {max_bytes / 2**20:.0f} MiB limit for one XML "
+            "file (reading one takes about 13 times its size in memory); it was not read. Retrieve it in "
+            "parts (a profile or permission set with fewer objects per retrieve) or leave it out."
         )
-    if _DOCTYPE_RE.search(data):
-        raise UnsafeXmlError(
-            f"{name}: DOCTYPE/ENTITY declarations are refused (Salesforce metadata never has one); "
-            "remove the declaration and upload again."
-        )
+    if _DOCTYPE_RE.search(data) or _doctype_in_text(data, name):
+        raise _doctype_refused(name)
+
+
+def _doctype_refused(name: str) -> UnsafeXmlError:
+    return UnsafeXmlError(
+        f"{name}: DOCTYPE/ENTITY declarations are refused (Salesforce metadata never has one); "
+        "remove the declaration and upload again."
+    )
+
+
+def _encoding(data: bytes) -> str:
+    """The encoding the parser will read `data` in, as libxml2 tells it; 'utf-8' by default."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding
+    detected = _FIRST_BYTES.get(data[:4])
+    if detected is not None:
+        return detected
+    declared = _DECLARED_RE.match(data, 0, 256)
+    return declared.group(1).decode("ascii") if declared else "utf-8"
+
+
+def _doctype_in_text(data: bytes, name: str) -> bool:
+    """A DOCTYPE in a document whose encoding is not ASCII-compatible (UTF-16, UTF-32, EBCDIC,
+    UTF-7...); an encoding Python does not know is refused, since libxml2 might."""
+    encoding = _encoding(data)
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise UnsafeXmlError(f"{name}: the encoding {encoding!r} is not supported; save the file as UTF-8.") from None
+    if codec in _ASCII_SAFE:
+        return False
+    return _DOCTYPE_TEXT_RE.search(data.decode(codec, errors="replace")) is not None
 
 
 def parse_xml(data: bytes, name: str = "<xml>", max_bytes: int = DEFAULT_MAX_XML_BYTES) -> etree._Element:
@@ -78,6 +127,9 @@ def parse_xml(data: bytes, name: str = "<xml>", max_bytes: int = DEFAULT_MAX_XML
         raise MalformedXmlError(f"{name}: line {line}: {exc.msg}", name, line) from exc
     if root is None:
         raise MalformedXmlError(f"{name}: line 1: empty document", name, 1)
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:  # whatever the byte check missed
+        raise _doctype_refused(name)
     return root
 
 

@@ -46,3 +46,38 @@ def test_malformed_xml_names_file_and_line() -> None:
 def test_empty_document_is_malformed() -> None:
     with pytest.raises(MalformedXmlError):
         parse_xml(b"", "empty.xml")
+
+
+_ENTITY_DOC = '<?xml version="1.0" encoding="{declared}"?><!DOCTYPE r [<!ENTITY x "expanded">]><r>&x;</r>'
+
+
+@pytest.mark.parametrize(("declared", "codec", "bom"), [
+    ("UTF-16", "utf-16", b""),  # Python writes a byte-order mark
+    ("UTF-16", "utf-16-le", b""),  # no mark: told by the first bytes
+    ("UTF-16", "utf-16-be", b""),
+    ("UTF-32", "utf-32", b""),
+    ("UTF-32", "utf-32-be", b""),
+    ("IBM037", "cp037", b""),  # EBCDIC
+    ("UTF-8", "utf-8", b"\xef\xbb\xbf"),
+])
+def test_refuses_a_doctype_in_any_encoding_the_parser_reads(declared, codec, bom) -> None:
+    data = bom + _ENTITY_DOC.format(declared=declared).encode(codec)
+    with pytest.raises(UnsafeXmlError, match="DOCTYPE"):
+        parse_xml(data, "objects/X.object")
+
+
+def test_refuses_a_doctype_hidden_by_utf7() -> None:
+    data = _ENTITY_DOC.format(declared="UTF-7").replace("<!", "+ADw-!").encode()
+    with pytest.raises(UnsafeXmlError, match="DOCTYPE"):
+        parse_xml(data, "x.xml")
+
+
+def test_refuses_an_encoding_python_does_not_know() -> None:
+    with pytest.raises(UnsafeXmlError, match="not supported"):
+        parse_xml(b'<?xml version="1.0" encoding="X-MADE-UP"?><r/>', "x.xml")
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-32", "utf-16-le"])
+def test_still_reads_utf16_and_utf32_without_a_doctype(codec) -> None:
+    data = '<?xml version="1.0" encoding="{}"?><r>é</r>'.format(codec.split("-l")[0].upper()).encode(codec)
+    assert parse_xml(data, "x.xml").text == "é"
