@@ -27,6 +27,7 @@ from django.utils.dateparse import parse_datetime
 
 from orgbook.implementations.models import OrgConnection
 from orgbook.metadata import REGISTRY, ParsedComponent, ReadProblem, iter_components
+from orgbook.orgmodels import completeness
 from orgbook.orgmodels.ingest import ingest
 from orgbook.orgmodels.models import Component, ComponentStatus, ModelKind, OrgModel, SyncRun
 from orgbook.salesforce.errors import (
@@ -370,8 +371,9 @@ def run_sync(run: SyncRun, api: MetadataApi, report: SyncReporter) -> SyncRun:
     report.stage("reading", 75)
     run.warnings = [*run.warnings, *({"message": m} for m in messages)]
     deleted = None if run.full else _deleted_keys(model, plan)
+    # An org never has no components: a full sync that read none fails and keeps the model.
     ingest(model, read_fetched(folder), run=run, file_properties=_props_by_key(plan), complete=run.full,
-           deleted=deleted)
+           deleted=deleted, rule=completeness.SYNC)
     shutil.rmtree(folder.parent, ignore_errors=True)  # fetched chunks are only kept to resume
     return run
 
