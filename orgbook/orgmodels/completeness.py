@@ -27,16 +27,18 @@ LISTED = 200  # refused files carried in the error (the count is always whole)
 @dataclass(frozen=True)
 class Rule:
     """Which checks apply. Syncs read what Salesforce sends: only "read nothing" applies to them
-    (a retrieve's odd file is Salesforce's, and the org itself decides what was deleted)."""
+    (a retrieve's odd file is Salesforce's, and the org itself decides what was deleted), and only
+    when it would empty a model (a first sync that finds nothing empties nothing)."""
 
     refuse_refused: bool = True
     limit_removals: bool = True
     allow_removals: bool = False  # the user confirmed refused files and removals
+    empty_ok_when_empty: bool = False  # reading nothing into a model with nothing present
 
 
 IMPORT = Rule()
 CONFIRMED_IMPORT = Rule(allow_removals=True)
-SYNC = Rule(refuse_refused=False, limit_removals=False)
+SYNC = Rule(refuse_refused=False, limit_removals=False, empty_ok_when_empty=True)
 
 
 @dataclass
@@ -61,7 +63,7 @@ def check(rule: Rule, reading: Reading, model_name: str, *, complete: bool) -> N
     details = {"read": reading.read, "removes": reading.removes, "present": reading.present,
                "refused_count": len(refused), "refused": refused[:LISTED]}
     kept = f"{model_name} was left as it was"
-    if complete and reading.read == 0:
+    if complete and reading.read == 0 and not (rule.empty_ok_when_empty and reading.present == 0):
         why = f"; {_refused_summary(refused)}" if refused else ""
         raise IncompleteReading(
             f"Read no components{why}, so {kept}. Give an SFDX project (with sfdx-project.json), a Metadata API "
