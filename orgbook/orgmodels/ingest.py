@@ -48,7 +48,7 @@ from orgbook.orgmodels.models import (
 )
 
 log = logging.getLogger(__name__)
-BATCH = 2000
+BATCH = 2000  # rows or ids per statement: a list of ids is never one parameter per component of a model
 Progress = Callable[[str, int], None]
 Edge = tuple[str, str, str]  # (to_type, to_name, where)
 # A stored component as the ingest compares it: pk, content hash, status, source path, source
@@ -452,12 +452,14 @@ def _gone(existing: dict[Any, Any], seen: set[Any], only: set[tuple[str, str]] |
 
 
 def _mark_deleted(model: OrgModel, gone: list[tuple[int, Any]], version: int, run: SyncRun) -> int:
+    # In batches of BATCH ids, well under SQLite's 32,766 and PostgreSQL's 65,535 parameters: one
+    # IN list of every deleted id failed at about 260,000 components (issue 19).
+    names: dict[int, str] = {}  # the change row carries the name as Salesforce spells it, not the key
     for i in range(0, len(gone), BATCH):
         ids = [pk for pk, _ in gone[i:i + BATCH]]
+        names.update(Component.objects.filter(pk__in=ids).values_list("pk", "full_name"))
         Component.objects.filter(pk__in=ids).update(status=ComponentStatus.DELETED, changed_version=version)
     now = _datetime(timezone.now())
-    # The change row carries the name as Salesforce spells it, not the lower-cased key.
-    names = dict(Component.objects.filter(pk__in=[pk for pk, _ in gone]).values_list("pk", "full_name")) if gone else {}
     _insert(ComponentChange, _CHANGE_COLUMNS,
             ((model.pk, pk, run.pk, key[0], names.get(pk, key[1]), ChangeKind.DELETED.value, version, now, "", "{}",
               None, "", "")
