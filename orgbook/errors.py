@@ -54,6 +54,13 @@ class Invalid(OrgbookError):
     status = 400
 
 
+class IncompleteReading(Invalid):
+    """An import or sync read too little to replace a model (orgmodels/completeness.py): nothing was
+    written. `details` hold the figures and the refused files with their reasons."""
+
+    code = "incomplete_reading"
+
+
 class Conflict(OrgbookError):
     code = "conflict"
     status = 409

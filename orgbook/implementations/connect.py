@@ -29,6 +29,8 @@ from orgbook.implementations.models import (
     OrgConnection,
     OrgKind,
 )
+from orgbook.orgmodels.models import OrgModel
+from orgbook.orgmodels.removal import empty_models
 from orgbook.salesforce import guard
 from orgbook.salesforce.client import SalesforceClient
 from orgbook.salesforce.connect import collect_org_facts
@@ -359,6 +361,7 @@ def disconnect(conn: OrgConnection, actor: Any, confirm: Any) -> None:
     with transaction.atomic():
         audit.record(conn.implementation.space, actor, "org.disconnected", conn,
                      before={"org_id": conn.org_id, "kind": conn.kind})
+        empty_models(OrgModel.objects.filter(connection=conn))  # by model: a large org's rows (issue 19)
         conn.delete()
 
 

@@ -27,6 +27,7 @@ from orgbook.implementations.models import (
     ImplementationStatus,
     Renewal,
 )
+from orgbook.orgmodels.removal import empty_models
 from orgbook.spaces import audit
 from orgbook.spaces.models import Membership, Plan, Role, Space
 
@@ -181,7 +182,14 @@ def delete_implementation(implementation: Implementation, actor: Any, confirm: A
         connect.revoke_stored_tokens(conn)
     with transaction.atomic():
         audit.record(space, actor, "implementation.deleted", implementation, before=before)
-        implementation.delete()
+        _delete_with_content(implementation)
+
+
+def _delete_with_content(implementation: Implementation) -> None:
+    """The implementation and everything in it. Its models' components go first, by model
+    (orgmodels/removal.py): the ORM's cascade alone failed at 260,000 components."""
+    empty_models(implementation.org_models.all())
+    implementation.delete()
 
 
 # --- Renewals and suspension ---------------------------------------------------------------
@@ -387,22 +395,48 @@ def send_purge_warnings(now: datetime | None = None) -> int:
     return sent
 
 
+@dataclass
+class PurgeOutcome:
+    purged: list[str]
+    failed: list[str]  # "name (id N): error", each also in the log and the Space's audit log
+
+
 def purge_expired(now: datetime | None = None) -> list[str]:
     """Delete suspended implementations whose retention has passed. Safe to run twice."""
+    return purge_due(now).purged
+
+
+def purge_due(now: datetime | None = None) -> PurgeOutcome:
+    """`purge_expired`, with the failures. One implementation that cannot be purged is reported
+    and left for the next run; the others are purged anyway (the job once stopped at the first
+    failure, every hour, and purged nothing after it)."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.ORGBOOK_SUSPENDED_RETENTION_DAYS)
-    purged: list[str] = []
+    outcome = PurgeOutcome(purged=[], failed=[])
     candidates = Implementation.objects.filter(status=ImplementationStatus.SUSPENDED, suspended_at__lte=cutoff)
-    for implementation in candidates.select_related("space"):
-        with transaction.atomic():
-            locked = Implementation.objects.select_for_update().filter(pk=implementation.pk).first()
-            if locked is None or not locked.is_purge_due(now):
-                continue  # reactivated or purged by a concurrent run
-            audit.record(locked.space, None, "implementation.purged", locked, before=locked.snapshot())
-            locked.delete()
-            purged.append(implementation.name)
-            log.info("purged suspended implementation %s (id %s)", implementation.name, implementation.pk)
-    return purged
+    for implementation in candidates.select_related("space").order_by("pk"):
+        try:
+            if _purge_one(implementation, now):
+                outcome.purged.append(implementation.name)
+        except Exception as exc:  # noqa: BLE001  # any failure: reported, and the job goes on
+            error = f"{type(exc).__name__}: {exc}"[:1000]
+            log.exception("could not purge suspended implementation %s (id %s)", implementation.name,
+                          implementation.pk)
+            audit.record(implementation.space, None, "implementation.purge_failed", implementation,
+                         after={"error": error})
+            outcome.failed.append(f"{implementation.name} (id {implementation.pk}): {error}")
+    return outcome
+
+
+def _purge_one(implementation: Implementation, now: datetime) -> bool:
+    with transaction.atomic():
+        locked = Implementation.objects.select_for_update().filter(pk=implementation.pk).first()
+        if locked is None or not locked.is_purge_due(now):
+            return False  # reactivated or purged by a concurrent run
+        audit.record(locked.space, None, "implementation.purged", locked, before=locked.snapshot())
+        _delete_with_content(locked)
+    log.info("purged suspended implementation %s (id %s)", implementation.name, implementation.pk)
+    return True
 
 
 def clean_date(value: Any) -> date | None:

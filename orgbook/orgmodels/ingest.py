@@ -36,6 +36,7 @@ from orgbook.metadata import (
     SkippedFile,
     iter_dependencies,
 )
+from orgbook.orgmodels import completeness
 from orgbook.orgmodels.models import (
     ChangeKind,
     Component,
@@ -47,7 +48,7 @@ from orgbook.orgmodels.models import (
 )
 
 log = logging.getLogger(__name__)
-BATCH = 2000
+BATCH = 2000  # rows or ids per statement: a list of ids is never one parameter per component of a model
 Progress = Callable[[str, int], None]
 Edge = tuple[str, str, str]  # (to_type, to_name, where)
 # A stored component as the ingest compares it: pk, content hash, status, source path, source
@@ -98,6 +99,9 @@ class _Plan:
     # Files that gave a component some earlier file already gave: never skipped, so the
     # "appears twice" warning and the first-one-wins rule hold on every re-import.
     duplicate_paths: set[str] = field(default_factory=set)
+    # Files the readers refused (unsafe, malformed, too large): path -> reason. A reading with
+    # any is not complete (orgmodels/completeness.py).
+    refused: dict[str, str] = field(default_factory=dict)
 
 
 class _GrowingSchema(SchemaIndex):
@@ -150,6 +154,8 @@ def ingest(
     progress: Progress | None = None,
     complete: bool = True,
     deleted: set[tuple[str, str]] | None = None,
+    rule: completeness.Rule | None = None,
+    problems: Sequence[ReadProblem] = (),
 ) -> SyncRun:
     """Write one new version of `model` into `run`, the one record of the sync, upload or import.
 
@@ -162,6 +168,10 @@ def ingest(
     `complete=False` and the keys it knows were deleted (listed no more) in `deleted`.
     When `components` is the stream `iter_components` returns, it is told the digest each file's
     components were stored with, and files whose digest is unchanged are skipped unparsed.
+
+    `rule`: the completeness rule the reading must pass before anything is written (imports and
+    syncs pass theirs; None, for tests and benchmarks, checks nothing). `problems`: what the
+    reader reported to its `on_problem` while `components` was read, filled in as it is read.
     """
     bare = run is None
     if run is None:
@@ -169,7 +179,7 @@ def ingest(
     else:
         _stage(run, "reading", 75)
     try:
-        _ingest(model, components, run, file_properties or {}, progress, complete, deleted)
+        _ingest(model, components, run, file_properties or {}, progress, complete, deleted, rule, problems)
     except Exception as exc:
         if bare:
             run.status, run.error = SyncRun.Status.FAILED, f"{type(exc).__name__}: {exc}"[:4000]
@@ -190,7 +200,8 @@ def _stage(run: SyncRun, name: str, percent: int) -> None:
 
 def _ingest(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem | SkippedFile | KnownChildren],
             run: SyncRun, props: dict[tuple[str, str], dict[str, Any]], progress: Progress | None, complete: bool,
-            deleted: set[tuple[str, str]] | None) -> None:
+            deleted: set[tuple[str, str]] | None, rule: completeness.Rule | None,
+            problems: Sequence[ReadProblem]) -> None:
     t0 = time.perf_counter()
     existing, files = _stored(model)
     if isinstance(components, ComponentStream):
@@ -201,14 +212,20 @@ def _ingest(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem 
     version = model.version + 1
     plan, seen = _read(model, components, existing, version, props, progress, files)
     run.stages = {**run.stages, "ingest_parse": round(time.perf_counter() - t0, 3)}
+    gone = _gone(existing, seen, None if complete else (deleted or set()))
+    if rule is not None:
+        for problem in problems:
+            plan.refused.setdefault(problem.path, problem.message)
+        present = sum(1 for e in existing.values() if e[2] == ComponentStatus.PRESENT)
+        reading = completeness.Reading(read=len(seen), removes=len(gone), present=present, refused=plan.refused)
+        completeness.check(rule, reading, model.name, complete=complete)  # before the write: nothing is stored
     _stage(run, "writing", 85)
     t1 = time.perf_counter()
     with transaction.atomic():
         locked = OrgModel.objects.select_for_update().get(pk=model.pk)
         if locked.version != model.version:
             raise RuntimeError("Another sync of this org model finished first; run this one again.")
-        gone = None if complete else (deleted or set())
-        removed = _mark_deleted(locked, existing, seen, version, run, only=gone)
+        removed = _mark_deleted(locked, gone, version, run)
         _write(locked, plan, version, run, first=model.version == 0, progress=progress)
         _write_sources(locked, plan)
         changed_any = bool(plan.create or plan.update or removed)
@@ -339,6 +356,7 @@ def _read(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem | 
     for n, pc in enumerate(components, 1):
         if isinstance(pc, ReadProblem):
             plan.warnings.append({"path": pc.path, "message": pc.message})
+            plan.refused.setdefault(pc.path, pc.message)
             continue
         if isinstance(pc, SkippedFile):
             _skip(plan, seen, pc, files[pc.path])
@@ -352,8 +370,9 @@ def _read(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem | 
             plan.warnings.append({"path": pc.file_path, "message": f"{pc.type} {pc.full_name} appears twice; kept the first"})
             continue
         seen.add(key)
-        if pc.error:
+        if pc.error:  # the reader refused the file and kept the component without its content
             plan.warnings.append({"path": pc.file_path, "message": pc.error})
+            plan.refused.setdefault(pc.file_path, pc.error)
         old = existing.get(key)
         if old is not None and old[1] == pc.content_hash and old[2] == ComponentStatus.PRESENT:
             plan.unchanged += 1
@@ -425,16 +444,22 @@ def _chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _mark_deleted(model: OrgModel, existing: dict[Any, Any], seen: set[Any], version: int, run: SyncRun,
-                  only: set[tuple[str, str]] | None = None) -> int:
-    gone = [(e[0], key) for key, e in existing.items()
+def _gone(existing: dict[Any, Any], seen: set[Any], only: set[tuple[str, str]] | None) -> list[tuple[int, Any]]:
+    """(pk, key) of the present components this reading deletes: those not read (a complete
+    reading) or, for an incremental sync, those in `only` that were not read again."""
+    return [(e[0], key) for key, e in existing.items()
             if key not in seen and e[2] == ComponentStatus.PRESENT and (only is None or key in only)]
+
+
+def _mark_deleted(model: OrgModel, gone: list[tuple[int, Any]], version: int, run: SyncRun) -> int:
+    # In batches of BATCH ids, well under SQLite's 32,766 and PostgreSQL's 65,535 parameters: one
+    # IN list of every deleted id failed at about 260,000 components (issue 19).
+    names: dict[int, str] = {}  # the change row carries the name as Salesforce spells it, not the key
     for i in range(0, len(gone), BATCH):
         ids = [pk for pk, _ in gone[i:i + BATCH]]
+        names.update(Component.objects.filter(pk__in=ids).values_list("pk", "full_name"))
         Component.objects.filter(pk__in=ids).update(status=ComponentStatus.DELETED, changed_version=version)
     now = _datetime(timezone.now())
-    # The change row carries the name as Salesforce spells it, not the lower-cased key.
-    names = dict(Component.objects.filter(pk__in=[pk for pk, _ in gone]).values_list("pk", "full_name")) if gone else {}
     _insert(ComponentChange, _CHANGE_COLUMNS,
             ((model.pk, pk, run.pk, key[0], names.get(pk, key[1]), ChangeKind.DELETED.value, version, now, "", "{}",
               None, "", "")

@@ -12,7 +12,8 @@ from orgbook.errors import Invalid, NotFound
 from orgbook.ids import parse_id
 from orgbook.implementations.access import require_active
 from orgbook.implementations.models import Implementation, OrgConnection
-from orgbook.metadata import UnsafeArchiveError, XmlError, iter_components
+from orgbook.metadata import ReadProblem, UnsafeArchiveError, XmlError, iter_components
+from orgbook.orgmodels import completeness
 from orgbook.orgmodels.ingest import Progress, ingest
 from orgbook.orgmodels.models import ModelKind, OrgModel, SyncRun
 from orgbook.spaces.models import Membership, Space
@@ -68,6 +69,15 @@ def _model_with_space(pk: int, with_connection: bool) -> OrgModel | None:
 
 
 def model_for_import(implementation: Implementation, name: str, kind: str | None) -> OrgModel:
+    return import_target(implementation, name, kind)[0]
+
+
+def import_target(implementation: Implementation, name: str, kind: str | None) -> tuple[OrgModel, bool]:
+    """The model an import or upload named, and whether it was made for it (a rejected import
+    removes it again: `discard_new_model`). Nothing is made in a suspended implementation, and a
+    model a connected org feeds takes no import: its next sync would undo it, and an import
+    could empty the org's model (issue 19)."""
+    require_active(implementation)
     name = (name or "").strip()
     if not 1 <= len(name) <= 80:
         raise Invalid("An org model name needs 1 to 80 characters.")
@@ -75,21 +85,40 @@ def model_for_import(implementation: Implementation, name: str, kind: str | None
         raise Invalid(f"kind must be one of {', '.join(ModelKind.values)}.")
     model = OrgModel.objects.filter(implementation=implementation, name__iexact=name).first()
     if model is None:
-        return OrgModel.objects.create(implementation=implementation, name=name, kind=kind or ModelKind.REFERENCE)
+        made = OrgModel.objects.create(implementation=implementation, name=name, kind=kind or ModelKind.REFERENCE)
+        return made, True
+    if model.connection_id is not None:
+        raise Invalid(f"{model.name} is the model of a connected org and only its syncs change it. Import into a "
+                      "reference model instead (give a new model name).", field="model")
     if kind is not None and model.kind != kind:
         raise Invalid(f"The org model {model.name} is a {model.get_kind_display()}, not {kind}.")
-    return model
+    return model, False
+
+
+def discard_new_model(model: OrgModel) -> bool:
+    """Remove a model made for an import that was rejected, so a rejected import leaves nothing.
+    Only while it is still empty: anything written to it since (a version, a tree) keeps it."""
+    if model.version != 0 or model.components.exists() or model.tree_nodes.exists() \
+            or model.proposed_components.exists():
+        return False
+    model.delete()
+    return True
 
 
 def ingest_path(model: OrgModel, path: str | os.PathLike[str], progress: Progress | None = None,
-                run: SyncRun | None = None) -> SyncRun:
+                run: SyncRun | None = None, *, allow_removals: bool = False) -> SyncRun:
     """Ingest an SFDX project, a Metadata API folder or a zip of either into `run` (runs/imports.py
-    opens it and runs the steps after; `import_path` there is the whole import). Bad input changes nothing."""
+    opens it and runs the steps after; `import_path` there is the whole import). Bad input changes
+    nothing: an unsafe archive, and a reading that is not complete (orgmodels/completeness.py)
+    unless `allow_removals` confirms it."""
     require_active(model.implementation)
     if not os.path.exists(path):
         raise Invalid(f"{path} does not exist. Give an SFDX project folder, a folder with package.xml, or a zip.")
+    problems: list[ReadProblem] = []
+    rule = completeness.CONFIRMED_IMPORT if allow_removals else completeness.IMPORT
     try:
-        run = ingest(model, iter_components(path, strict=False), run=run, trigger="import", progress=progress)
+        run = ingest(model, iter_components(path, strict=False, on_problem=problems.append), run=run,
+                     trigger="import", progress=progress, rule=rule, problems=problems)
     except (UnsafeArchiveError, XmlError) as exc:
         raise Invalid(f"{exc} Nothing was imported.") from None
     model.implementation.touch()

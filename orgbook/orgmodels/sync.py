@@ -27,6 +27,7 @@ from django.utils.dateparse import parse_datetime
 
 from orgbook.implementations.models import OrgConnection
 from orgbook.metadata import REGISTRY, ParsedComponent, ReadProblem, iter_components
+from orgbook.orgmodels import completeness
 from orgbook.orgmodels.ingest import ingest
 from orgbook.orgmodels.models import Component, ComponentStatus, ModelKind, OrgModel, SyncRun
 from orgbook.salesforce.errors import (
@@ -440,8 +441,9 @@ def run_sync(run: SyncRun, api: MetadataApi, report: SyncReporter) -> SyncRun:
     # not listed, or a component not fetched, keeps what the model holds.
     complete = run.full and not left_out
     deleted = None if complete else _deleted_keys(model, plan)
+    # An org never has no components: a full sync that read none fails and keeps the model.
     ingest(model, read_fetched(folder), run=run, file_properties=_props_by_key(plan), complete=complete,
-           deleted=deleted)
+           deleted=deleted, rule=completeness.SYNC)
     shutil.rmtree(folder.parent, ignore_errors=True)  # fetched chunks are only kept to resume
     return run
 

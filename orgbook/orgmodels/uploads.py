@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 
 from orgbook.errors import Invalid
+from orgbook.orgmodels.models import SyncRun
+from orgbook.orgmodels.services import discard_new_model
+from orgbook.spaces import audit
+from orgbook.spaces.models import AuditEvent, Space
 
 
 def upload_dir() -> Path:
@@ -30,3 +36,28 @@ def save_upload(upload: UploadedFile) -> Path:
         for chunk in upload.chunks():
             out.write(chunk)
     return dest
+
+
+REJECTED = "upload.rejected"
+
+
+def reject_new_model(run: SyncRun, exc: Exception) -> None:
+    """An upload into a model made for it was rejected: the model goes (a rejected import creates
+    nothing), with the run. The audit log keeps why, and the run's page shows it from there."""
+    model = run.model
+    implementation = model.implementation
+    refused = getattr(exc, "details", {}).get("refused", [])
+    message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+    with transaction.atomic():
+        if not discard_new_model(model):
+            return  # written to since: it stays, and its run shows the failure
+        audit.record(implementation.space, None, REJECTED, run,
+                     after={"implementation": implementation.pk, "model": model.name, "error": message[:4000],
+                            "refused": refused})
+
+
+def rejected_upload(space: Space, run_id: int) -> dict[str, Any] | None:
+    """What `reject_new_model` recorded for the run `run_id` of `space`, or None."""
+    event = AuditEvent.objects.filter(space=space, action=REJECTED, target_type=SyncRun.__name__,
+                                      target_id=str(run_id)).first()
+    return event.after if event is not None else None

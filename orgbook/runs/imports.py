@@ -14,12 +14,13 @@ from orgbook.runs import after
 
 
 def import_path(model: OrgModel, path: str | os.PathLike[str], progress: Progress | None = None,
-                  run: SyncRun | None = None) -> SyncRun:
-    """`orgbook import` and the upload task. `run`: the upload's, opened when it was queued."""
+                run: SyncRun | None = None, *, allow_removals: bool = False) -> SyncRun:
+    """`orgbook import` and the upload task. `run`: the upload's, opened when it was queued.
+    `allow_removals`: the user confirmed a reading with refused files or many removals."""
     run = run or SyncRun.objects.create(model=model, trigger="import", stage="reading")
     try:
         if not run.is_committed():  # a redelivered upload whose worker died after the commit skips this
-            ingest_path(model, path, progress=progress, run=run)
+            ingest_path(model, path, progress=progress, run=run, allow_removals=allow_removals)
     except Exception as exc:
         fail(run, exc)
         raise
@@ -27,6 +28,8 @@ def import_path(model: OrgModel, path: str | os.PathLike[str], progress: Progres
 
 
 def fail(run: SyncRun, exc: Exception) -> None:
+    """The run failed and wrote nothing; the files the readers refused are its warnings, with reasons."""
     message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+    refused = getattr(exc, "details", {}).get("refused", [])
     SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.FAILED, error=message[:4000], stage="failed",
-                                             finished_at=timezone.now())
+                                             finished_at=timezone.now(), warnings=[*run.warnings, *refused][:1000])

@@ -17,7 +17,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from orgbook.errors import ImplementationSuspended, NeedsReauthorisation, SyncAlreadyRunning
 from orgbook.implementations.models import OrgConnection
-from orgbook.orgmodels import notify, syncing
+from orgbook.orgmodels import notify, syncing, uploads
 from orgbook.orgmodels.models import OrgModel, SyncRun
 from orgbook.runs import imports, syncs
 from orgbook.salesforce.errors import RefreshTokenRevoked, RequestLimitExceeded, TransientError
@@ -78,15 +78,16 @@ def schedule_due_syncs() -> int:
     return len(due)
 
 
-def queue_import(model: OrgModel, path: Path) -> SyncRun:
-    """The upload's one run record, which the page follows at once; the worker fills it in."""
+def queue_import(model: OrgModel, path: Path, *, allow_removals: bool = False, new_model: bool = False) -> SyncRun:
+    """The upload's one run record, which the page follows at once; the worker fills it in.
+    `new_model`: the model was made for this upload, and a rejected upload removes it."""
     run = SyncRun.objects.create(model=model, trigger="upload", stage="waiting for a worker")
-    import_upload.delay(run.pk, str(path))
+    import_upload.delay(run.pk, str(path), allow_removals=allow_removals, new_model=new_model)
     return run
 
 
 @shared_task(name="orgbook.orgmodels.uploads.import_upload", acks_late=True, **RETRY)
-def import_upload(run_id: int, path: str) -> dict[str, Any]:
+def import_upload(run_id: int, path: str, allow_removals: bool = False, new_model: bool = False) -> dict[str, Any]:
     run = SyncRun.objects.select_related("model__implementation").filter(pk=run_id).first()
     if run is None or run.status == SyncRun.Status.SUCCEEDED:
         return {"skipped": "run deleted or finished"}
@@ -96,11 +97,13 @@ def import_upload(run_id: int, path: str) -> dict[str, Any]:
         SyncRun.objects.filter(pk=run_id).update(stage=f"{stage}: {n:,} components", progress=50)
 
     try:
-        imports.import_path(run.model, path, progress=progress, run=run)
+        imports.import_path(run.model, path, progress=progress, run=run, allow_removals=allow_removals)
     except INFRASTRUCTURE:
         raise  # retried with the upload still on disk
     except Exception as exc:
         Path(path).unlink(missing_ok=True)
+        if new_model:
+            uploads.reject_new_model(run, exc)
         return {"failed": getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"}
     Path(path).unlink(missing_ok=True)
     return {"run": run_id, "added": run.added, "changed": run.changed, "removed": run.removed}

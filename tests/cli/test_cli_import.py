@@ -49,3 +49,20 @@ def test_a_metadata_api_folder_imports_too(space: Path) -> None:
 def test_an_unknown_implementation_is_a_clear_error(space: Path) -> None:
     r = _run(space, "import", str(DREAMHOUSE), "--space", "ops", "--implementation", "Nope", "--model", "X")
     assert r.returncode == 1 and "No implementation called Nope" in r.stderr
+
+
+def test_a_bad_import_exits_non_zero_with_its_reasons_and_changes_nothing(space: Path, tmp_path: Path) -> None:
+    """Issue 19: an empty zip once printed {"components": 0, "removed": 93} and exited 0."""
+    first = _run(space, "import", str(DREAMHOUSE), "--space", "ops", "--implementation", "Core", "--model", "Design",
+                 "--json")
+    assert first.returncode == 0, first.stderr
+    empty = tmp_path / "empty.zip"
+    empty.write_bytes(b"PK\x05\x06" + b"\x00" * 18)  # the 22-byte zip of the probe
+    r = _run(space, "import", str(empty), "--space", "ops", "--implementation", "Core", "--model", "Design", "--json")
+    assert r.returncode == 1 and "Read no components" in r.stderr
+    error = json.loads(r.stdout)["error"]
+    assert error["code"] == "incomplete_reading" and error["details"]["read"] == 0
+    assert error["details"]["present"] == json.loads(first.stdout)["components"]
+    again = json.loads(_run(space, "import", str(DREAMHOUSE), "--space", "ops", "--implementation", "Core",
+                            "--model", "Design", "--json").stdout)
+    assert (again["components"], again["added"], again["removed"]) == (json.loads(first.stdout)["components"], 0, 0)

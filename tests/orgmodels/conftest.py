@@ -52,3 +52,24 @@ def retail(people: dict[str, Any]) -> Any:
     from orgbook.implementations import lifecycle
 
     return lifecycle.create_implementation(people["acme"], people["alice"], "Retail")
+
+
+def model_digest(model: Any) -> str:
+    """Every component row of `model` as stored ((type, full name, content hash, status, definition)),
+    its history and dependency counts and its version: equal digests mean the model is unchanged,
+    byte for byte."""
+    import hashlib
+
+    from orgbook.orgmodels.models import Component, ComponentChange, Dependency, OrgModel
+
+    h = hashlib.sha256()
+    fresh = OrgModel.objects.get(pk=model.pk)
+    h.update(f"version={fresh.version};synced={fresh.last_synced_at}".encode())
+    rows = Component.objects.filter(model=model).order_by("type", "name_key").values_list(
+        "type", "full_name", "content_hash", "status", "definition_z")
+    for type_, full_name, content_hash, status, definition in rows:
+        h.update(b"\x00".join([type_.encode(), full_name.encode(), content_hash.encode(), status.encode(),
+                               bytes(definition)]))
+    h.update(f"changes={ComponentChange.objects.filter(model=model).count()}".encode())
+    h.update(f"dependencies={Dependency.objects.filter(model=model).count()}".encode())
+    return h.hexdigest()

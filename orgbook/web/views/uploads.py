@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from orgbook.errors import Invalid, NotFound
 from orgbook.implementations.access import get_implementation
 from orgbook.orgmodels.models import ModelKind, SyncRun
-from orgbook.orgmodels.services import model_for_import
-from orgbook.orgmodels.uploads import save_upload
+from orgbook.orgmodels.services import discard_new_model, import_target
+from orgbook.orgmodels.uploads import rejected_upload, save_upload
 from orgbook.runs.tasks import queue_import
-from orgbook.spaces.permissions import Action
+from orgbook.spaces.permissions import Action, authorize
 from orgbook.web.base import page, signed_in_user, space_context
 
 
@@ -25,8 +25,14 @@ def upload(request: HttpRequest, slug: str, impl_id: int) -> HttpResponse:
             if file is None:
                 raise Invalid("Choose a .zip to upload.")
             kind = request.POST.get("kind") or None
-            model = model_for_import(impl, request.POST.get("model", ""), kind if kind in ModelKind.values else None)
-            run = queue_import(model, save_upload(file))
+            model, made = import_target(impl, request.POST.get("model", ""), kind if kind in ModelKind.values else None)
+            try:
+                run = queue_import(model, save_upload(file), allow_removals=request.POST.get("allow_removals") == "on",
+                                   new_model=made)
+            except Exception:
+                if made:
+                    discard_new_model(model)  # a refused file (too large, not a zip) makes no model
+                raise
         except Invalid as exc:
             error = exc.message
         else:
@@ -41,8 +47,21 @@ def run_status(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     run = SyncRun.objects.select_related("model__implementation__space").filter(
         pk=run_id, model__implementation__space__slug=slug).first()
     if run is None:
-        raise NotFound("No such import.")
+        return _rejected(request, slug, run_id)
     membership, impl = get_implementation(signed_in_user(request), slug, run.model.implementation_id,
                                           Action.VIEW_CONTENT)
     template = "web/uploads/_run.html" if request.headers.get("HX-Request") else "web/uploads/run.html"
     return render(request, template, space_context(membership, implementation=impl, run=run))
+
+
+def _rejected(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+    """An upload into a new model that was rejected: the model and its run are gone (a rejected
+    import creates nothing); the audit log kept why."""
+    membership = authorize(signed_in_user(request), slug, Action.VIEW_CONTENT)
+    record = rejected_upload(membership.space, run_id)
+    if record is None:
+        raise NotFound("No such import.")
+    membership, impl = get_implementation(signed_in_user(request), slug, record["implementation"], Action.VIEW_CONTENT)
+    rejected = {"model": record["model"], "error": record["error"], "warnings": record.get("refused", [])}
+    template = "web/uploads/_run.html" if request.headers.get("HX-Request") else "web/uploads/run.html"
+    return render(request, template, space_context(membership, implementation=impl, rejected=rejected))

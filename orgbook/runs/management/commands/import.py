@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from orgbook.errors import OrgbookError
 from orgbook.implementations.models import Implementation
-from orgbook.orgmodels.services import model_for_import
+from orgbook.orgmodels.services import discard_new_model, import_target
 from orgbook.runs.imports import import_path
 from orgbook.spaces.management.base import user_by_email
 from orgbook.spaces.models import Space
@@ -26,6 +26,9 @@ class Command(BaseCommand):
         parser.add_argument("--model", required=True, help="org model name (made if missing)")
         parser.add_argument("--kind", choices=["production", "sandbox", "reference"], default=None)
         parser.add_argument("--as", dest="as_email", default=None, help="check an Editor's or admin's role")
+        parser.add_argument("--allow-removals", action="store_true",
+                            help="store a reading although files were refused or it removes more than a quarter "
+                                 "of the model (docs/user/syncing.md)")
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **o: Any) -> None:
@@ -42,10 +45,15 @@ class Command(BaseCommand):
         def progress(stage: str, n: int) -> None:
             sys.stderr.write(f"  {stage}: {n:,} components\n")
 
+        made = False
         try:
-            model = model_for_import(impl, o["model"], o["kind"])
-            run = import_path(model, o["path"], progress=progress)
-        except OrgbookError as exc:
+            model, made = import_target(impl, o["model"], o["kind"])
+            run = import_path(model, o["path"], progress=progress, allow_removals=o["allow_removals"])
+        except Exception as exc:
+            if made:
+                discard_new_model(model)  # a rejected import leaves no model behind
+            if not isinstance(exc, OrgbookError):
+                raise
             if o["json"]:
                 self.stdout.write(json.dumps(exc.as_dict()))
             raise CommandError(exc.message) from None
