@@ -22,14 +22,20 @@ from django.core.checks import Warning, register
 from django.db import DatabaseError
 
 from orgbook.env import SettingError
+from orgbook.errors import OrgbookError
 
 
 def _key_file() -> Path:
     return Path(settings.DATA_DIR) / "token_keys"
 
 
-class MissingKeys(SettingError):
-    """Rows were encrypted with a key that is no longer configured."""
+class MissingKeys(SettingError, OrgbookError):
+    """Rows were encrypted with a key that is no longer configured. A setting error for the commands
+    (exit 2, as any), and a domain error for pages and the API, which show its message (503) instead
+    of failing with a 500: connecting an org needs the key."""
+
+    code = "token_keys_missing"
+    status = 503
 
 
 def _configured() -> str:

@@ -98,3 +98,18 @@ def test_keys_in_the_environment_need_no_key_file(people: dict[str, Any], key_fi
     assert "token key file" not in _check_output()
     assert OrgConnection.objects.get(pk=conn.pk).access_token() == ACCESS
     assert not key_file.exists()
+
+
+def test_connect_org_without_the_key_file_answers_what_to_restore_not_a_500(
+        people: dict[str, Any], key_file: Path, settings: Any) -> None:
+    _connect(people)
+    key_file.unlink()
+    vault.reset_cache()
+    settings.ORGBOOK_SF_CLIENT_ID, settings.ORGBOOK_SF_CLIENT_SECRET = "id", "secret"
+    wholesale = lifecycle.create_implementation(people["acme"], people["alice"], "Wholesale")
+    client = Client(raise_request_exception=False)
+    client.force_login(people["alice"])
+    response = client.post("/orgs/s/acme/login/", {"implementation": wholesale.pk, "kind": "production"})
+    assert response.status_code == 503
+    assert "restore" in response.content.decode() and "token_keys" in response.content.decode()
+    assert not key_file.exists()
