@@ -16,26 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.orgmodels.conftest import SFDX_AMOUNT as FIELD
+from tests.orgmodels.conftest import SFDX_OBJECT as OBJECT
+
 from .conftest import run_orgbook as orgbook
 
 PASSWORD = "a-long-password-1\n"
-OBJECT = """<?xml version="1.0" encoding="UTF-8"?>
-<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">
-    <label>Invoice</label>
-    <pluralLabel>Invoices</pluralLabel>
-    <sharingModel>ReadWrite</sharingModel>
-    <nameField><label>Invoice Number</label><type>AutoNumber</type></nameField>
-</CustomObject>
-"""
-FIELD = """<?xml version="1.0" encoding="UTF-8"?>
-<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">
-    <fullName>Amount__c</fullName>
-    <label>Amount</label>
-    <type>Currency</type>
-    <precision>16</precision>
-    <scale>2</scale>
-</CustomField>
-"""
 
 
 def ok(r: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:

@@ -73,3 +73,23 @@ def model_digest(model: Any) -> str:
     h.update(f"changes={ComponentChange.objects.filter(model=model).count()}".encode())
     h.update(f"dependencies={Dependency.objects.filter(model=model).count()}".encode())
     return h.hexdigest()
+
+
+# A small source-format object with one field (the re-import and fresh-install tests).
+SFDX_OBJECT = """<?xml version="1.0" encoding="UTF-8"?>
+<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">
+    <label>Invoice</label>
+    <pluralLabel>Invoices</pluralLabel>
+    <sharingModel>ReadWrite</sharingModel>
+    <nameField><label>Invoice Number</label><type>AutoNumber</type></nameField>
+</CustomObject>
+"""
+SFDX_AMOUNT = """<?xml version="1.0" encoding="UTF-8"?>
+<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">
+    <fullName>Amount__c</fullName>
+    <label>Amount</label>
+    <type>Currency</type>
+    <precision>16</precision>
+    <scale>2</scale>
+</CustomField>
+"""

@@ -20,26 +20,9 @@ from orgbook.orgmodels.models import ChangeKind, Component, ComponentChange, Dep
 from orgbook.orgmodels.services import model_for_import
 from orgbook.runs.imports import import_path
 
-from .conftest import DREAMHOUSE, write_mdapi
+from .conftest import DREAMHOUSE, SFDX_AMOUNT, SFDX_OBJECT, write_mdapi
 
 SFDX_PROJECT = '{"packageDirectories": [{"path": "force-app", "default": true}], "sourceApiVersion": "62.0"}'
-SFDX_OBJECT = """<?xml version="1.0" encoding="UTF-8"?>
-<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">
-    <label>Invoice</label>
-    <pluralLabel>Invoices</pluralLabel>
-    <sharingModel>ReadWrite</sharingModel>
-    <nameField><label>Invoice Number</label><type>AutoNumber</type></nameField>
-</CustomObject>
-"""
-SFDX_AMOUNT = """<?xml version="1.0" encoding="UTF-8"?>
-<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">
-    <fullName>Amount__c</fullName>
-    <label>Amount</label>
-    <type>Currency</type>
-    <precision>16</precision>
-    <scale>2</scale>
-</CustomField>
-"""
 SFDX_STATUS = """<?xml version="1.0" encoding="UTF-8"?>
 <CustomField xmlns="http://soap.sforce.com/2006/04/metadata">
     <fullName>Status__c</fullName>
