@@ -62,6 +62,17 @@ class Settings:
     metadata_date: str = "2024-01-15T10:00:00.000Z"
     dependency_row_limit: int = 2000
     require_client_secret: bool = True
+    # Retrieve latency (off unless set): a retrieve takes retrieve_seconds plus this much per file
+    # in it to prepare; checkRetrieveStatus answers InProgress (Pending while queued) until then.
+    retrieve_seconds: float = 0.0
+    retrieve_seconds_per_file: float = 0.0
+    # Retrieves of one org prepared at once; more wait as Pending (Salesforce queues them: "Does a
+    # Retrieve Job Have a Status of Pending?"). Salesforce gives no number: 5 is an assumption.
+    active_retrieves: int = 5
+    # Retrieves of one org still being prepared (Pending or InProgress) above which a new retrieve
+    # answers REQUEST_LIMIT_EXCEEDED (ConcurrentRequests). None: the concurrent long-running request
+    # limit of the org's edition, 5 for Developer Edition and trials, 25 otherwise (docs/salesforce-limits.md).
+    concurrent_retrieves: int | None = None
 
 
 class Emulator:
@@ -74,10 +85,12 @@ class Emulator:
         self.refresh: dict[str, RefreshToken] = {}
         self.faults: list[Fault] = []
         self.jobs: dict[str, RetrieveJob] = {}
+        self.deploy_jobs: dict[str, Any] = {}  # fakeforce/deploy.py's DeployJob by id
         self.cursors: dict[str, Cursor] = {}
         self.bulk_jobs: dict[str, dict[str, Any]] = {}
         self.auto_approve: str | None = None
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self.monotonic: Callable[[], float] = time.monotonic  # the retrieve latency model's clock
         self.port_base = port_base
         self._servers: list[ThreadingHTTPServer] = []
         self.login_url = ""
@@ -109,6 +122,11 @@ class Emulator:
             rotate_refresh_tokens=bool(config.get("rotate_refresh_tokens", False)),
             metadata_date=config.get("metadata_date", "2024-01-15T10:00:00.000Z"),
             require_client_secret=bool(config.get("require_client_secret", True)),
+            retrieve_seconds=float(config.get("retrieve_seconds", 0.0)),
+            retrieve_seconds_per_file=float(config.get("retrieve_seconds_per_file", 0.0)),
+            active_retrieves=int(config.get("active_retrieves", 5)),
+            concurrent_retrieves=(None if config.get("concurrent_retrieves") is None
+                                  else int(config["concurrent_retrieves"])),
         )
         raw_orgs = config.get("orgs", [])
         by_key = {o["key"]: o for o in raw_orgs}

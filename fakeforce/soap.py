@@ -97,7 +97,8 @@ def handle(emu: Emulator, req: Request) -> Response:
         code = str(injected.opts.get("code", "UNKNOWN_EXCEPTION"))
         return fault(code, str(injected.opts.get("message", f"{code}: injected by fakeforce")))
     handlers = {"describeMetadata": _describe, "listMetadata": _list, "retrieve": _retrieve,
-                "checkRetrieveStatus": _check_retrieve, "readMetadata": _read, "checkStatus": _check_status}
+                "checkRetrieveStatus": _check_retrieve, "readMetadata": _read, "checkStatus": _check_status,
+                "deploy": _deploy, "checkDeployStatus": _check_deploy}
     if name not in handlers:
         return fault("Client", f"No operation available for request {{{xmlutil.MD_NS}}}{name}", prefix="soapenv")
     return handlers[name](emu, caller, op, endpoint_version(req.path))
@@ -204,6 +205,11 @@ def _retrieve(emu: Emulator, caller: gate.Caller, op: etree._Element, version: f
     if specific:
         for comp in org.store.files_for_paths(specific):
             requested.append((comp.type, [comp.full_name]))
+    if _preparing(emu, org.key) >= (emu.settings.concurrent_retrieves or org.concurrent_request_limit):
+        # Retrieves still being prepared count as long-running requests (an assumption: Salesforce
+        # documents the limit and its answer for requests, docs/salesforce-limits.md).
+        return fault("REQUEST_LIMIT_EXCEEDED", "REQUEST_LIMIT_EXCEEDED: ConcurrentRequests (Concurrent API Requests) "
+                     "Limit exceeded.")
     job = RetrieveJob(ids.random_id("09S"), org.key, org.org_id, emu.settings.retrieve_polls, {}, [], [])
     slow = emu.take_fault(org.key, {"slow_retrieve"})
     if slow is not None:
@@ -220,9 +226,35 @@ def _retrieve(emu: Emulator, caller: gate.Caller, op: etree._Element, version: f
     else:
         _fill(emu, caller, job, requested, package_version, single)
     with emu.lock:
+        _schedule(emu, job)
         emu.jobs[job.id] = job
     return _ok(f"<retrieveResponse><result>{el('done', False)}{el('id', job.id)}{el('state', 'Queued')}</result>"
                "</retrieveResponse>")
+
+
+def _preparing(emu: Emulator, org_key: str) -> int:
+    """Retrieves of the org the latency model still has Pending or InProgress."""
+    now = emu.monotonic()
+    with emu.lock:
+        return sum(1 for j in emu.jobs.values() if j.org_key == org_key and j.ready_at > now)
+
+
+def _schedule(emu: Emulator, job: RetrieveJob) -> None:
+    """When the job starts and is ready (Settings.retrieve_seconds): at most `active_retrieves` of
+    an org are prepared at once, the others wait in the order they came, as Salesforce queues them.
+    Each job's times are fixed when it comes, so no clock runs in the background."""
+    s = emu.settings
+    now = job.submitted_at = emu.monotonic()
+    cost = s.retrieve_seconds + s.retrieve_seconds_per_file * len(job.files)
+    if cost <= 0:
+        job.start_at = job.ready_at = now
+        return
+    ahead = [j for j in emu.jobs.values() if j.org_key == job.org_key and j.ready_at > now]
+    start = max([now, *(j.start_at for j in ahead)])  # first come, first started
+    ends = sorted(j.ready_at for j in ahead)
+    if len(ends) >= s.active_retrieves:  # a slot frees when all but active_retrieves - 1 are ready
+        start = max(start, ends[len(ends) - s.active_retrieves])
+    job.start_at, job.ready_at = start, start + cost
 
 
 def _fill(emu: Emulator, caller: gate.Caller, job: RetrieveJob, requested: list[tuple[str, list[str]]],
@@ -257,6 +289,11 @@ def _check_retrieve(emu: Emulator, caller: gate.Caller, op: etree._Element, vers
         return fault("INVALID_ID_FIELD", "INVALID_ID_FIELD: invalid retrieve request id")
     include_zip = _text(op, "includeZip", "true").lower() != "false"
     with emu.lock:
+        now = emu.monotonic()
+        if now < job.ready_at:
+            status = "Pending" if now < job.start_at else "InProgress"
+            result = f"{el('done', False)}{el('id', job.id)}{el('status', status)}{el('success', False)}{el('zipFile', None)}"
+            return _ok(f"<checkRetrieveStatusResponse><result>{result}</result></checkRetrieveStatusResponse>")
         if job.polls_left > 0:
             job.polls_left -= 1
             result = f"{el('done', False)}{el('id', job.id)}{el('status', 'InProgress')}{el('success', False)}{el('zipFile', None)}"
@@ -291,12 +328,28 @@ def _check_status(emu: Emulator, caller: gate.Caller, op: etree._Element, versio
         if job is None or job.org_key != caller.org.key:
             return fault("INVALID_ID_FIELD", "INVALID_ID_FIELD: invalid id")
         with emu.lock:
-            done = job.polls_left == 0
-            if not done:
+            preparing = emu.monotonic() < job.ready_at
+            done = job.polls_left == 0 and not preparing
+            if not done and not preparing:
                 job.polls_left -= 1  # pre-v31 clients poll here, then call checkRetrieveStatus once
         state = ("Error" if job.error else "Completed") if done else "InProgress"
         results.append(f"<result>{el('done', done)}{el('id', job.id)}{el('state', state)}</result>")
     return _ok(f"<checkStatusResponse>{''.join(results)}</checkStatusResponse>")
+
+
+# ----------------------------------------------------------------------------- deploy (fakeforce/deploy.py)
+
+
+def _deploy(emu: Emulator, caller: gate.Caller, op: etree._Element, version: float) -> Response:
+    from .deploy import deploy
+
+    return deploy(emu, caller, op)
+
+
+def _check_deploy(emu: Emulator, caller: gate.Caller, op: etree._Element, version: float) -> Response:
+    from .deploy import check_deploy_status
+
+    return check_deploy_status(emu, caller, op)
 
 
 # ----------------------------------------------------------------------------- readMetadata

@@ -80,6 +80,13 @@ class Org:
     def has_api(self) -> bool:
         return self.api_enabled and self.edition.lower() not in NO_API_EDITIONS
 
+    @property
+    def concurrent_request_limit(self) -> int:
+        """Salesforce's concurrent long-running API request limit: 5 for Developer Edition and trial
+        orgs, 25 for production orgs and sandboxes (docs/salesforce-limits.md)."""
+        small = "developer" in self.edition.lower() or self.trial_expiration is not None
+        return 5 if small else 25
+
 
 @dataclass
 class AuthCode:
@@ -138,6 +145,10 @@ class RetrieveJob:
     messages: list[tuple[str, str]]
     error: tuple[str, str] | None = None
     zip_consumed: bool = False
+    # The latency model (Settings.retrieve_seconds): Pending until start_at, InProgress until ready_at.
+    submitted_at: float = 0.0
+    start_at: float = 0.0
+    ready_at: float = 0.0
 
 
 @dataclass

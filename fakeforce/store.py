@@ -18,7 +18,16 @@ from pathlib import Path
 from lxml import etree
 
 from . import ids, xmlutil
-from .types import BY_DIRECTORY, CHILD_TYPES, FOLDER_TYPES, ChildType, MetaType, is_custom_object_name, lookup
+from .types import (
+    BY_DIRECTORY,
+    CHILD_TYPES,
+    FOLDER_TYPES,
+    ChildType,
+    MetaType,
+    in_directory,
+    is_custom_object_name,
+    lookup,
+)
 
 META = "-meta.xml"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -77,17 +86,27 @@ def key(type_name: str, full_name: str) -> Key:
 
 def read_folder(root: Path) -> dict[str, bytes]:
     """Return the Metadata-API-format files of an SFDX or mdapi folder."""
-    if (root / "package.xml").is_file():
+    if _is_mdapi(root):
         return _read_mdapi(root)
     project = root / "sfdx-project.json"
     if project.is_file():
         dirs = [d.get("path", "") for d in json.loads(project.read_text()).get("packageDirectories", [])]
         merged: dict[str, bytes] = {}
-        for d in dict.fromkeys(dirs):  # FlowUtilities lists force-app twice
-            sub = root / d
-            merged.update(_read_mdapi(sub) if (sub / "package.xml").is_file() else convert_source(sub))
+        subs = [root / d for d in dict.fromkeys(dirs)]  # FlowUtilities lists force-app twice
+        for sub in subs:
+            if _is_mdapi(sub):
+                merged.update(_read_mdapi(sub))
+        # Source directories are deployed together: an object's fields spread over several
+        # directories (the Retail kit's Account) end in one .object, as in the org.
+        merged.update(convert_source(*(sub for sub in subs if not _is_mdapi(sub))))
         return merged
     return convert_source(root)
+
+
+def _is_mdapi(root: Path) -> bool:
+    """A package.xml beside type folders (objects/, classes/): a source folder may keep its
+    manifest at its root too (the Retail kit's diy-base/package.xml beside main/)."""
+    return (root / "package.xml").is_file() and any(p.is_dir() and p.name in BY_DIRECTORY for p in root.iterdir())
 
 
 def _walk(root: Path) -> list[tuple[str, Path]]:
@@ -106,22 +125,24 @@ def _read_mdapi(root: Path) -> dict[str, bytes]:
     return files
 
 
-def convert_source(root: Path) -> dict[str, bytes]:
+def convert_source(*roots: Path) -> dict[str, bytes]:
     """SFDX source format -> Metadata API files (docs/salesforce-protocols.md §5.2)."""
     out: dict[str, bytes] = {}
     decomposed: dict[tuple[str, str], dict[str, list[tuple[str, bytes]]]] = {}
     resources: dict[str, dict[str, object]] = {}
-    walked = _walk(root)
+    walked = [item for root in roots for item in _walk(root)]
     for rel, path in walked:
         parts = rel.split("/")
         idx = next((i for i, part in enumerate(parts[:-1]) if part in BY_DIRECTORY), None)
         if idx is None:
             continue
         directory, rest = parts[idx], parts[idx + 1 :]
-        mtype = BY_DIRECTORY[directory][0]
+        mtype = in_directory(directory, rest[-1])
         data = path.read_bytes()
         if mtype.bundle:
-            if len(rest) >= 2:
+            # A bundle's files are the same in both formats, and so is the descriptor an
+            # ExperienceBundle keeps beside its folder (experiences/X.site-meta.xml).
+            if len(rest) > mtype.bundle_depth or (len(rest) == 1 and rest[0].endswith(META)):
                 out["/".join([directory, *rest])] = data
         elif mtype.decomposed:
             _collect_decomposed(decomposed, mtype, rest, data)
@@ -131,10 +152,11 @@ def convert_source(root: Path) -> dict[str, bytes]:
             _convert_folder_item(out, mtype, rest, data, walked)
         else:
             name = rest[-1]
+            folder = "/".join([directory, *rest[:-1]]) if mtype.nested else directory
             if mtype.meta_file or not name.endswith(META):
-                out[f"{directory}/{name}"] = data  # content files and their -meta.xml keep their names
+                out[f"{folder}/{name}"] = data  # content files and their -meta.xml keep their names
             else:
-                out[f"{directory}/{name[: -len(META)]}"] = data
+                out[f"{folder}/{name[: -len(META)]}"] = data
     for (directory, name), pieces in decomposed.items():
         mtype = BY_DIRECTORY[directory][0]
         out[f"{directory}/{name}.{mtype.suffix}"] = _recompose(mtype, pieces)
@@ -226,7 +248,10 @@ def classify(path: str, dirs: set[str] | None = None) -> tuple[str, str] | None:
     candidates = BY_DIRECTORY[parts[0]]
     mtype = candidates[0]
     if mtype.bundle:
-        return (mtype.name, parts[1]) if len(parts) >= 3 else None
+        depth = mtype.bundle_depth
+        if len(parts) == 2 and mtype.suffix and parts[1].endswith(f".{mtype.suffix}{META}"):
+            return mtype.name, parts[1][: -len(f".{mtype.suffix}{META}")]
+        return (mtype.name, "/".join(parts[1 : 1 + depth])) if len(parts) >= 2 + depth else None
     if mtype.in_folder:
         return _classify_folder_item(mtype, parts, dirs or set())
     name = parts[-1]

@@ -26,6 +26,8 @@ class MetaType:
     folder_suffix: str | None = None  # SFDX suffix of the folder descriptor (reportFolder)
     folder_type: str | None = None  # ReportFolder ...
     bundle: bool = False
+    bundle_depth: int = 1  # folders that name a bundle: digitalExperiences/site/X is "site/X"
+    nested: bool = False  # keeps its sub-folders in Metadata API format (territory2Models/M/territories/T)
     decomposed: str | None = None  # "folderPerType" | "topLevel"
     children: tuple[ChildType, ...] = field(default_factory=tuple)
 
@@ -77,7 +79,7 @@ TYPES: tuple[MetaType, ...] = (
     _T("StaticResource", "staticresources", "resource", meta_file=True),
     _T("LightningComponentBundle", "lwc", None, bundle=True),
     _T("AuraDefinitionBundle", "aura", None, bundle=True),
-    _T("ExperienceBundle", "experiences", None, bundle=True),
+    _T("ExperienceBundle", "experiences", "site", bundle=True),
     _T("FlexiPage", "flexipages", "flexipage"),
     _T("Report", "reports", "report", in_folder=True, folder_suffix="reportFolder", folder_type="ReportFolder"),
     _T("Dashboard", "dashboards", "dashboard", in_folder=True, folder_suffix="dashboardFolder", folder_type="DashboardFolder"),
@@ -123,6 +125,68 @@ TYPES: tuple[MetaType, ...] = (
     _T("GenAiPromptTemplate", "genAiPromptTemplates", "genAiPromptTemplate"),
     _T("Prompt", "prompts", "prompt"),
     _T("HomePageLayout", "homePageLayouts", "homePageLayout"),
+    # Types every org describes whose components the corpus projects hold (Agentforce, Data Cloud,
+    # Experience Cloud, OmniStudio, territories...), and a few more every org lists.
+    _T("AppMenu", "appMenus", "appMenu"),
+    _T("ApprovalProcess", "approvalProcesses", "approvalProcess"),
+    _T("AuthProvider", "authproviders", "authprovider"),
+    _T("AnalyticsWorkspace", "analyticsWorkspaces", "uawork"),
+    _T("Bot", "bots", "bot", decomposed="topLevel", children=(ChildType("BotVersion", "botVersions", "botVersion"),)),
+    _T("BrandingSet", "brandingSets", "brandingSet"),
+    _T("Certificate", "certs", "crt", meta_file=True),
+    _T("CommunityTemplateDefinition", "communityTemplateDefinitions", "communityTemplateDefinition"),
+    _T("CommunityThemeDefinition", "communityThemeDefinitions", "communityThemeDefinition"),
+    _T("CustomPageWebLink", "weblinks", "weblink"),
+    _T("DataCalcInsightTemplate", "dataCalcInsightTemplates", "dataCalcInsightTemplate"),
+    _T("DataKitObjectDependency", "dataKitObjectDependencies", "dataKitObjectDependency"),
+    _T("DataKitObjectTemplate", "dataKitObjectTemplates", "dataKitObjectTemplate"),
+    _T("DataPackageKitDefinition", "dataPackageKitDefinitions", "dataPackageKitDefinition"),
+    _T("DataPackageKitObject", "DataPackageKitObjects", "DataPackageKitObject"),
+    _T("DataSource", "mktDataSources", "dataSource"),
+    _T("DataSourceBundleDefinition", "dataSourceBundleDefinitions", "dataSourceBundleDefinition"),
+    _T("DataSourceObject", "dataSourceObjects", "dataSourceObject"),
+    _T("DataSrcDataModelFieldMap", "dataSrcDataModelFieldMaps", "dataSrcDataModelFieldMap"),
+    _T("DataStreamTemplate", "dataStreamTemplates", "dataStreamTemplate"),
+    _T("DigitalExperienceBundle", "digitalExperiences", "digitalExperience", bundle=True, bundle_depth=2),
+    _T("DigitalExperienceConfig", "digitalExperienceConfigs", "digitalExperienceConfig"),
+    _T("EmbeddedServiceConfig", "EmbeddedServiceConfig", "EmbeddedServiceConfig"),
+    _T("ExternalServiceRegistration", "externalServiceRegistrations", "externalServiceRegistration"),
+    _T("FieldSrcTrgtRelationship", "fieldSrcTrgtRelationships", "fieldSrcTrgtRelationship"),
+    _T("GenAiFunction", "genAiFunctions", "genAiFunction", bundle=True),
+    _T("GenAiPlanner", "genAiPlanners", "genAiPlanner"),
+    _T("GenAiPlannerBundle", "genAiPlannerBundles", "genAiPlannerBundle", bundle=True),
+    _T("GenAiPlugin", "genAiPlugins", "genAiPlugin"),
+    _T("InstalledPackage", "installedPackages", "installedPackage"),
+    _T("LightningTypeBundle", "lightningTypes", None, bundle=True),
+    _T("MessagingChannel", "messagingChannels", "messagingChannel"),
+    _T("MutingPermissionSet", "mutingpermissionsets", "mutingpermissionset"),
+    _T("NavigationMenu", "navigationMenus", "navigationMenu"),
+    _T("Network", "networks", "network"),
+    _T("NetworkBranding", "networkBranding", "networkBranding", meta_file=True),
+    _T("OauthCustomScope", "oauthcustomscopes", "oauthcustomscope"),
+    _T("OmniDataTransform", "omniDataTransforms", "rpt"),
+    _T("OmniIntegrationProcedure", "omniIntegrationProcedures", "oip"),
+    _T("OmniScript", "omniScripts", "os"),
+    _T("OmniUiCard", "omniUiCard", "ouc"),
+    _T("PlatformCachePartition", "cachePartitions", "cachePartition"),
+    _T("ProfilePasswordPolicy", "profilePasswordPolicies", "profilePasswordPolicy"),
+    _T("ProfileSessionSetting", "profileSessionSettings", "profileSessionSetting"),
+    _T("QueueRoutingConfig", "queueRoutingConfigs", "queueRoutingConfig"),
+    _T("RecommendationStrategy", "recommendationStrategies", "recommendationStrategy"),
+    _T("SharingSet", "sharingSets", "sharingSet"),
+    _T("SiteDotCom", "siteDotComSites", "site", meta_file=True),
+    _T("Territory2", "territory2Models", "territory2", nested=True),
+    _T("Territory2Model", "territory2Models", "territory2Model", nested=True),
+    _T("Territory2Rule", "territory2Models", "territory2Rule", nested=True),
+    _T("Territory2Type", "territory2Types", "territory2Type"),
+    _T("TimelineObjectDefinition", "timelineObjectDefinitions", "timelineObjectDefinition"),
+    _T("WaveApplication", "wave", "wapp"),
+    _T("WaveDashboard", "wave", "wdash", meta_file=True),
+    _T("WaveDataflow", "wave", "wdf", meta_file=True),
+    _T("WaveDataset", "wave", "wds"),
+    _T("WaveLens", "wave", "wlens", meta_file=True),
+    _T("WaveRecipe", "wave", "wdpr", meta_file=True),
+    _T("WaveXmd", "wave", "xmd"),
     _T("ReportFolder", "reports", "reportFolder"),
     _T("DashboardFolder", "dashboards", "dashboardFolder"),
     _T("EmailFolder", "email", "emailFolder"),
@@ -148,6 +212,17 @@ ALIASES = {"emailtemplatefolder": "EmailFolder"}
 def lookup(name: str) -> MetaType | None:
     key = ALIASES.get(name.lower(), name).lower()
     return BY_NAME.get(key)
+
+
+def in_directory(directory: str, file_name: str) -> MetaType:
+    """The type of a file in a type folder: by its suffix where several types share the folder
+    (wave, featureParameters, territory2Models), else the folder's one type."""
+    candidates = BY_DIRECTORY[directory]
+    stem = file_name[: -len("-meta.xml")] if file_name.endswith("-meta.xml") else file_name
+    for t in candidates:
+        if t.suffix and stem.endswith("." + t.suffix):
+            return t
+    return candidates[0]
 
 
 def is_custom_object_name(name: str) -> bool:

@@ -1,6 +1,6 @@
 """Where the tests find real Salesforce metadata: the one place that names the corpus folders.
 
-Everything ships inside the repository (nothing beside it is read): three projects under
+Everything ships inside the repository (nothing beside it is read): eight projects under
 tests/data/corpus/ and dreamhouse-lwc, the demo's production org, inside the package. Their
 sources, commits and licences are in tests/data/corpus/NOTICE and orgbook/implementations/demo_org/NOTICE.
 """
@@ -8,6 +8,7 @@ sources, commits and licences are in tests/data/corpus/NOTICE and orgbook/implem
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 CORPUS = REPOSITORY / "tests" / "data" / "corpus"
@@ -18,6 +19,11 @@ DREAMHOUSE = REPOSITORY / "orgbook" / "implementations" / "demo_org" / "dreamhou
 PMM = CORPUS / "SalesforceFoundation__PMM"
 V4S = CORPUS / "SalesforceFoundation__Volunteers-for-Salesforce"
 LFC = CORPUS / "alexed1__LightningFlowComponents"
+RETAIL = CORPUS / "salesforce-misc__Data360AgentforceSolutionKitRetail"
+AUTOMOTIVE = CORPUS / "salesforce-misc__DataCloudAndAgentForceForAutomotive"
+INNOHUB = CORPUS / "SalesforceLabs__InnovationHubCoDevelopment"
+EDA = CORPUS / "SalesforceFoundation__EDA"
+OMNISTUDIO = CORPUS / "SFDC-Assets__omnistudio-demo"
 
 # By the corpus's folder names (owner__repository), which the facts and expected figures use.
 PROJECTS: dict[str, Path] = {
@@ -25,6 +31,11 @@ PROJECTS: dict[str, Path] = {
     "SalesforceFoundation__PMM": PMM,
     "SalesforceFoundation__Volunteers-for-Salesforce": V4S,
     "alexed1__LightningFlowComponents": LFC,
+    "salesforce-misc__Data360AgentforceSolutionKitRetail": RETAIL,
+    "salesforce-misc__DataCloudAndAgentForceForAutomotive": AUTOMOTIVE,
+    "SalesforceLabs__InnovationHubCoDevelopment": INNOHUB,
+    "SalesforceFoundation__EDA": EDA,
+    "SFDC-Assets__omnistudio-demo": OMNISTUDIO,
 }
 
 
@@ -34,3 +45,13 @@ def project(name: str) -> Path:
         return PROJECTS[name]
     except KeyError:
         raise KeyError(f"no corpus project {name!r}; there are {sorted(PROJECTS)}") from None
+
+
+def imported(implementation: Any, name: str, kind: str, folder: Path) -> Any:
+    """A new model `name` of `kind` in the implementation, holding the project in `folder`."""
+    from orgbook.orgmodels.services import model_for_import
+    from orgbook.runs.imports import import_path
+
+    model = model_for_import(implementation, name, kind)
+    import_path(model, folder)
+    return model

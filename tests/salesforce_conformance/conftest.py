@@ -3,16 +3,15 @@ sending each recorded request to fakeforce and comparing its answer with the rea
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 import requests
 
 from orgbook.salesforce.client import SalesforceClient
 from orgbook.salesforce.oauth import OAuthClient, Pkce, TokenSet, new_state
+from tests.emulator import emulator_fixture
 
 CLIENT_ID, CLIENT_SECRET = "orgbook-conformance", "s3cret-conformance"
 REDIRECT_URI = "http://orgbook.test/cb"
@@ -32,12 +31,7 @@ CONFIG: dict[str, Any] = {
 }
 
 
-@pytest.fixture(scope="module")
-def emu() -> Iterator[Any]:
-    from fakeforce import Emulator
-
-    with Emulator.from_config(CONFIG) as emulator:
-        yield emulator
+emu = emulator_fixture(CONFIG, scope="module")
 
 
 def oauth_for(emu: Any, org_key: str) -> OAuthClient:

@@ -24,15 +24,12 @@ RESTFORCE_STATUS = {
     "query_error_response.json": 400,
 }
 
-# Answers of calls Orgbook never makes (it only reads metadata, with the Metadata API): replayed
+# Answers of calls Orgbook never makes (it reads metadata, and deploys only in tests of its manifests): replayed
 # through nothing, and listed so that every copied file is accounted for.
 NOT_SPOKEN = {
-    "metaforce/check_deploy_status__done.xml": "checkDeployStatus: Orgbook never deploys",
-    "metaforce/check_deploy_status__error.xml": "checkDeployStatus: Orgbook never deploys",
     "metaforce/create__in_progress.xml": "create (pre-v31 CRUD): Orgbook never writes metadata",
     "metaforce/delete__in_progress.xml": "delete (pre-v31 CRUD): Orgbook never writes metadata",
     "metaforce/update__in_progress.xml": "update (pre-v31 CRUD): Orgbook never writes metadata",
-    "metaforce/deploy__in_progress.xml": "deploy: Orgbook never deploys",
     "metaforce/login__success.xml": "partner API login: Orgbook signs in with OAuth",
     "metaforce/send_email__success.xml": "partner API sendEmail",
     "metaforce/describe_layout__success.xml": "partner API describeLayout",
