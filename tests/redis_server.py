@@ -35,11 +35,13 @@ def free_port() -> int:
 
 
 class RedisServer:
-    """redis-server without persistence (like the one the issue restarted), on 127.0.0.1:port."""
+    """redis-server on 127.0.0.1:port, without persistence (like the one the issue restarted) or, with
+    `appendonly`, keeping its data across a restart as docs/deploy.md asks of the broker's."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, appendonly: bool = False) -> None:
         self.port = free_port()
         self.folder = folder
+        self.appendonly = appendonly
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -60,7 +62,7 @@ class RedisServer:
             pytest.fail("redis-server is not installed (apt-get install redis-server)")
         log = (self.folder / f"redis-{self.port}.log").open("ab")
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes" if self.appendonly else "no",
              "--daemonize", "no", "--dir", str(self.folder)],
             stdout=log, stderr=subprocess.STDOUT)
         wait_until(self.answers, STARTUP_SECONDS, f"redis-server on port {self.port}")
@@ -73,8 +75,8 @@ class RedisServer:
 
 
 @contextmanager
-def own_redis(folder: Path) -> Iterator[RedisServer]:
-    server = RedisServer(folder)
+def own_redis(folder: Path, appendonly: bool = False) -> Iterator[RedisServer]:
+    server = RedisServer(folder, appendonly)
     server.start()
     try:
         yield server

@@ -19,7 +19,7 @@ from orgbook.metadata.archive import (
     UnsafeArchiveError,
     open_source,
 )
-from orgbook.metadata.components import KnownChildren, ParsedComponent, ReadProblem, SkippedFile
+from orgbook.metadata.components import KnownChildren, ParsedComponent, ReadProblem, ReadReport, SkippedFile
 from orgbook.metadata.dependencies import Dependency, SchemaIndex, iter_dependencies
 from orgbook.metadata.formats import DetectedFormat, SourceFormat, detect_format
 from orgbook.metadata.reader import ComponentStream, iter_components
@@ -38,6 +38,7 @@ __all__ = [
     "MetadataType",
     "ParsedComponent",
     "ReadProblem",
+    "ReadReport",
     "SchemaIndex",
     "SkippedFile",
     "Source",

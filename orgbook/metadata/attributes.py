@@ -86,17 +86,40 @@ def label_of(el: etree._Element, type_name: str = "") -> str | None:
 
 def generic(el: etree._Element) -> Attrs:
     """Scalar leaves (first occurrence) and counts of repeated complex elements."""
-    out: Attrs = {}
-    counts: Counter[str] = Counter()
+    acc = Generic()
     for child in el:
+        acc.add(child)
+    return acc.result()
+
+
+def attribute_diff(before: Attrs, after: Attrs) -> dict[str, list[Any]]:
+    """Which attributes differ: {name: [before, after]} (a picklist value added, a formula
+    rewritten). A component's history (the ingest) and the comparison of two models both show it."""
+    keys = sorted(set(before) | set(after))
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
+class Generic:
+    """`generic`, one child of the root at a time (a streamed file's children are gone once read)."""
+
+    __slots__ = ("counts", "out")
+
+    def __init__(self) -> None:
+        self.out: Attrs = {}
+        self.counts: Counter[str] = Counter()
+
+    def add(self, child: etree._Element) -> None:
         name = local_name(child)
         if len(child):
-            counts[name] += 1
-        elif name not in out and name != "fullName":
-            out[name] = _scalar((child.text or "").strip())
-    if counts:
-        out["counts"] = dict(counts)
-    return out
+            self.counts[name] += 1
+        elif name not in self.out and name != "fullName":
+            self.out[name] = _scalar((child.text or "").strip())
+
+    def result(self) -> Attrs:
+        out = dict(self.out)
+        if self.counts:
+            out["counts"] = dict(self.counts)
+        return out
 
 
 def _scalar(text: str) -> Any:
@@ -191,7 +214,11 @@ def _filter(f: etree._Element) -> Attrs:
 
 
 def _permissions(el: etree._Element, full_name: str, parent: str | None, body: bytes | None) -> Attrs:
-    out = generic(el)
+    return permission_totals(generic(el))
+
+
+def permission_totals(out: Attrs) -> Attrs:
+    """A profile's or permission set's generic attributes with its grant counts on top."""
     counts = out.pop("counts", {})
     out["counts"] = counts
     for name in ("objectPermissions", "fieldPermissions", "classAccesses", "pageAccesses", "userPermissions", "customPermissions"):
@@ -287,7 +314,41 @@ def _dashboard(el: etree._Element, full_name: str, parent: str | None, body: byt
 
 
 Extractor = Callable[[etree._Element, str, str | None, bytes | None], Attrs]
+def _omni_process(el: etree._Element, full_name: str, parent: str | None, body: bytes | None) -> Attrs:
+    """OmniScript / Integration Procedure: the top-level elements in run order (by sequenceNumber;
+    the file lists them alphabetically), each one's type and how many child elements it nests."""
+    out = generic(el)
+    elements = []
+    for i, element in enumerate(children(el, "omniProcessElements")):
+        sequence = as_number((child_text(element, "sequenceNumber") or "").split(".")[0] or None)
+        elements.append((sequence if isinstance(sequence, int) else i, i, element))
+    elements.sort(key=lambda item: (item[0], item[1]))
+    out["elements"] = [child_text(e, "name") or "" for _, _, e in elements]
+    out["elementTypes"] = {child_text(e, "name") or "": child_text(e, "type") or "" for _, _, e in elements}
+    nested = {child_text(e, "name") or "": len(children(e, "childElements")) for _, _, e in elements}
+    out["childElements"] = {k: v for k, v in nested.items() if v}
+    _numbers(out, "versionNumber")
+    return out
+
+
+def _omni_data_transform(el: etree._Element, full_name: str, parent: str | None, body: bytes | None) -> Attrs:
+    """DataRaptor: its items, the objects it reads (Extract) and writes (Load), without the `json`
+    and `Formula` pseudo-objects."""
+    out = generic(el)
+    items = children(el, "omniDataTransformItem")
+    pseudo = {"", "json", "formula"}
+    out["items"] = len(items)
+    out["readsObjects"] = sorted({t for i in items for t in [child_text(i, "inputObjectName") or ""]
+                                  if t.lower() not in pseudo})
+    out["writesObjects"] = sorted({t for i in items for t in [child_text(i, "outputObjectName") or ""]
+                                   if t.lower() not in pseudo})
+    return out
+
+
 _EXTRACTORS: dict[str, Extractor] = {
+    "OmniScript": _omni_process,
+    "OmniIntegrationProcedure": _omni_process,
+    "OmniDataTransform": _omni_data_transform,
     "CustomField": _custom_field,
     "CustomObject": _custom_object,
     "Flow": _flow,
@@ -306,6 +367,14 @@ _EXTRACTORS: dict[str, Extractor] = {
     "Report": _report,
     "Dashboard": _dashboard,
     "LightningComponentBundle": _lwc,
+}
+
+
+# Types whose attributes are worked out from `Generic`'s result (a streamed file): what their
+# extractor gives for the whole tree.
+STREAMED: dict[str, Callable[[Attrs], Attrs]] = {
+    "Profile": permission_totals,
+    "PermissionSet": permission_totals,
 }
 
 

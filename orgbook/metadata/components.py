@@ -46,8 +46,14 @@ class ParsedComponent:
     # The parsed element `definition` was serialised from, so dependency extraction does not
     # parse it again (None for body-only and unreadable components).
     element: Any = field(default=None, compare=False, repr=False)
+    # Dependencies (to_type, to_name, where) worked out while the reader streamed a large file
+    # whose tree was never whole (a profile with 400,000 field permissions); None: from `element`.
+    edges: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] | None = field(default=None, compare=False, repr=False)
     # Yielded with only its identity, hash and source: the caller said it stored this hash already.
     unchanged: bool = False
+    # The package directory (of sfdx-project.json) the file was read from; '' when the source has
+    # none. The same component in two package directories is reported with both.
+    package_dir: str = ""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -86,3 +92,23 @@ class ReadProblem:
     path: str
     message: str
     kind: str = "error"  # "malformed", "unsafe", "error"
+
+
+@dataclass
+class ReadReport:
+    """Where every file of a source went, filled in as the stream is read and complete once it ends.
+
+    Each file is a component's source (the `file_path` of a component, or listed in `parts` with
+    the file of the component it belongs to: a bundle's content, a body beside its -meta.xml) or
+    in `skipped` with the reason it gave no component. `project` holds what sfdx-project.json
+    says about the project (`formats.project_facts`)."""
+
+    files: int = 0
+    roots: list[str] = field(default_factory=list)  # the package directories read ('' = the whole source)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    parts: dict[str, str] = field(default_factory=dict)
+    project: dict[str, Any] = field(default_factory=dict)
+
+    def package_dir_of(self, path: str) -> str:
+        """The package directory a file was read from ('' when none holds it)."""
+        return next((r for r in self.roots if r and path.startswith(r + "/")), "")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from orgbook.metadata.archive import Source, UnreadableFileError
 from orgbook.metadata.components import ReadProblem
@@ -34,6 +35,7 @@ class DetectedFormat:
     dir_formats: dict[str, SourceFormat] = field(default_factory=dict)
     # An sfdx-project.json that could not be used (the whole root is read instead).
     problems: tuple[ReadProblem, ...] = ()
+    project: dict[str, Any] = field(default_factory=dict)  # project_facts() of sfdx-project.json
 
 
 def _join(*parts: str) -> str:
@@ -120,6 +122,46 @@ def _project_problems(root: str, why: str) -> tuple[ReadProblem, ...]:
     return (ReadProblem(path, message, "malformed"),)
 
 
+def _text(value: object, limit: int = 200) -> str | None:
+    if isinstance(value, str | int | float) and not isinstance(value, bool) and str(value).strip():
+        return str(value).strip()[:limit]
+    return None
+
+
+def _dependencies(value: object) -> list[dict[str, str]]:
+    deps = []
+    for dep in value if isinstance(value, list) else []:
+        if isinstance(dep, dict) and _text(dep.get("package")):
+            entry = {"package": _text(dep.get("package")) or ""}
+            if _text(dep.get("versionNumber")):
+                entry["versionNumber"] = _text(dep.get("versionNumber")) or ""
+            deps.append(entry)
+    return deps[:200]
+
+
+def project_facts(project: dict[str, object], root: str = "") -> dict[str, Any]:
+    """What sfdx-project.json says about the project: its name, namespace, source API version
+    and package directories (path, package name, version, default, dependencies). Only strings
+    are kept, so a hostile file cannot put anything else into the model."""
+    facts: dict[str, Any] = {"file": _join(root, "sfdx-project.json")}
+    for key in ("name", "namespace", "sourceApiVersion", "sfdcLoginUrl"):
+        if _text(project.get(key)):
+            facts[key] = _text(project.get(key))
+    dirs = []
+    entries = project.get("packageDirectories")
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict) or not _text(entry.get("path")):
+            continue
+        d: dict[str, Any] = {"path": _text(entry.get("path"), 400), "default": entry.get("default") is True}
+        for key in ("package", "versionName", "versionNumber", "versionDescription"):
+            if _text(entry.get(key)):
+                d[key] = _text(entry.get(key), 400)
+        d["dependencies"] = _dependencies(entry.get("dependencies"))
+        dirs.append(d)
+    facts["packageDirectories"] = dirs[:100]
+    return facts
+
+
 def detect_format(source: Source) -> DetectedFormat:
     """Work out the format and the folders to read."""
     root = find_root(source)
@@ -132,7 +174,7 @@ def detect_format(source: Source) -> DetectedFormat:
         api = project.get("sourceApiVersion")
         return DetectedFormat(
             overall, root, tuple(dirs), ns if isinstance(ns, str) and ns else None,
-            str(api) if api else None, formats, _project_problems(root, why),
+            str(api) if api else None, formats, _project_problems(root, why), project_facts(project, root),
         )
     fmt = dir_format(source, root)
     return DetectedFormat(fmt, root, (root,), dir_formats={root: fmt})

@@ -229,7 +229,12 @@ def _namespaced(ns: str, name: str) -> str:
 
 
 def lwc(edges: Edges, root: etree._Element | None, c: ParsedComponent) -> None:
-    from orgbook.metadata.dependencies import _field_path
+    from orgbook.metadata.dependencies import _field_path, lightning_type_ref
+
+    if root is not None:  # the Lightning types it shows or edits for an agent (`<sourceType name="c__x"/>`)
+        for el in root.iter():
+            if isinstance(el.tag, str) and etree.QName(el).localname == "sourceType" and el.get("name"):
+                lightning_type_ref(edges, el.get("name") or "", "targetConfigs:sourceType")
 
     for spec in js_imports(_decode(c.body)):
         spec = spec.strip()

@@ -17,6 +17,10 @@ class Strategy(StrEnum):
     EXPANDED = "expanded"  # meta file beside a content folder (StaticResource, ExperienceBundle)
     FOLDERED = "foldered"  # items live in folders (Report, Dashboard, EmailTemplate, Document)
     FOLDER = "folder"  # the folder types themselves
+    # An enhanced LWR site's workspace (`digitalExperiences/site/X/`): an XML descriptor and a
+    # folder per content item (`sfdc_cms__view/home/_meta.json` + `content.json`).
+    WORKSPACE = "workspace"
+    JSON_BUNDLE = "json_bundle"  # a folder per component, read from one JSON file (`lightningTypes/X/schema.json`)
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class MetadataType:
     item_type: str | None = None  # ReportFolder -> Report
     children: tuple[ChildType, ...] = field(default=())
     content_suffixes: tuple[str, ...] = ()  # extra body file extensions (aura: cmp, app, evt, ...)
+    descriptor: str | None = None  # JSON_BUNDLE: the file in each folder the component is read from
 
     @property
     def in_folders(self) -> bool:
@@ -158,6 +163,12 @@ _TYPES: list[MetadataType] = [
         children=(ChildType("CustomFieldTranslation", "CustomObjectTranslation", "fields", "", "fieldTranslation"),),
     ),
     MetadataType("LightningMessageChannel", "messageChannels", "messageChannel"),
+    # A retrieve holds a bot's versions inside `bots/X.bot`; source format splits them into
+    # `bots/X/v1.botVersion-meta.xml`. Either way a version is `X.v1`, never just `v1`.
+    MetadataType(
+        "Bot", "bots", "bot",
+        children=(ChildType("BotVersion", "Bot", "botVersions", "", "botVersion"),),
+    ),
     MetadataType("PathAssistant", "pathAssistants", "pathAssistant"),
     MetadataType("Settings", "settings", "settings"),
     MetadataType("ContentAsset", "contentassets", "asset", _S.CONTENT),
@@ -188,7 +199,67 @@ _TYPES: list[MetadataType] = [
     MetadataType("HomePageLayout", "homePageLayouts", "homePageLayout"),
     MetadataType("CustomPageWebLink", "weblinks", "weblink"),
     MetadataType("ExternalServiceRegistration", "externalServiceRegistrations", "externalServiceRegistration"),
+    # `genAiPlannerBundles/X/X.genAiPlannerBundle`: the source file has no -meta.xml suffix.
+    MetadataType("GenAiPlannerBundle", "genAiPlannerBundles", "genAiPlannerBundle"),
+    MetadataType("DigitalExperienceBundle", "digitalExperiences", "digitalExperience", _S.WORKSPACE),
+    MetadataType("LightningTypeBundle", "lightningTypes", None, _S.JSON_BUNDLE, descriptor="schema.json"),
 ]
+
+# Metadata API suffixes of types the table above does not describe, so that a file such as
+# `analyticSnapshots/X.snapshot` (no -meta.xml) is still read, as a generic component named
+# after its root element. From the Metadata API Developer Guide's "File Suffix and Directory
+# Location" of each type.
+EXTRA_SUFFIXES: dict[str, str] = {
+    "snapshot": "AnalyticSnapshot",
+    "entitlementProcess": "EntitlementProcess",
+    "milestoneType": "MilestoneType",
+    "entitlementTemplate": "EntitlementTemplate",
+    "genAiFunction": "GenAiFunction",
+    "genAiPlugin": "GenAiPlugin",
+    "genAiPlanner": "GenAiPlanner",
+    "botTemplate": "BotTemplate",
+    "os": "OmniScript",
+    "oip": "OmniIntegrationProcedure",
+    "rpt": "OmniDataTransform",
+    "ouc": "OmniUiCard",
+    "digitalExperienceConfig": "DigitalExperienceConfig",
+    "brandingSet": "BrandingSet",
+    "communityTemplateDefinition": "CommunityTemplateDefinition",
+    "communityThemeDefinition": "CommunityThemeDefinition",
+    "embeddedServiceConfig": "EmbeddedServiceConfig",
+    "messagingChannel": "MessagingChannel",
+    "queueRoutingConfig": "QueueRoutingConfig",
+    "serviceChannel": "ServiceChannel",
+    "presenceUserConfig": "PresenceUserConfig",
+    "customHelpMenuSection": "CustomHelpMenuSection",
+    "datacategorygroup": "DataCategoryGroup",
+    "callCenter": "CallCenter",
+    "flowtest": "FlowTest",
+    "externalClientApplication": "ExternalClientApplication",
+    "oauthcustomscope": "OauthCustomScope",
+    "wdash": "WaveDashboard",
+    "wlens": "WaveLens",
+    "wds": "WaveDataset",
+    "wapp": "WaveApplication",
+    "wdf": "WaveDataflow",
+    "wcomp": "WaveRecipe",
+    "uawork": "AnalyticsWorkspace",
+    "timelineObjectDefinition": "TimelineObjectDefinition",
+    "keywords": "KeywordList",
+    "moderation": "ModerationRule",
+    "iframeWhiteListUrlSettings": "IframeWhiteListUrlSettings",
+    "managedTopics": "ManagedTopics",
+    "lightningExperienceTheme": "LightningExperienceTheme",
+    "lightningBolt": "LightningBolt",
+    "mobileApplicationDetail": "MobileApplicationDetail",
+    "synonymDictionary": "SynonymDictionary",
+    "topicsForObjects": "TopicsForObjects",
+    "installedPackage": "InstalledPackage",
+    "crt": "Certificate",
+    "samlssoconfig": "SamlSsoConfig",
+    "delegateGroup": "DelegateGroup",
+}
+
 
 
 class Registry:
@@ -206,6 +277,7 @@ class Registry:
                 self._by_suffix.setdefault(t.suffix, []).append(t)
             for c in t.children:
                 self._child_by_suffix[c.suffix] = c
+        self._xml_suffixes = frozenset(t.suffix for t in types if t.suffix and t.strategy is Strategy.SIMPLE)
 
     def get(self, name: str) -> MetadataType | None:
         return self.types.get(name)
@@ -227,6 +299,11 @@ class Registry:
             if c.xml_tag == tag:
                 return c
         return None
+
+    def knows_suffix(self, suffix: str) -> bool:
+        """A suffix of Metadata API files that are XML themselves: of a one-file type in the table,
+        of a child type, or in EXTRA_SUFFIXES (not `cls` or `resource`: those are bodies)."""
+        return suffix in self._xml_suffixes or suffix in self._child_by_suffix or suffix in EXTRA_SUFFIXES
 
     def is_known(self, name: str) -> bool:
         return name in self.types or name in self.children

@@ -18,9 +18,11 @@ import threading
 from lxml import etree
 
 MD_NS = "http://soap.sforce.com/2006/04/metadata"
-# The largest XML file read, stated in docs/supported-types.md. The reader holds a file's whole
-# lxml tree: reading one takes about 13 times its size (bench/large_file.py: a 50.1 MB profile
-# with 300,000 field permissions peaked at 678 MB), so 32 MiB keeps a read under about 500 MB.
+# The largest XML file read whole, stated in docs/supported-types.md. `parse_xml` holds a file's
+# whole lxml tree: reading one takes about 13 times its size (bench/large_file.py: a 50.1 MB
+# profile with 300,000 field permissions peaked at 678 MB), so 32 MiB keeps a read under about
+# 500 MB. The largest types (objects, profiles, permission sets) are streamed above a few MiB
+# instead, up to xmlstream.MAX_STREAMED_XML_BYTES.
 DEFAULT_MAX_XML_BYTES = 32 * 1024 * 1024
 
 # A DOCTYPE or ENTITY declaration near the start of the document (after the XML declaration
@@ -73,19 +75,29 @@ def _parser() -> etree.XMLParser:
     return parser
 
 
-def check_safe(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_XML_BYTES) -> None:
-    """Refuse oversized input and any DOCTYPE/ENTITY declaration before parsing."""
+def check_safe(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_XML_BYTES, *, streamed: bool = False) -> None:
+    """Refuse oversized input and any DOCTYPE/ENTITY declaration before parsing.
+
+    `streamed`: the file is read a top-level element at a time (xmlstream.py), so its limit is
+    larger and the advice differs."""
     if len(data) > max_bytes:
+        size, limit = f"{len(data) / 2**20:.1f} MiB", f"{max_bytes / 2**20:.0f} MiB"
+        if streamed:
+            raise UnsafeXmlError(
+                f"{name}: {size} is over the {limit} limit for one object, profile or permission set file; it "
+                "was not read. Retrieve it in parts (a profile or permission set with fewer objects per retrieve, "
+                "an object in source format, one file per field) or leave it out of the upload."
+            )
         raise UnsafeXmlError(
-            f"{name}: {len(data) / 2**20:.1f} MiB is over the {max_bytes / 2**20:.0f} MiB limit for one XML "
-            "file (reading one takes about 13 times its size in memory); it was not read. Retrieve it in "
-            "parts (a profile or permission set with fewer objects per retrieve) or leave it out."
+            f"{name}: {size} is over the {limit} limit for one XML file (objects, profiles and permission sets "
+            "are read in parts and may be larger; other files are read whole, about 11 times their size in "
+            "memory); it was not read. Split it or leave it out of the upload."
         )
     if _DOCTYPE_RE.search(data) or _doctype_in_text(data, name):
-        raise _doctype_refused(name)
+        raise doctype_refused(name)
 
 
-def _doctype_refused(name: str) -> UnsafeXmlError:
+def doctype_refused(name: str) -> UnsafeXmlError:
     return UnsafeXmlError(
         f"{name}: DOCTYPE/ENTITY declarations are refused (Salesforce metadata never has one); "
         "remove the declaration and upload again."
@@ -129,7 +141,7 @@ def parse_xml(data: bytes, name: str = "<xml>", max_bytes: int = DEFAULT_MAX_XML
         raise MalformedXmlError(f"{name}: line 1: empty document", name, 1)
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:  # whatever the byte check missed
-        raise _doctype_refused(name)
+        raise doctype_refused(name)
     return root
 
 

@@ -5,3 +5,6 @@ class OrgModelsConfig(AppConfig):
     name = "orgbook.orgmodels"
     label = "orgmodels"
     verbose_name = "Org models"
+
+    def ready(self) -> None:
+        from orgbook.orgmodels import removal  # noqa: F401  (empties models before their implementation goes)

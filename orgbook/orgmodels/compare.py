@@ -1,4 +1,9 @@
-"""Compare two models of an implementation: only in A, only in B, in both but different.
+"""Compare any two models of a Space: only in A, only in B, in both but different.
+
+The two may belong to different implementations (two production orgs of one company); only models
+of one Space are ever compared, and a model of another Space answers as a missing one. Documentation
+stays with its implementation: `documentation.compare.notes` reads each side's note from its own
+implementation.
 
 Identity is (type, lower-cased full name) as Salesforce compares; "different" means a different
 content hash. The database finds the differences with a join of the two models on identity, read
@@ -14,7 +19,8 @@ from typing import Any
 
 from django.db import connection
 
-from orgbook.errors import Invalid
+from orgbook.errors import Invalid, NotFound
+from orgbook.metadata.attributes import attribute_diff
 from orgbook.orgmodels.models import Component, ComponentStatus, OrgModel
 
 ONLY_A, ONLY_B, DIFFERENT = "only_a", "only_b", "different"
@@ -24,6 +30,15 @@ _LIVE = f"status <> '{ComponentStatus.DELETED.value}'"
 # Without ANALYZE statistics SQLite seeks the unique identity index and reads each row for its hash
 # (2-3x slower); the covering index answers from the index alone.
 _COVERING = "INDEXED BY component_compare"
+# Names per IN list: far below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters, and small
+# enough that a chunk's rows are a short read of the identity index.
+BATCH = 500
+
+
+def batches(items: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
+    """`items` in bounded chunks, so no query binds more parameters than the database allows."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 @dataclass(frozen=True)
@@ -35,9 +50,15 @@ class Line:
     label: str
 
 
+def same_space(a: OrgModel, b: OrgModel) -> bool:
+    return bool(a.implementation.space_id == b.implementation.space_id)
+
+
 def check_pair(a: OrgModel, b: OrgModel) -> None:
-    if a.implementation_id != b.implementation_id:
-        raise Invalid("Only models of the same implementation can be compared.")
+    """Any two different models of one Space. Another Space's model answers as a missing one, even
+    to a person who belongs to both Spaces: a comparison never joins two Spaces' content."""
+    if not same_space(a, b):
+        raise NotFound("No such org model in this Space.")
     if a.pk == b.pk:
         raise Invalid("Choose two different models to compare.")
 
@@ -91,8 +112,8 @@ def _details(model: OrgModel, keys: list[Key]) -> dict[Key, tuple[str, str]]:
     """(type, name key) -> (full name, label), for the few components a comparison shows."""
     out: dict[Key, tuple[str, str]] = {}
     wanted = set(keys)
-    for start in range(0, len(keys), 500):  # bounded IN lists (SQLite's variable limit)
-        names = {key for _, key in keys[start:start + 500]}
+    for chunk in batches(keys):
+        names = {key for _, key in chunk}
         rows = (Component.objects.filter(model=model, name_key__in=names)
                 .values_list("type", "name_key", "full_name", "label"))
         out.update({(t, k): (name, label) for t, k, name, label in rows if (t, k) in wanted})
@@ -128,12 +149,6 @@ def summary(all_lines: list[Line]) -> dict[str, dict[str, int]]:
     return out
 
 
-def attribute_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """{attribute: [in A, in B]} for every attribute whose value differs."""
-    keys = sorted(set(before) | set(after))
-    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
-
-
 def _attributes(model: OrgModel, keys: set[str], ident: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
     rows = Component.objects.filter(model=model, name_key__in=keys).values_list("type", "name_key", "attributes")
     return {(t, k): v or {} for t, k, v in rows if (t, k) in ident}
@@ -143,8 +158,7 @@ def semantic_diffs(a: OrgModel, b: OrgModel, shown: list[Line]) -> dict[tuple[st
     """Attribute diffs for the given DIFFERENT lines: two queries however many lines."""
     wanted = [ln for ln in shown if ln.kind == DIFFERENT]
     out: dict[tuple[str, str], dict[str, list[Any]]] = {}
-    for start in range(0, len(wanted), 500):  # bounded IN lists (SQLite's variable limit)
-        chunk = wanted[start:start + 500]
+    for chunk in batches(wanted):
         keys = {ln.name_key for ln in chunk}
         ident = {(ln.type, ln.name_key) for ln in chunk}
 

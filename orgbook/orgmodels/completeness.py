@@ -5,8 +5,9 @@ A bad or empty zip once replaced a 93-component production model with nothing an
 success. A reading now replaces a model only when it is complete:
 - it read at least one component (no org and no project has none; an empty reading is always
   a mistake, and deleting a model is done by deleting it);
-- no file was refused (unsafe, malformed, too large): the components of a refused file would be
-  stored without their content;
+- no file was refused (unsafe, malformed, too large): what it holds was not read, so the reading
+  is not the whole picture (once confirmed, what was stored from it stays as it was: ingest.py
+  `_keep_refused`);
 - it removes no more than MAX_REMOVED_SHARE of the model's present components, or REMOVAL_FLOOR
   components, whichever is more (a small model may lose a few in one go).
 The last two give way when the user confirms (`--allow-removals`, the box on the upload page):
@@ -74,7 +75,7 @@ def check(rule: Rule, reading: Reading, model_name: str, *, complete: bool) -> N
     if rule.refuse_refused and refused:
         raise IncompleteReading(
             f"{_refused_summary(refused)}, so {kept}. Fix or remove them and import again, or {confirm} to store "
-            "the rest (a refused file's components keep no content).", **details)
+            "the rest (what was stored from a refused file stays as it was).", **details)
     if rule.limit_removals and reading.removes > removal_limit(reading.present):
         share = round(100 * reading.removes / max(reading.present, 1))
         raise IncompleteReading(

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
-from orgbook.orgmodels.explore import Edge
+from orgbook.orgmodels.impact import Edge
 
 NODE_W, NODE_H, GAP, COL = 250, 30, 8, 340
 MAX_SIDE = 30

@@ -5,11 +5,13 @@ from __future__ import annotations
 import zlib
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from orgbook.implementations.models import Implementation, OrgConnection
+from orgbook.metadata import REGISTRY
 
 
 class ModelKind(models.TextChoices):
@@ -31,6 +33,9 @@ class OrgModel(models.Model):
     # Bumped when rows of the current version are written after the version was committed (Salesforce's
     # dependency rows, orgmodels/sfdeps.py): the page cache keys on it with the version.
     content_stamp = models.PositiveIntegerField(default=0)
+    # What the last imported project's sfdx-project.json says (namespace, package directories with
+    # their versions and dependencies, source API version): metadata.formats.project_facts.
+    project = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["kind", "name"]
@@ -140,6 +145,52 @@ class Component(models.Model):
     def body(self) -> str | None:
         return zlib.decompress(bytes(self.body_z)).decode("utf-8", "replace") if self.body_z else None
 
+    @property
+    def parent_name(self) -> str:
+        return parent_name(self.full_name, self.parent_key)
+
+
+def parent_name(full_name: str, parent_key: str) -> str:
+    """A child's parent as Salesforce spells it ('' for none): the child's full name starts with it
+    (`Account.Rating__c`, `Bot.v1`); otherwise the stored, lower-cased `parent_key`."""
+    if not parent_key:
+        return ""
+    head = full_name.partition(".")[0]
+    return head if head.lower() == parent_key else parent_key
+
+
+def child_types(parent: str) -> frozenset[str]:
+    """The types the metadata registry nests under `parent` (an object's fields, rules, record types...)."""
+    return frozenset(name for name, child in REGISTRY.children.items() if child.parent == parent)
+
+
+class ComponentCopy(models.Model):
+    """Another copy of a component in the same project, with different content: the same field in
+    two package directories. The model holds the first one read (its Component); this one is kept
+    beside it, replaced by each import, so its page can say where else it is defined and show the
+    difference. Identical copies are only counted in the run's report."""
+
+    model = models.ForeignKey(OrgModel, on_delete=models.CASCADE, related_name="+")
+    component = models.ForeignKey(Component, on_delete=models.CASCADE, related_name="copies")
+    source_path = models.TextField()
+    package_dir = models.CharField(max_length=400, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+    label = models.CharField(max_length=400, blank=True)
+    definition_z = models.BinaryField()  # zlib-compressed; empty when the copy was not read this time
+    body_z = models.BinaryField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["component", "source_path"]
+
+    def __str__(self) -> str:
+        return f"copy of {self.component_id} in {self.source_path}"
+
+    def definition(self) -> str:
+        return zlib.decompress(bytes(self.definition_z)).decode("utf-8", "replace") if self.definition_z else ""
+
+    def body(self) -> str | None:
+        return zlib.decompress(bytes(self.body_z)).decode("utf-8", "replace") if self.body_z else None
+
 
 class SyncRun(models.Model):
     class Status(models.TextChoices):
@@ -162,6 +213,9 @@ class SyncRun(models.Model):
     removed = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     warnings = models.JSONField(default=list)
+    # The import report (orgmodels/report.py): files that gave no component with the reason,
+    # collisions between copies of a component, identical copies counted, project facts.
+    report = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     # The Celery task running it: a redelivered or retried task finds its own run again.
     task_id = models.CharField(max_length=64, blank=True)
@@ -178,6 +232,11 @@ class SyncRun(models.Model):
     def counts(self) -> dict[str, Any]:
         return {"added": self.added, "changed": self.changed, "removed": self.removed, "unchanged": self.unchanged}
 
+    @property
+    def is_sync(self) -> bool:
+        """A sync from a connected org (first, scheduled, manual), not an import or an upload."""
+        return self.trigger not in ("import", "upload")
+
     def is_committed(self) -> bool:
         """Its ingest committed (a version was written, or nothing had changed): only the steps after it remain."""
         return self.version is not None
@@ -188,6 +247,12 @@ class ChangeKind(models.TextChoices):
     NEW = "new", "New"
     UPDATED = "updated", "Updated"
     DELETED = "deleted", "Deleted"
+
+
+# A change's kind as the changes pages count it: a first reading's components were added just as a
+# later reading's new ones were (a run's counts say so too).
+KIND_WORDS = {ChangeKind.BASELINE.value: "added", ChangeKind.NEW.value: "added",
+              ChangeKind.UPDATED.value: "changed", ChangeKind.DELETED.value: "removed"}
 
 
 class ComponentChange(models.Model):
@@ -207,10 +272,24 @@ class ComponentChange(models.Model):
 
     class Meta:
         ordering = ["-version", "type", "full_name"]
-        indexes = [models.Index(fields=["component", "-version"], name="change_component")]
+        indexes = [
+            models.Index(fields=["component", "-version"], name="change_component"),
+            # The Space's Changes feed (orgmodels/changes.py) leaves out a first reading's baseline,
+            # nearly every row of a model: its count, page and filter choices read this index alone.
+            models.Index(fields=["model", "type", "changed_by"], condition=~models.Q(kind="baseline"),
+                         name="change_after_baseline"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.type} {self.full_name} v{self.version}"
+
+    def kind_word(self) -> str:
+        """What the change did, as the changes pages say it (`KIND_WORDS`)."""
+        return KIND_WORDS[self.kind]
+
+    def attribute_rows(self) -> list[tuple[str, Any]]:
+        """The attribute diff sorted by attribute: (name, [before, after])."""
+        return sorted((self.attribute_diff or {}).items())
 
 
 class Dependency(models.Model):
@@ -258,5 +337,18 @@ class SyncRecipients(models.Model):
         return ", ".join(self.emails)
 
 
-# The explorer's saved grid views live with the explorer; imported here so Django registers them.
-from orgbook.orgmodels.explore import SavedView  # noqa: E402, F401
+class SavedView(models.Model):
+    """A user's named dictionary grid: columns, filters and sort (`grid.Grid.as_query`), for one org model."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    model = models.ForeignKey(OrgModel, on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(max_length=80)
+    query = models.JSONField(default=dict)  # the grid's GET parameters
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "model", "name"], name="explore_saved_view_name")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -19,6 +19,7 @@ from orgbook.env import SettingError
 from orgbook.implementations import vault
 from orgbook.implementations.models import OrgConnection
 from orgbook.orgmodels import outbound
+from orgbook.orgmodels.changes import UNKNOWN_PERSON, run_changes_url
 from orgbook.orgmodels.models import ChangeKind, ComponentChange, SyncRun, Webhook
 
 log = logging.getLogger(__name__)
@@ -38,8 +39,9 @@ def summary_text(run: SyncRun) -> str:
     """Changes grouped by who made them in Salesforce, each with a link."""
     by_who: dict[str, list[ComponentChange]] = defaultdict(list)
     for change in run.changes.exclude(kind=ChangeKind.BASELINE).order_by("changed_by", "type", "full_name"):
-        by_who[change.changed_by or "Who is not known"].append(change)
-    lines = [f"{run.model.name}: {run.added} new, {run.changed} updated, {run.removed} deleted.", ""]
+        by_who[change.changed_by or UNKNOWN_PERSON].append(change)
+    lines = [f"{run.model.name}: {run.added} new, {run.changed} updated, {run.removed} deleted.",
+             f"Everything this sync changed, with each attribute before and after: {run_changes_url(run)}", ""]
     for who, changes in sorted(by_who.items()):
         lines.append(f"{who} ({len(changes)}):")
         for ch in changes[:200]:
@@ -56,7 +58,8 @@ def after_sync(conn: OrgConnection, run: SyncRun) -> None:
     """Email only when something changed (never for the first sync's baseline); webhooks always."""
     if run.trigger != "first" and (run.added or run.changed or run.removed):
         send_mail(f"Orgbook: changes in {run.model.name}", summary_text(run), None, recipients(conn))
-    emit(conn, "sync.completed", {"run": run.pk, "model": run.model_id, "version": run.version, **run.counts()})
+    emit(conn, "sync.completed", {"run": run.pk, "model": run.model_id, "version": run.version, **run.counts(),
+                                  "changes_url": run_changes_url(run)})
 
 
 def emit(conn: OrgConnection, event: str, data: dict[str, Any]) -> None:
@@ -71,7 +74,14 @@ def signature(secret: str, payload: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()
 
 
-@shared_task(bind=True, name="orgbook.orgmodels.notify.deliver_webhook", acks_late=True, max_retries=5)
+class DeliveryFailed(Exception):
+    """The receiver could not be reached or answered an error: retried by Celery with backoff."""
+
+
+# Retried 5 times, 30 s, 60 s, 120 s… apart (at most an hour), by Celery's own backoff.
+@shared_task(bind=True, name="orgbook.orgmodels.notify.deliver_webhook", acks_late=True, max_retries=5,
+             autoretry_for=(DeliveryFailed, SettingError), retry_backoff=30, retry_backoff_max=3600,
+             retry_jitter=False)
 def deliver_webhook(self: Any, hook_id: int, event: str, body: dict[str, Any]) -> str:
     hook = Webhook.objects.filter(pk=hook_id, active=True).first()
     if hook is None:
@@ -83,7 +93,7 @@ def deliver_webhook(self: Any, hook_id: int, event: str, body: dict[str, Any]) -
         # Restored without the key files: a failure to show (the webhook looked healthy before) and to
         # retry, since restoring the keys mends it.
         Webhook.objects.filter(pk=hook.pk).update(last_status=f"failed: {exc}"[:200])
-        raise self.retry(countdown=min(3600, 30 * 2 ** self.request.retries)) from None
+        raise
     headers = {"Content-Type": "application/json", "X-Orgbook-Event": event,
                "X-Orgbook-Signature": signature(secret, payload)}
     try:
@@ -98,5 +108,5 @@ def deliver_webhook(self: Any, hook_id: int, event: str, body: dict[str, Any]) -
         status, ok = f"failed: {type(exc).__name__}", False
     Webhook.objects.filter(pk=hook.pk).update(last_status=status[:200])
     if not ok:
-        raise self.retry(countdown=min(3600, 30 * 2 ** self.request.retries))
+        raise DeliveryFailed(status)
     return status

@@ -10,9 +10,22 @@ afterwards finds no component left to cascade from.
 
 from __future__ import annotations
 
-from django.db import connection, models, transaction
+from typing import Any
 
+from django.db import connection, models, transaction
+from django.dispatch import receiver
+
+from orgbook.implementations.signals import content_removing
 from orgbook.orgmodels.models import Component, ComponentChange, Dependency, OrgModel
+
+
+@receiver(content_removing, dispatch_uid="orgmodels.empty_before_removal")
+def empty_before_removal(sender: Any, implementation: Any = None, connection: Any = None, **_: Any) -> None:
+    """An implementation or a connection is about to be deleted: its models' rows go first."""
+    if implementation is not None:
+        empty_models(OrgModel.objects.filter(implementation=implementation))
+    if connection is not None:
+        empty_models(OrgModel.objects.filter(connection=connection))
 
 
 def empty_models(orgmodels: models.QuerySet[OrgModel]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from django.db.models import Model
@@ -16,6 +17,7 @@ from orgbook.metadata import ReadProblem, UnsafeArchiveError, XmlError, iter_com
 from orgbook.orgmodels import completeness
 from orgbook.orgmodels.ingest import Progress, ingest
 from orgbook.orgmodels.models import ModelKind, OrgModel, SyncRun
+from orgbook.pathnames import hide_server_paths
 from orgbook.spaces.models import Membership, Space
 from orgbook.spaces.permissions import Action, authorize
 
@@ -105,21 +107,34 @@ def discard_new_model(model: OrgModel) -> bool:
     return True
 
 
+def _named(text: str, path: str | os.PathLike[str], shown: str) -> str:
+    """An error about the source with the source called by the user's name for it (as typed, even when
+    it lies in a temporary folder: only the other server paths are hidden)."""
+    mark = "\x00source\x00"
+    for form in sorted({str(path), str(Path(path)), str(Path(path).resolve())}, key=len, reverse=True):
+        text = text.replace(form, mark)
+    if shown != str(path):
+        text = text.replace(Path(path).name, mark)
+    return hide_server_paths(text).replace(mark, shown)
+
+
 def ingest_path(model: OrgModel, path: str | os.PathLike[str], progress: Progress | None = None,
-                run: SyncRun | None = None, *, allow_removals: bool = False) -> SyncRun:
+                run: SyncRun | None = None, *, allow_removals: bool = False, name: str = "") -> SyncRun:
     """Ingest an SFDX project, a Metadata API folder or a zip of either into `run` (runs/imports.py
     opens it and runs the steps after; `import_path` there is the whole import). Bad input changes
     nothing: an unsafe archive, and a reading that is not complete (orgmodels/completeness.py)
-    unless `allow_removals` confirms it."""
+    unless `allow_removals` confirms it. `name`: what the user calls the source (an upload's file name),
+    shown in errors instead of where the server keeps it."""
     require_active(model.implementation)
+    shown = name or str(path)
     if not os.path.exists(path):
-        raise Invalid(f"{path} does not exist. Give an SFDX project folder, a folder with package.xml, or a zip.")
+        raise Invalid(f"{shown} does not exist. Give an SFDX project folder, a folder with package.xml, or a zip.")
     problems: list[ReadProblem] = []
     rule = completeness.CONFIRMED_IMPORT if allow_removals else completeness.IMPORT
     try:
         run = ingest(model, iter_components(path, strict=False, on_problem=problems.append), run=run,
                      trigger="import", progress=progress, rule=rule, problems=problems)
     except (UnsafeArchiveError, XmlError) as exc:
-        raise Invalid(f"{exc} Nothing was imported.") from None
+        raise Invalid(f"{_named(str(exc), path, shown)} Nothing was imported.") from None
     model.implementation.touch()
     return run

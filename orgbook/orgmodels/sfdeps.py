@@ -95,7 +95,7 @@ def _store(model: OrgModel, rows: list[SfEdge], *, full: bool, only_sources: set
             Dependency.objects.filter(model=model, origin="salesforce").delete()
             Dependency.objects.filter(model=model, origin="both").update(origin="metadata")
         existing = _existing(model, {s for s, _, _ in wanted})
-        confirm = [existing[key] for key in wanted if key in existing]
+        confirm = [pk for key in wanted for pk in existing.get(key, ())]
         for i in range(0, len(confirm), BATCH):
             Dependency.objects.filter(pk__in=confirm[i:i + BATCH]).update(origin="both")
         new = [Dependency(model=model, source_id=s, target_type=t, target_key=k, target_name=name[:400],
@@ -107,7 +107,7 @@ def _store(model: OrgModel, rows: list[SfEdge], *, full: bool, only_sources: set
             # the page cache keys on the stamp too (web/pagecache.py).
             OrgModel.objects.filter(pk=model.pk).update(content_stamp=F("content_stamp") + 1)
     model.refresh_from_db(fields=["content_stamp"])
-    outcome.added, outcome.confirmed = len(new), len(confirm)
+    outcome.added, outcome.confirmed = len(new), sum(1 for key in wanted if key in existing)
     return outcome
 
 
@@ -133,11 +133,15 @@ def _target(row: SfEdge, known: dict[str, tuple[int, str, str]]) -> tuple[str, s
     return row.ref_type, name
 
 
-def _existing(model: OrgModel, sources: Iterable[int]) -> dict[tuple[int, str, str], int]:
-    out: dict[tuple[int, str, str], int] = {}
+def _existing(model: OrgModel, sources: Iterable[int]) -> dict[tuple[int, str, str], list[int]]:
+    """(source, target type, target key) -> every edge row between them. Salesforce confirms the
+    dependency, so each row of it (one per place it is used: `Apex` and `SOQL`) is found by both.
+    Confirming one of them, the first the database returned, made the model depend on row order:
+    two syncs of one org differed in which row said "both" (issue 19, item 14's fault suite)."""
+    out: dict[tuple[int, str, str], list[int]] = {}
     ordered = sorted(sources)
     for i in range(0, len(ordered), BATCH):
         for pk, s, t, k in Dependency.objects.filter(model=model, source_id__in=ordered[i:i + BATCH]).values_list(
                 "pk", "source_id", "target_type", "target_key"):
-            out.setdefault((s, t, k), pk)
+            out.setdefault((s, t, k), []).append(pk)
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 import threading
@@ -105,6 +106,11 @@ class Heartbeat:
                         return
                 except DatabaseError as exc:  # a busy or restarting database: the next beat tries again
                     log.warning("could not renew the sync lease of connection %s: %s", self.conn_id, exc)
+                    # On a new connection: Django keeps a broken one (its server process ended, the
+                    # network cut it), and every later beat failed on it, so the lease lapsed under a
+                    # live sync and another attempt took its run over (issue 19, item 14).
+                    with contextlib.suppress(DatabaseError):
+                        db_connection.close()
         finally:
             db_connection.close()  # this thread's own connection
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from orgbook.errors import Invalid
 from orgbook.orgmodels.models import SyncRun
 from orgbook.orgmodels.services import discard_new_model
+from orgbook.pathnames import hide_server_paths
 from orgbook.spaces import audit
 from orgbook.spaces.models import AuditEvent, Space
 
@@ -47,7 +48,7 @@ def reject_new_model(run: SyncRun, exc: Exception) -> None:
     model = run.model
     implementation = model.implementation
     refused = getattr(exc, "details", {}).get("refused", [])
-    message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+    message = hide_server_paths(getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}")
     with transaction.atomic():
         if not discard_new_model(model):
             return  # written to since: it stays, and its run shows the failure

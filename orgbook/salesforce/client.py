@@ -255,10 +255,6 @@ class SalesforceClient:
         return dict(self._rest("GET", f"{self._data_path}/query", params={"q": soql}))
 
     @timed
-    def query_more(self, next_records_url: str) -> dict[str, Any]:
-        return dict(self._rest("GET", self._local_path(next_records_url)))
-
-    @timed
     def query_all(self, soql: str) -> list[dict[str, Any]]:
         """Every record of a SOQL query, following `nextRecordsUrl` until `done`."""
         return list(self._iter_records(f"{self._data_path}/query", soql))

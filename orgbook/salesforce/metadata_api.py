@@ -113,6 +113,29 @@ class RetrieveStatus:
     zip_bytes_written: int = 0  # decoded zip bytes written to the sink, if one was given
 
 
+@dataclass(frozen=True)
+class DeployMessage:
+    component_type: str
+    full_name: str
+    file_name: str
+    problem: str | None
+    problem_type: str | None  # Error | Warning
+    success: bool
+
+
+@dataclass
+class DeployStatus:
+    id: str
+    done: bool
+    status: str  # Pending | InProgress | Succeeded | SucceededPartial | Failed | Canceling | Canceled
+    success: bool
+    number_components_deployed: int = 0
+    number_component_errors: int = 0
+    error_message: str | None = None
+    failures: list[DeployMessage] = field(default_factory=list)
+    successes: list[DeployMessage] = field(default_factory=list)
+
+
 @dataclass
 class RetrieveResult:
     id: str
@@ -214,6 +237,39 @@ class MetadataApi:
         return _text(result, "id")
 
     @timed
+    def deploy(self, zip_bytes: bytes, *, check_only: bool = False, test_level: str = "RunLocalTests") -> str:
+        """Start a deploy of a Metadata API zip (package.xml at its top); returns the async id (0Af...).
+        All or nothing: `rollbackOnError` is the only setting production accepts."""
+        options = [("allowMissingFiles", "false"), ("autoUpdatePackage", "false"),
+                   ("checkOnly", "true" if check_only else "false"), ("ignoreWarnings", "false"),
+                   ("performRetrieve", "false"), ("purgeOnDelete", "false"), ("rollbackOnError", "true"),
+                   ("singlePackage", "true"), ("testLevel", test_level)]
+        body = [("ZipFile", base64.b64encode(zip_bytes).decode("ascii")), ("DeployOptions", options)]
+        return _text(self._call("deploy", body)[0], "id")
+
+    @timed
+    def check_deploy_status(self, async_id: str) -> DeployStatus:
+        """One poll, with the per-component details (failures first: what a release manager fixes)."""
+        result = self._call("checkDeployStatus", [("asyncProcessId", async_id), ("includeDetails", "true")])[0]
+        failures, successes = [], []
+        for d in _children(result, "details"):
+            failures += [_deploy_message(m) for m in _children(d, "componentFailures")]
+            successes += [_deploy_message(m) for m in _children(d, "componentSuccesses")]
+        # Before v31 the result had no done/status and listed every component under <messages>: it
+        # was asked for only once checkStatus said done.
+        old = not _children(result, "done")
+        for m in _children(result, "messages"):
+            message = _deploy_message(m)
+            (successes if message.success else failures).append(message)
+        success = _bool(result, "success")
+        return DeployStatus(
+            id=_text(result, "id"), done=old or _bool(result, "done"),
+            status=("Succeeded" if success else "Failed") if old else _text(result, "status"), success=success,
+            number_components_deployed=int(_text(result, "numberComponentsDeployed") or 0),
+            number_component_errors=int(_text(result, "numberComponentErrors") or 0),
+            error_message=_optional_text(result, "errorMessage"), failures=failures, successes=successes)
+
+    @timed
     def check_retrieve_status(
         self, async_id: str, include_zip: bool = False, sink: IO[bytes] | None = None
     ) -> RetrieveStatus:
@@ -236,7 +292,6 @@ class MetadataApi:
         poll = poll or Backoff()
         async_id = self.retrieve(package_types, api_version)
         dest = Path(dest_path)
-        partial = dest.with_name(dest.name + ".part")
         deadline = time.monotonic() + poll.timeout
         polls = 0
         for delay in poll.delays():
@@ -244,20 +299,38 @@ class MetadataApi:
             self._sleep(delay)
             self.stats.poll_wait_seconds += time.perf_counter() - started
             polls += 1
-            # includeZip=true on every poll: a finished retrieve answers with the zip at once,
-            # saving a call; an unfinished one answers without it.
-            with open(partial, "wb") as sink:
-                status = self._check_status_retrying(async_id, True, sink)
-            if status.done:
-                return self._finish(status, partial, dest, polls)
+            found = self._collect(async_id, dest, polls)
+            if isinstance(found, RetrieveResult):
+                return found
             if time.monotonic() + delay > deadline:
-                partial.unlink(missing_ok=True)
-                raise RetrieveTimeout(
-                    "RETRIEVE_TIMEOUT", f"retrieve {async_id} still {status.status} after {polls} polls"
-                )
+                raise RetrieveTimeout("RETRIEVE_TIMEOUT", f"retrieve {async_id} still {found} after {polls} polls")
         raise AssertionError("unreachable")  # pragma: no cover
 
+    @timed
+    def collect_retrieve(self, async_id: str, dest_path: str | os.PathLike[str], polls: int = 1) -> RetrieveResult | str:
+        """One poll of a retrieve started with `retrieve`: when it is done, its zip streamed to
+        `dest_path` (RetrieveTooLarge, RetrieveFailed if it failed); while Salesforce still prepares
+        it, its status (Pending, InProgress). For several retrieves in flight at once."""
+        return self._collect(async_id, Path(dest_path), polls)
+
+    def wait(self, seconds: float) -> None:
+        """Sleep between polls, counted as Salesforce's time (`stats.poll_wait_seconds`)."""
+        started = time.perf_counter()
+        self._sleep(seconds)
+        self.stats.poll_wait_seconds += time.perf_counter() - started
+
     # -- retrieve plumbing --
+
+    def _collect(self, async_id: str, dest: Path, polls: int) -> RetrieveResult | str:
+        # includeZip=true on every poll: a finished retrieve answers with the zip at once,
+        # saving a call; an unfinished one answers without it.
+        partial = dest.with_name(dest.name + ".part")
+        with open(partial, "wb") as sink:
+            status = self._check_status_retrying(async_id, True, sink)
+        if status.done:
+            return self._finish(status, partial, dest, polls)
+        partial.unlink(missing_ok=True)
+        return status.status
 
     def _finish(self, status: RetrieveStatus, partial: Path, dest: Path, polls: int) -> RetrieveResult:
         if status.status != "Succeeded" or not status.success:
@@ -482,6 +555,12 @@ def _value(el: Any) -> str | None:
 
 def _bool(el: Any, name: str) -> bool:
     return _text(el, name).lower() == "true"
+
+
+def _deploy_message(el: Any) -> DeployMessage:
+    return DeployMessage(component_type=_text(el, "componentType"), full_name=_text(el, "fullName"),
+                         file_name=_text(el, "fileName"), problem=_optional_text(el, "problem"),
+                         problem_type=_optional_text(el, "problemType"), success=_bool(el, "success"))
 
 
 def _metadata_object(el: Any) -> MetadataObjectType:

@@ -3,17 +3,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.corpus import DREAMHOUSE  # noqa: F401  (re-exported for the org model tests)
+from tests.invoice import invoice
+from tests.invoice import write_mdapi as invoice_folder
 
-OBJECT = """<?xml version="1.0" encoding="UTF-8"?>
-<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">
-    <label>Invoice</label>
-    <pluralLabel>Invoices</pluralLabel>
-    <sharingModel>ReadWrite</sharingModel>
-    <nameField><label>Invoice Number</label><type>AutoNumber</type></nameField>
-    <fields>
+OBJECT = invoice("""    <fields>
         <fullName>Amount__c</fullName>
         <label>Amount</label>
         <type>Currency</type>
@@ -29,29 +23,11 @@ OBJECT = """<?xml version="1.0" encoding="UTF-8"?>
             {extra_value}
         </valueSetDefinition></valueSet>
     </fields>
-</CustomObject>
-"""
-
-PACKAGE = """<?xml version="1.0" encoding="UTF-8"?>
-<Package xmlns="http://soap.sforce.com/2006/04/metadata">
-    <types><members>*</members><name>CustomObject</name></types>
-    <version>62.0</version>
-</Package>
-"""
+""")
 
 
 def write_mdapi(root: Path, precision: int = 16, extra_value: str = "") -> Path:
-    (root / "objects").mkdir(parents=True, exist_ok=True)
-    (root / "package.xml").write_text(PACKAGE)
-    (root / "objects" / "Invoice__c.object").write_text(OBJECT.format(precision=precision, extra_value=extra_value))
-    return root
-
-
-@pytest.fixture
-def retail(people: dict[str, Any]) -> Any:
-    from orgbook.implementations import lifecycle
-
-    return lifecycle.create_implementation(people["acme"], people["alice"], "Retail")
+    return invoice_folder(root, OBJECT.format(precision=precision, extra_value=extra_value))
 
 
 def model_digest(model: Any) -> str:
@@ -76,14 +52,7 @@ def model_digest(model: Any) -> str:
 
 
 # A small source-format object with one field (the re-import and fresh-install tests).
-SFDX_OBJECT = """<?xml version="1.0" encoding="UTF-8"?>
-<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">
-    <label>Invoice</label>
-    <pluralLabel>Invoices</pluralLabel>
-    <sharingModel>ReadWrite</sharingModel>
-    <nameField><label>Invoice Number</label><type>AutoNumber</type></nameField>
-</CustomObject>
-"""
+SFDX_OBJECT = invoice()
 SFDX_AMOUNT = """<?xml version="1.0" encoding="UTF-8"?>
 <CustomField xmlns="http://soap.sforce.com/2006/04/metadata">
     <fullName>Amount__c</fullName>

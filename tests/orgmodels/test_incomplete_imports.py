@@ -150,9 +150,51 @@ def test_refused_files_are_stored_only_when_confirmed(design: OrgModel, tmp_path
     body, _ = _cli(str(project), "--model", "Design")
     assert body["error"]["details"]["refused"][0]["path"].endswith(broken.name)
     assert model_digest(design) == before
+    stored = _rows(design)
     run = import_path(design, project, allow_removals=True)
-    assert run.status == "succeeded" and run.changed == 1 and run.removed == 0
+    assert run.status == "succeeded" and run.changed == 0 and run.removed == 0
     assert any(w["path"].endswith(broken.name) for w in run.warnings)
+    assert _rows(design) == stored  # the refused field keeps its stored content (it was blanked)
+
+
+def _rows(model: OrgModel) -> list[tuple[Any, ...]]:
+    """Every stored component as a user sees it: status, hash, content, attributes, versions."""
+    return [(*row[:4], bytes(row[4]) if row[4] is not None else None, *row[5:])
+            for row in model.components.order_by("type", "name_key").values_list(
+                "type", "full_name", "status", "content_hash", "definition_z", "attributes", "label",
+                "changed_version", "warning")]
+
+
+def test_a_refused_object_file_leaves_the_object_and_its_fields_as_stored(retail: Any, people: dict[str, Any],
+                                                                          tmp_path: Path) -> None:
+    """Issue 19: with --allow-removals, a Metadata API object file refused this time (malformed)
+    once replaced the stored object with an empty one, and its fields, read from that file last
+    time, were removed. They all stay exactly as stored; the rest of the reading is stored."""
+    folder = write_mdapi(tmp_path / "invoice")
+    (folder / "objects" / "Payment__c.object").write_text(
+        f'<?xml version="1.0"?><CustomObject {NS}><label>Payment</label><fields><fullName>Paid__c</fullName>'
+        "<label>Paid</label><type>Checkbox</type><defaultValue>false</defaultValue></fields></CustomObject>")
+    call_command("import", str(folder), "--space", "acme", "--implementation", "Retail", "--model", "Invoices",
+                 stdout=io.StringIO())
+    model = OrgModel.objects.get(implementation=retail, name="Invoices")
+    invoice = [r for r in _rows(model) if r[1].startswith("Invoice__c")]
+    assert [r[:3] for r in invoice] == [("CustomField", "Invoice__c.Amount__c", "present"),
+                                        ("CustomField", "Invoice__c.Status__c", "present"),
+                                        ("CustomObject", "Invoice__c", "present")]
+    (folder / "objects" / "Invoice__c.object").write_text(f"<CustomObject {NS}><label>Invoice</CustomObject>")
+    payment = folder / "objects" / "Payment__c.object"
+    payment.write_text(payment.read_text().replace("<label>Paid</label>", "<label>Paid?</label>"))
+    body, message = _cli(str(folder), "--model", "Invoices")
+    assert [r["path"] for r in body["error"]["details"]["refused"]] == ["objects/Invoice__c.object"]
+    out = io.StringIO()
+    call_command("import", str(folder), "--space", "acme", "--implementation", "Retail", "--model", "Invoices",
+                 "--allow-removals", "--json", stdout=out)
+    assert json.loads(out.getvalue())["removed"] == 0
+    assert [r for r in _rows(model) if r[1].startswith("Invoice__c")] == invoice
+    paid = model.components.get(full_name="Payment__c.Paid__c")
+    assert paid.label == "Paid?"  # the rest of the reading was stored
+    run = model.runs.latest("id")
+    assert run.status == "succeeded" and (run.added, run.changed, run.removed) == (0, 1, 0)
 
 
 def test_a_few_removals_need_no_confirmation(design: OrgModel, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from orgbook.orgmodels.ingest import ingest
 from orgbook.orgmodels.models import ChangeKind, Component, ComponentChange, Dependency, OrgModel
 from orgbook.orgmodels.services import model_for_import
 from orgbook.runs.imports import import_path
+from tests.corpus import imported
 
 from .conftest import DREAMHOUSE, SFDX_AMOUNT, SFDX_OBJECT, write_mdapi
 
@@ -79,9 +80,15 @@ def state(model: OrgModel) -> dict[str, Any]:
             "history": history, "edges": edges, "version": OrgModel.objects.get(pk=model.pk).version}
 
 
+def imported_copy(retail: Any, tmp_path: Path) -> tuple[Any, Path]:
+    """A writable copy of dreamhouse-lwc, imported once into a reference model."""
+    folder = tmp_path / "dh"
+    shutil.copytree(DREAMHOUSE, folder)
+    return imported(retail, "Dreamhouse", "reference", folder), folder
+
+
 def test_a_re_import_of_an_unchanged_folder_parses_nothing_and_writes_nothing(retail: Any) -> None:
-    model = model_for_import(retail, "Dreamhouse", "reference")
-    import_path(model, DREAMHOUSE)
+    model = imported(retail, "Dreamhouse", "reference", DREAMHOUSE)
     before = state(model)
     stream = iter_components(DREAMHOUSE)
     run = ingest(model, stream)
@@ -94,10 +101,7 @@ def test_a_re_import_of_an_unchanged_folder_parses_nothing_and_writes_nothing(re
 
 
 def test_one_changed_file_is_read_again_and_only_its_change_is_recorded(retail: Any, tmp_path: Path) -> None:
-    folder = tmp_path / "dh"
-    shutil.copytree(DREAMHOUSE, folder)
-    model = model_for_import(retail, "Dreamhouse", "reference")
-    import_path(model, folder)
+    model, folder = imported_copy(retail, tmp_path)
     field = folder / "force-app/main/default/objects/Property__c/fields/Price__c.field-meta.xml"
     field.write_text(field.read_text().replace("<label>Asking Price</label>", "<label>List Price</label>"))
     stream = iter_components(folder)
@@ -111,10 +115,7 @@ def test_one_changed_file_is_read_again_and_only_its_change_is_recorded(retail: 
 
 
 def test_a_deleted_file_deletes_its_components_even_when_everything_else_is_skipped(retail: Any, tmp_path: Path) -> None:
-    folder = tmp_path / "dh"
-    shutil.copytree(DREAMHOUSE, folder)
-    model = model_for_import(retail, "Dreamhouse", "reference")
-    import_path(model, folder)
+    model, folder = imported_copy(retail, tmp_path)
     (folder / "force-app/main/default/objects/Property__c/fields/Price__c.field-meta.xml").unlink()
     run = import_path(model, folder)
     assert (run.added, run.changed, run.removed) == (0, 0, 1)
@@ -218,8 +219,7 @@ def test_a_sequence_of_imports_gives_what_full_re_reads_give(retail: Any, tmp_pa
 
 
 def test_a_model_stored_before_digests_existed_gets_them_without_history(retail: Any) -> None:
-    model = model_for_import(retail, "Dreamhouse", "reference")
-    import_path(model, DREAMHOUSE)
+    model = imported(retail, "Dreamhouse", "reference", DREAMHOUSE)
     Component.objects.filter(model=model).update(source_path="", source_digest="")  # as the migration leaves it
     before = state(model)
     run = import_path(model, DREAMHOUSE)
@@ -262,10 +262,7 @@ def test_reformatting_a_field_in_an_object_file_records_nothing_and_is_skipped_n
 
 
 def test_an_edit_that_keeps_size_and_modification_time_is_still_seen(retail: Any, tmp_path: Path) -> None:
-    folder = tmp_path / "dh"
-    shutil.copytree(DREAMHOUSE, folder)
-    model = model_for_import(retail, "Dreamhouse", "reference")
-    import_path(model, folder)
+    model, folder = imported_copy(retail, tmp_path)
     field = folder / "force-app/main/default/objects/Property__c/fields/Price__c.field-meta.xml"
     before = field.stat()
     field.write_text(field.read_text().replace("<label>Asking Price</label>", "<label>Asking Prize</label>"))
@@ -277,8 +274,7 @@ def test_an_edit_that_keeps_size_and_modification_time_is_still_seen(retail: Any
 
 
 def test_a_fresh_copy_with_the_same_bytes_is_skipped_and_remembered(retail: Any, tmp_path: Path) -> None:
-    model = model_for_import(retail, "Dreamhouse", "reference")
-    import_path(model, DREAMHOUSE)
+    model = imported(retail, "Dreamhouse", "reference", DREAMHOUSE)
     copy = tmp_path / "copy"
     shutil.copytree(DREAMHOUSE, copy)  # other inodes and times, same bytes
     signatures = dict(Component.objects.filter(model=model).values_list("pk", "source_stat"))

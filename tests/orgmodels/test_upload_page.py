@@ -74,3 +74,22 @@ def test_not_a_zip_is_refused_on_the_form(people: dict[str, Any], retail: Any) -
 def test_viewers_cannot_upload_and_other_spaces_see_nothing(people: dict[str, Any], retail: Any) -> None:
     assert _client(people["vera"]).get(f"/uploads/s/acme/i/{retail.pk}/").status_code == 403
     assert _client(people["mallory"]).get(f"/uploads/s/acme/i/{retail.pk}/").status_code == 404
+
+
+def test_the_upload_page_lists_the_skipped_files_with_their_reasons(people: dict[str, Any], retail: Any,
+                                                                    eager: None) -> None:
+    # Issue 14: dreamhouse with a stray note in a package directory: the page says why it gave no component.
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        with zipfile.ZipFile(io.BytesIO(_zip_of(DREAMHOUSE))) as source:
+            for name in source.namelist():
+                zf.writestr(name, source.read(name))
+        zf.writestr("force-app/main/default/classes/README.txt", "What the classes do.")
+    upload = SimpleUploadedFile("dreamhouse.zip", buffer.getvalue(), content_type="application/zip")
+    r = _client(people["eddie"]).post(f"/uploads/s/acme/i/{retail.pk}/", {"model": "Design", "kind": "reference",
+                                                                         "file": upload})
+    assert r.status_code == 302
+    page = _client(people["vera"]).get(r["Location"]).content.decode()
+    assert "Imported into Design" in page and "Import report" in page
+    assert ("<code>force-app/main/default/classes/README.txt</code></td>"
+            "<td>not a ApexClass file, although it is in a classes/ folder</td>") in page

@@ -13,8 +13,7 @@ from django.core import mail
 from django.test import Client
 
 from orgbook.runs.syncs import sync_connection
-
-from .test_sync_against_the_emulator import PRICE
+from tests.sync.metadata import PRICE
 
 
 @pytest.fixture

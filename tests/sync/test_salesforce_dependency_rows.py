@@ -6,16 +6,7 @@ from typing import Any
 
 from orgbook.orgmodels.models import Component, Dependency
 from orgbook.runs.syncs import sync_connection
-
-PRICE = """<?xml version="1.0" encoding="UTF-8"?>
-<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">
-    <fullName>Price__c</fullName>
-    <label>Asking Price</label>
-    <precision>12</precision>
-    <scale>2</scale>
-    <type>Currency</type>
-</CustomField>
-"""
+from tests.sync.metadata import PRICE
 
 
 def edge(model: Any, source: tuple[str, str], target: tuple[str, str]) -> Dependency:
@@ -96,3 +87,30 @@ def test_salesforce_rows_written_after_the_version_show_on_pages_viewed_before(c
     assert "+ Salesforce" in client.get(broker).content.decode()
     page = client.get(price).content.decode()
     assert "PropertyController" in page and "Found by Salesforce's dependency API only" in page
+
+
+
+def test_salesforce_confirms_every_row_of_a_dependency_used_in_several_places(people: Any) -> None:
+    """A class naming an object in Apex and in SOQL has two rows to it; Salesforce's one row confirms
+    both. Confirming only the first row the database returned made two syncs of one org differ in
+    which row said "both" (found by the fault suite, tests/tasks/test_sync_faults.py)."""
+    from orgbook.implementations import lifecycle
+    from orgbook.orgmodels import sfdeps
+    from orgbook.orgmodels.models import OrgModel
+    from orgbook.salesforce.client import Dependency as SfEdge
+
+    impl = lifecycle.create_implementation(people["acme"], people["alice"], "Retail")
+    model = OrgModel.objects.create(implementation=impl, name="Production")
+    cls = Component.objects.create(model=model, type="ApexClass", full_name="Finder", name_key="finder",
+                                   sf_id="01p5g00000AbCdE")
+    Component.objects.create(model=model, type="CustomObject", full_name="Broker__c", name_key="broker__c",
+                             sf_id="01I5g00000AbCdE")
+    for where in ("SOQL", "Apex", "Apex type"):
+        Dependency.objects.create(model=model, source=cls, target_type="CustomObject", target_key="broker__c",
+                                  target_name="Broker__c", where=where, origin="metadata")
+    row = SfEdge("01p5g00000AbCdE", "Finder", "ApexClass", None, "01I5g00000AbCdE", "Broker", "CustomObject",
+                 None)
+    outcome = sfdeps._store(model, [row], full=True, only_sources=None)
+    assert (outcome.added, outcome.confirmed) == (0, 1)
+    assert sorted(Dependency.objects.filter(model=model).values_list("where", "origin")) == [
+        ("Apex", "both"), ("Apex type", "both"), ("SOQL", "both")]

@@ -13,16 +13,7 @@ from orgbook.orgmodels.models import ChangeKind, Component, ComponentChange
 from orgbook.orgmodels.syncing import acquire_lease
 from orgbook.runs.syncs import sync_connection
 from orgbook.salesforce.errors import TransientError
-
-PRICE = """<?xml version="1.0" encoding="UTF-8"?>
-<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">
-    <fullName>Price__c</fullName>
-    <label>Asking Price</label>
-    <precision>10</precision>
-    <scale>2</scale>
-    <type>Currency</type>
-</CustomField>
-"""
+from tests.sync.metadata import PRICE
 
 
 def test_the_first_sync_builds_the_model_with_history_and_who_changed_what(connected: Any) -> None:
@@ -142,3 +133,34 @@ def test_unknown_exception_retrieving_one_component_leaves_it_out(connected: Any
     warned = [w["message"] for w in run.warnings if "UNKNOWN_EXCEPTION" in w["message"]]
     assert len(warned) == 1 and warned[0].startswith("Salesforce could not retrieve CustomObject Property__c (")
     assert Component.objects.get(model=connected.org_model, name_key="property__c", type="CustomObject").status == "present"
+
+
+def _delete_every(connected: Any, emu: Any, type_: str) -> list[str]:
+    names = list(Component.objects.filter(model=connected.org_model, type=type_, status="present")
+                 .values_list("full_name", flat=True))
+    assert names
+    for name in names:
+        emu.delete_component("acme", type_, name)
+    return names
+
+
+def test_an_incremental_sync_marks_deleted_every_member_of_a_type_emptied_in_the_org(connected: Any,
+                                                                                       emu: Any) -> None:
+    # A type listed with no members is "all of them deleted", not "not listed" (issue 19, item 14).
+    sync_connection(connected, "first")
+    gone = _delete_every(connected, emu, "CustomTab") + _delete_every(connected, emu, "RemoteSiteSetting")
+    run = sync_connection(connected, "scheduled")
+    assert run.full is False and run.status == "succeeded"
+    assert run.removed == len(gone) == 6
+    assert not Component.objects.filter(model=connected.org_model, type__in=["CustomTab", "RemoteSiteSetting"],
+                                        status="present").exists()
+
+
+def test_an_incremental_sync_keeps_a_type_whose_listing_failed(connected: Any, emu: Any) -> None:
+    # The other side of the rule above: no answer for a type is not "no members".
+    sync_connection(connected, "first")
+    tabs = _delete_every(connected, emu, "CustomTab")
+    emu.inject_fault(org="acme", kind="soap_fault", operation="listMetadata", type="CustomTab", times=1000)
+    run = sync_connection(connected, "scheduled")
+    assert run.status == "succeeded" and run.removed == 0
+    assert Component.objects.filter(model=connected.org_model, type="CustomTab", status="present").count() == len(tabs)

@@ -8,10 +8,9 @@ from typing import Any
 
 import pytest
 
-from orgbook.implementations import connect, lifecycle
 from orgbook.orgmodels.models import ChangeKind, Component, ComponentChange, ComponentStatus
 from orgbook.runs.syncs import sync_connection
-from tests.connections.conftest import CLIENT_ID, CLIENT_SECRET, login_as
+from tests.emulator import connect_org
 from tests.sync.conftest import config
 
 FOLDERS, PER_FOLDER = 60, 3
@@ -49,12 +48,7 @@ def emu(request: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def connected(people: dict[str, Any], emu: Any, settings: Any) -> Any:
-    settings.ORGBOOK_SF_CLIENT_ID, settings.ORGBOOK_SF_CLIENT_SECRET = CLIENT_ID, CLIENT_SECRET
-    settings.ORGBOOK_SF_LOGIN_URL, settings.ORGBOOK_SF_SANDBOX_LOGIN_URL = emu.login_url, emu.sandbox_login_url
-    settings.ORGBOOK_SF_POLL_MS = 20
-    impl = lifecycle.create_implementation(people["acme"], people["alice"], "Retail")
-    state, code = login_as(emu, connect.begin(people["alice"], impl, "production"), "ann@acme.com")
-    return connect.complete(people["alice"], state, code)
+    return connect_org(people, emu, settings)
 
 
 def reports(model: Any) -> dict[str, str]:
@@ -69,10 +63,11 @@ def test_a_nothing_changed_sync_costs_the_same_calls_however_many_report_folders
     assert report.last_modified_by == "Ann Admin" and report.sf_id.startswith("00O")
     run = sync_connection(connected, "scheduled")
     assert (run.added, run.changed, run.removed) == (0, 0, 0)
-    # describe 1 + listMetadata of every other type (three queries a call) 19 + Folder 1 + Report
-    # modified since the newest stored 1 + Report COUNT() 1. One listMetadata query per folder
-    # would add 20 calls here (and 33 on the 98 folders of bench/sync.py's large org).
-    assert run.api_calls == 23
+    # describe 1 + listMetadata of the other listed types and the children (45 queries, three a
+    # call) 15 + the retrieve of the swept types 1 and its 2 polls + Folder 1 + Report modified
+    # since the newest stored 1 + Report COUNT() 1. One listMetadata query per folder would add 20
+    # calls here (and 33 on the 98 folders of bench/sync.py's large org).
+    assert run.api_calls == 22
 
 
 def test_a_report_changed_added_or_deleted_in_a_folder_is_picked_up(connected: Any, emu: Any) -> None:
@@ -114,4 +109,4 @@ def test_without_access_to_the_report_object_reports_are_listed_with_listmetadat
     emu.delete_component("acme", "Report", "Team_12/Pipeline_0")
     run = sync_connection(connected, "scheduled")
     assert (run.added, run.changed, run.removed) == (0, 0, 1)
-    assert run.api_calls >= 23 - 3 + FOLDERS // 3 and first.status == "succeeded"
+    assert run.api_calls >= 22 - 3 + FOLDERS // 3 and first.status == "succeeded"

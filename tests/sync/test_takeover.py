@@ -25,7 +25,8 @@ ROWS = [{"from": "ApexClass:PropertyController", "to": "CustomField:Property__c.
 def _dead_attempt(conn: OrgConnection, *, lapsed: bool, stage: str = "retrieving (1 of 3 chunks)") -> SyncRun:
     """What a worker killed mid-sync leaves: its run "running", its lease not renewed any more."""
     until = timezone.now() + timedelta(seconds=-1 if lapsed else 60)
-    OrgConnection.objects.filter(pk=conn.pk).update(sync_lease_until=until, sync_lease_owner="dead-attempt")
+    OrgConnection.objects.filter(pk=conn.pk).update(sync_lease_until=until, sync_lease_owner="dead-attempt",
+                                                    status="syncing", status_reason="")  # it opened its run
     return SyncRun.objects.create(model=model_for(conn), trigger="scheduled", stage=stage, task_id="dead-task",
                                   full=True)
 
@@ -106,3 +107,34 @@ def test_infrastructure_errors_are_retried_with_backoff_and_deterministic_ones_a
     assert result.state == "SUCCESS" and "failed" in result.get()  # no retry: it would fail the same way
     run.refresh_from_db()
     assert run.status == SyncRun.Status.FAILED
+
+
+def test_a_run_written_by_its_earlier_attempt_meanwhile_is_not_written_twice(people: dict[str, Any]) -> None:
+    """An attempt whose lease lapsed while it was still writing (a heartbeat cut off from the database)
+    commits the run after a second attempt took it over and began reading. The second then finds
+    the run written and goes on to its steps after the commit; it failed with "Another sync of this
+    org model finished first", and the run never got Salesforce's dependency rows (issue 19, item 14)."""
+    from orgbook.metadata import iter_components
+    from orgbook.orgmodels.ingest import ingest
+    from orgbook.orgmodels.models import Component, ComponentChange, OrgModel
+    from tests.corpus import DREAMHOUSE
+
+    impl = lifecycle.create_implementation(people["acme"], people["alice"], "Retail")
+    model = OrgModel.objects.create(implementation=impl, name="Production")
+    run = SyncRun.objects.create(model=model, trigger="scheduled", full=True, stage="reading")
+
+    def reading_while_the_first_attempt_commits() -> Any:
+        earlier = True
+        for item in iter_components(DREAMHOUSE):
+            if earlier:
+                ingest(OrgModel.objects.get(pk=model.pk), iter_components(DREAMHOUSE),
+                       run=SyncRun.objects.get(pk=run.pk))
+                earlier = False
+            yield item
+
+    ingest(model, reading_while_the_first_attempt_commits(), run=run)
+    assert run.version == 1 and run.is_committed()
+    model.refresh_from_db()
+    assert model.version == 1
+    components = Component.objects.filter(model=model).count()
+    assert components > 90 and ComponentChange.objects.filter(model=model).count() == components

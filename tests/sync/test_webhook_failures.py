@@ -44,8 +44,9 @@ def test_an_error_answer_is_shown_as_a_failure_and_retried_then_success_clears_i
     hook = Webhook.objects.create(space=people["acme"], url=receiver["url"], events=list(Webhook.EVENTS),
                                   secret_enc=vault.encrypt("s"))
     receiver["status"] = 500
-    with pytest.raises(Retry):
+    with pytest.raises(Retry) as retry:
         _deliver(hook)
+    assert retry.value.when == 30  # the first retry in 30 s, then 60, 120… (Celery's backoff)
     assert _listed(people)["last_status"] == "failed: HTTP 500"
     receiver["status"] = 204
     _deliver(hook)

@@ -186,14 +186,37 @@ def test_a_namespace_token_in_a_file_that_is_not_utf8_is_a_read_problem(tmp_path
 
 
 def test_an_xml_file_over_the_stated_limit_is_a_read_problem_and_the_rest_is_read(tmp_path) -> None:
+    """A type read whole (a layout) is refused over 32 MiB; objects, profiles and permission sets
+    are streamed and have their own limit (the next test)."""
+    root = _project(tmp_path)
+    (root / "layouts").mkdir()
+    big = (b'<?xml version="1.0" encoding="UTF-8"?><Layout ' + META_NS + b"><layoutSections>"
+           + b"<layoutColumns><layoutItems><field>Name</field></layoutItems></layoutColumns>" * 450_000
+           + b"</layoutSections></Layout>")
+    assert len(big) > 32 * 1024 * 1024
+    (root / "layouts" / "Account-Big.layout").write_bytes(big)
+    found, problems = read_all(root)
+    assert [c.full_name for c in found if not c.error] == ["Good"]
+    assert [(p.path, p.kind) for p in problems] == [("layouts/Account-Big.layout", "unsafe")]
+    assert "over the 32 MiB limit for one XML file" in problems[0].message
+
+
+def test_a_streamed_file_over_its_stated_limit_is_a_read_problem_and_the_rest_is_read(tmp_path, monkeypatch) -> None:
+    """The streamed limit is the per-file limit of an upload (64 MiB), which refuses a larger file
+    first; set lower here so a small file shows the reader's own refusal and its advice."""
+    from orgbook.metadata import xmlstream
+
+    monkeypatch.setattr(xmlstream, "MAX_STREAMED_XML_BYTES", 1024 * 1024)
     root = _project(tmp_path)
     (root / "profiles").mkdir()
     big = (b'<?xml version="1.0" encoding="UTF-8"?><Profile ' + META_NS + b">"
-           + b"<fieldPermissions><editable>true</editable><field>A__c.B__c</field></fieldPermissions>" * 420_000
+           + b"<fieldPermissions><editable>true</editable><field>A__c.B__c</field></fieldPermissions>" * 20_000
            + b"</Profile>")
-    assert len(big) > 32 * 1024 * 1024
     (root / "profiles" / "Big.profile").write_bytes(big)
-    found, problems = read_all(root)
+    problems: list[ReadProblem] = []
+    found = [c for c in iter_components(root, on_problem=problems.append, stream_above=0)
+             if isinstance(c, ParsedComponent)]
     assert [c.full_name for c in found if not c.error] == ["Good"]
     assert [(p.path, p.kind) for p in problems] == [("profiles/Big.profile", "unsafe")]
-    assert "over the 32 MiB limit for one XML file" in problems[0].message
+    assert "is over the 1 MiB limit for one object, profile or permission set file" in problems[0].message
+    assert "Retrieve it in parts" in problems[0].message

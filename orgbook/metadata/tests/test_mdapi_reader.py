@@ -108,3 +108,46 @@ def test_a_targets_repr_is_the_dataclass_repr_every_stored_digest_was_made_with(
                    Target("file", "ApexClass", "X", body_path="classes/X.cls", is_meta=False),
                    Target("generic", "", "It's \"quoted\"\n")):
         assert repr(target) == repr(Generated(**dataclasses.asdict(target)))
+
+
+def test_a_retrieve_of_types_the_registry_does_not_know_gives_generic_components(tmp_path) -> None:
+    """Issue 14, item 7: a sync sweeps every type the org describes; their retrieve files have no
+    -meta.xml suffix, and none may be dropped."""
+    u = "unpackaged"
+    write(tmp_path, f"{u}/package.xml", f"<Package {NS}><version>62.0</version></Package>")
+    write(tmp_path, f"{u}/omniScripts/Update_Account_English_1.os", f"<OmniScript {NS}><name>Update</name></OmniScript>")
+    write(tmp_path, f"{u}/genAiPlugins/Oil_Perks.genAiPlugin", f"<GenAiPlugin {NS}><masterLabel>Oil perks</masterLabel></GenAiPlugin>")
+    write(tmp_path, f"{u}/genAiPlannerBundles/Agent/Agent.genAiPlannerBundle", f"<GenAiPlannerBundle {NS}><masterLabel>Agent</masterLabel></GenAiPlannerBundle>")
+    write(tmp_path, f"{u}/genAiFunctions/Act/Act.genAiFunction-meta.xml", f"<GenAiFunction {NS}><masterLabel>Act</masterLabel></GenAiFunction>")
+    write(tmp_path, f"{u}/genAiFunctions/Act/input/schema.json", "{}")
+    write(tmp_path, f"{u}/wave/Spend.wdash", '{"not": "xml"}')  # a body: its -meta.xml is the component
+    write(tmp_path, f"{u}/wave/Spend.wdash-meta.xml", f"<WaveDashboard {NS}><masterLabel>Spend</masterLabel></WaveDashboard>")
+    write(tmp_path, f"{u}/bots/Agent.bot", f"<Bot {NS}><botVersions><fullName>v1</fullName></botVersions><label>Agent</label></Bot>")
+    problems: list[ReadProblem] = []
+    found = keys(tmp_path, on_problem=problems.append)
+    assert set(found) == {("OmniScript", "Update_Account_English_1"), ("GenAiPlugin", "Oil_Perks"),
+                          ("GenAiPlannerBundle", "Agent"), ("GenAiFunction", "Act"), ("WaveDashboard", "Spend"),
+                          ("Bot", "Agent"), ("BotVersion", "Agent.v1")}
+    assert found[("GenAiPlugin", "Oil_Perks")].label == "Oil perks" and problems == []
+    assert found[("BotVersion", "Agent.v1")].parent_name == "Agent"
+
+
+def test_a_source_folder_does_not_take_any_file_for_a_component(tmp_path) -> None:
+    write(tmp_path, "sfdx-project.json", '{"packageDirectories": [{"path": "force-app"}]}')
+    write(tmp_path, "force-app/main/default/omniScripts/X.os-meta.xml", f"<OmniScript {NS}><name>X</name></OmniScript>")
+    write(tmp_path, "force-app/main/default/notes/README.txt", "not metadata")
+    write(tmp_path, "force-app/main/default/notes/Plan.draft", "not metadata either")
+    assert set(keys(tmp_path)) == {("OmniScript", "X")}
+
+
+def test_field_translations_are_named_by_their_name_element() -> None:
+    """Metadata API translations name each `<fields>` by `<name>`: Campaign-de's six field translations
+    are six components, not one blank-named `Campaign-de.` read six times (the import reported 630
+    such collisions in Volunteers for Salesforce)."""
+    from orgbook.metadata.tests.conftest import V4S, of_type
+
+    campaign_de = sorted(c.full_name for c in of_type(V4S, "CustomFieldTranslation") if c.parent_name == "Campaign-de")
+    assert campaign_de[:2] == ["Campaign-de.Number_of_Volunteers__c", "Campaign-de.Volunteer_Completed_Hours__c"]
+    assert len(campaign_de) == 6
+    names = [c.full_name for c in of_type(V4S, "CustomFieldTranslation")]
+    assert len(names) == len(set(names)) and not any(n.endswith(".") for n in names)

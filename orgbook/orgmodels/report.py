@@ -1,0 +1,113 @@
+"""The import report: where every file of an import went, and what happened to copies of a component.
+
+A model holds one component per identity (type + full name). When two files give the same
+component, the first one read (the first package directory in sfdx-project.json's order) is the
+model's copy; a second copy with different content is a **collision**, reported with both paths,
+their package directories and which one the model holds, and kept beside the component
+(`ComponentCopy`: its page and the API say where else it is defined and show the difference); an
+identical copy is only counted. A sync's report says the same of the files its retrieves gave, and
+what Salesforce would not give (`left_out`). `orgbook import --json`, the run and upload pages and the API
+(`/api/v1/models/{model}/runs/{run}`) show the report; docs/supported-types.md describes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from orgbook.metadata import ParsedComponent, ReadReport
+
+# A run keeps at most this many skipped files (the total is always kept): a project with a
+# hundred thousand stray files must not make one huge row.
+MAX_SKIPPED = 5000
+MAX_COLLISIONS = 2000
+
+Key = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Other:
+    """The other copy of a collision: where it is and its content (the reader's bytes)."""
+
+    key: Key
+    path: str
+    package_dir: str
+    content_hash: str
+    label: str
+    definition: bytes
+    body: bytes | None
+
+
+@dataclass
+class Copies:
+    """Every component identity read so far, with the file and content hash of the copy kept."""
+
+    first: dict[Key, tuple[str, str]] = field(default_factory=dict)
+    collisions: list[dict[str, Any]] = field(default_factory=list)
+    identical: int = 0
+    # The other copies of collisions as read, kept beside the component (`ComponentCopy`).
+    others: list[Other] = field(default_factory=list)
+
+    def kept(self, key: Key, path: str, content_hash: str) -> None:
+        self.first[key] = (path, content_hash)
+
+    def again(self, type_: str, full_name: str, key: Key, path: str, content_hash: str,
+              parsed: ParsedComponent | None = None) -> str | None:
+        """A second copy of `key` from `path`: counted when identical, else a collision whose
+        warning message is returned. `content_hash` '' means unknown (treated as different).
+        `parsed`: the copy as read (not when its file was skipped as unchanged), kept in `others`."""
+        kept_path, kept_hash = self.first.get(key, ("", ""))
+        if content_hash and content_hash == kept_hash:
+            self.identical += 1
+            return None
+        self.collisions.append({"type": type_, "name": full_name, "kept": kept_path, "other": path})
+        if parsed is not None and len(self.others) < MAX_COLLISIONS:
+            self.others.append(Other(key, path, parsed.package_dir, content_hash, (parsed.label or "")[:400],
+                                     parsed.definition, parsed.body))
+        return (f"{type_} {full_name} appears twice with different content: the model holds the copy in "
+                f"{kept_path or 'the first file read'}, not the one in {path}")
+
+
+def build(read: ReadReport | None, copies: Copies, left_out: Sequence[tuple[str, str]] = (),
+          refused: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The report stored on the run. Without `read` only the copies are known. `left_out`: what a
+    sync could not get from Salesforce (a type it could not list or retrieve, a component it could
+    not read), as (what, why); kept as `left_out` with its total. `refused`: files the reader
+    refused (unsafe, malformed, too large), path -> why: listed with the skipped files, "refused: why"
+    (a sync keeps what the model held of them; an import is refused unless the user confirmed)."""
+    collisions = [_with_dirs(c, read) for c in copies.collisions[:MAX_COLLISIONS]]
+    report: dict[str, Any] = {"collisions": collisions, "collisions_total": len(copies.collisions),
+                              "identical_copies": copies.identical}
+    if left_out:
+        report["left_out"] = [{"what": w, "reason": r} for w, r in list(left_out)[:MAX_SKIPPED]]
+        report["left_out_total"] = len(left_out)
+    if read is None:
+        return report
+    listed = {path for path, _ in read.skipped}
+    skipped = sorted([*read.skipped, *((path, f"refused: {why}") for path, why in (refused or {}).items()
+                                       if path not in listed)])
+    report.update({
+        "files": read.files,
+        "parts": len(read.parts),
+        "skipped": [{"path": p, "reason": r} for p, r in skipped[:MAX_SKIPPED]],
+        "skipped_total": len(skipped),
+        "package_dirs": read.roots,
+        "project": read.project,
+    })
+    return report
+
+
+def _with_dirs(collision: dict[str, Any], read: ReadReport | None) -> dict[str, Any]:
+    if read is None:
+        return collision
+    return {**collision, "kept_package_dir": read.package_dir_of(collision["kept"]),
+            "other_package_dir": read.package_dir_of(collision["other"])}
+
+
+def skipped_by_reason(report: dict[str, Any]) -> list[tuple[str, int]]:
+    """Reasons with how many stored files each, most common first (the pages' summary)."""
+    counts: dict[str, int] = {}
+    for entry in report.get("skipped", []):
+        counts[entry["reason"]] = counts.get(entry["reason"], 0) + 1
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
