@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
+from ninja.pagination import paginate
 
+from orgbook.api import schemas as s
+from orgbook.api.pagination import Pages, Rows
+from orgbook.api.schemas import READ, REMOVE, WRITE, errors
 from orgbook.documentation import coverage, links, services, transfer, trees
 from orgbook.documentation.models import ManualLink, TreeNode
 from orgbook.documentation.proposed import add_proposed
 from orgbook.documentation.services import DocumentationEdit
-from orgbook.errors import Invalid, NotFound
+from orgbook.errors import NotFound
 from orgbook.implementations.access import get_implementation
 from orgbook.orgmodels.services import get_model
 from orgbook.spaces.permissions import Action
@@ -73,18 +76,15 @@ class ManualLinkIn(Schema):
     description: str = ""
 
 
-@router.get(BASE + "/documentation")
-def list_documentation(request: HttpRequest, space: str, impl_id: int, q: str = "", page: int = 1) -> dict[str, Any]:
+@router.get(BASE + "/documentation", response={200: list[s.DocumentationOut], **READ})
+@paginate(Pages, page_size=PAGE_SIZE)
+def list_documentation(request: HttpRequest, space: str, impl_id: int, q: str = "") -> Rows:
     _, implementation = get_implementation(request.user, space, impl_id, Action.VIEW_CONTENT)
     qs = services.search(implementation, q) if q.strip() else services.for_implementation(implementation)
-    paginator = Paginator(qs.order_by("type", "name_key"), PAGE_SIZE)
-    if page < 1 or (paginator.count and page > paginator.num_pages):
-        raise Invalid(f"page must be between 1 and {paginator.num_pages}.")
-    return {"items": [services.as_dict(d) for d in paginator.get_page(page).object_list], "count": paginator.count,
-            "page": page, "pages": paginator.num_pages}
+    return Rows(qs.order_by("type", "name_key"), shape=services.as_dict)
 
 
-@router.get(BASE + "/documentation/{type}/{path:full_name}")
+@router.get(BASE + "/documentation/{type}/{path:full_name}", response={200: s.DocumentationDetail, **errors(403, 404)})
 def get_documentation(request: HttpRequest, space: str, impl_id: int, type: str, full_name: str) -> dict[str, Any]:
     _, implementation = get_implementation(request.user, space, impl_id, Action.VIEW_CONTENT)
     doc = services.find(implementation, type, full_name)
@@ -103,9 +103,9 @@ def _presence(implementation: Any, type_: str, full_name: str) -> list[dict[str,
             for p in services.presence(implementation, type_, full_name)]
 
 
-@router.put(BASE + "/documentation/{type}/{path:full_name}")
+@router.put(BASE + "/documentation/{type}/{path:full_name}", response={200: s.DocumentationOut, **WRITE})
 def put_documentation(request: HttpRequest, space: str, impl_id: int, type: str, full_name: str,
-                      body: DocumentationIn) -> dict[str, Any]:
+                      body: DocumentationIn) -> dict[str, Any] | None:
     _, implementation = get_implementation(request.user, space, impl_id, Action.EDIT_DOCUMENTATION)
     model = None
     if body.model is not None:
@@ -116,11 +116,24 @@ def put_documentation(request: HttpRequest, space: str, impl_id: int, type: str,
                              else None, tags=body.tags, owner=body.owner, reviewed=body.reviewed,
                              base_revision=body.base_revision)
     doc = services.save_documentation(request.user, implementation, type, full_name, edit, model=model)
-    return services.as_dict(doc) or {}
+    return services.as_dict(doc)
 
 
-@router.get(BASE + "/documentation-export")
-def export_documentation(request: HttpRequest, space: str, impl_id: int, format: str = "json") -> HttpResponse:
+_EXPORTS = {
+    "application/json": {"schema": {
+        "type": "object", "required": ["implementation", "documentation"],
+        "properties": {"implementation": {"type": "string"}, "documentation": {"type": "array", "items": {"type": "object"}}},
+    }},
+    "text/csv": {"schema": {"type": "string"}},
+    "application/zip": {"schema": {"type": "string", "format": "binary"}},
+}
+
+
+@router.get(BASE + "/documentation-export", response=errors(400, 403, 404),
+            openapi_extra={"responses": {200: {"description": "The file: JSON, CSV, or a static site as a zip",
+                                               "content": _EXPORTS}}})
+def export_documentation(request: HttpRequest, space: str, impl_id: int,
+                         format: Literal["json", "csv", "html"] = "json") -> HttpResponse:
     _, implementation = get_implementation(request.user, space, impl_id, Action.VIEW_CONTENT)
     stem = f"{implementation.name}-documentation".replace(" ", "_")
     if format == "csv":
@@ -129,21 +142,19 @@ def export_documentation(request: HttpRequest, space: str, impl_id: int, format:
     elif format == "json":
         response = HttpResponse(transfer.export_json(implementation), content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="{stem}.json"'
-    elif format == "html":
+    else:
         response = HttpResponse(transfer.export_site(implementation), content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="{stem}-site.zip"'
-    else:
-        raise Invalid("format must be csv, json or html.")
     return response
 
 
-@router.post(BASE + "/documentation-import")
+@router.post(BASE + "/documentation-import", response={200: s.DocumentationImported, **WRITE})
 def import_documentation(request: HttpRequest, space: str, impl_id: int, body: CsvIn) -> dict[str, Any]:
     _, implementation = get_implementation(request.user, space, impl_id, Action.EDIT_DOCUMENTATION)
     return transfer.import_csv(request.user, implementation, body.csv).as_dict()
 
 
-@router.post(BASE + "/reference-models")
+@router.post(BASE + "/reference-models", response={200: s.ReferenceModelOut, **WRITE})
 def create_reference_model(request: HttpRequest, space: str, impl_id: int, body: ReferenceModelIn) -> dict[str, Any]:
     _, implementation = get_implementation(request.user, space, impl_id, Action.EDIT_DOCUMENTATION)
     if body.copy_from is not None:
@@ -156,7 +167,7 @@ def create_reference_model(request: HttpRequest, space: str, impl_id: int, body:
     return {"id": model.pk, "name": model.name, "kind": model.kind}
 
 
-@router.get("/models/{id:model_id}/tree")
+@router.get("/models/{id:model_id}/tree", response={200: s.TreeOut, **errors(403, 404)})
 def get_tree(request: HttpRequest, model_id: int) -> dict[str, Any]:
     model = get_model(request.user, model_id)
     return {"nodes": [{"id": r["node"].pk, "depth": r["depth"], "parent": r["node"].parent_id, "name": r["node"].name,
@@ -164,7 +175,7 @@ def get_tree(request: HttpRequest, model_id: int) -> dict[str, Any]:
                       for r in trees.tree(model)]}
 
 
-@router.post("/models/{id:model_id}/nodes")
+@router.post("/models/{id:model_id}/nodes", response={200: s.NodeOut, **WRITE})
 def add_node(request: HttpRequest, model_id: int, body: NodeIn) -> dict[str, Any]:
     model = get_model(request.user, model_id, Action.EDIT_DOCUMENTATION)
     parent = TreeNode.objects.filter(model=model, pk=body.parent).first() if body.parent else None
@@ -175,20 +186,20 @@ def add_node(request: HttpRequest, model_id: int, body: NodeIn) -> dict[str, Any
     return {"id": node.pk, "name": node.name, "custom_id": node.custom_id or None, "parent": node.parent_id}
 
 
-@router.post("/models/{id:model_id}/tree-import")
+@router.post("/models/{id:model_id}/tree-import", response={200: s.TreeImported, **WRITE})
 def import_tree(request: HttpRequest, model_id: int, body: CsvIn) -> dict[str, Any]:
     model = get_model(request.user, model_id, Action.EDIT_DOCUMENTATION)
     return {"nodes": trees.import_tree_csv(request.user, model, body.csv)}
 
 
-@router.post("/models/{id:model_id}/proposed")
+@router.post("/models/{id:model_id}/proposed", response={200: s.ProposedOut, **WRITE})
 def propose(request: HttpRequest, model_id: int, body: ProposedIn) -> dict[str, Any]:
     model = get_model(request.user, model_id, Action.EDIT_DOCUMENTATION)
     p = add_proposed(request.user, model, body.type, body.full_name, body.label)
     return {"id": p.pk, "type": p.type, "full_name": p.full_name, "status": "proposed"}
 
 
-@router.get("/models/{id:model_id}/coverage")
+@router.get("/models/{id:model_id}/coverage", response={200: s.CoverageOut, **errors(403, 404)})
 def get_coverage(request: HttpRequest, model_id: int) -> dict[str, Any]:
     model = get_model(request.user, model_id)
     cov = coverage.compute(model)
@@ -198,7 +209,7 @@ def get_coverage(request: HttpRequest, model_id: int) -> dict[str, Any]:
                         for s in coverage.history(model)]}
 
 
-@router.post(BASE + "/links")
+@router.post(BASE + "/links", response={200: s.ManualLinkOut, **WRITE})
 def create_link(request: HttpRequest, space: str, impl_id: int, body: ManualLinkIn) -> dict[str, Any]:
     _, implementation = get_implementation(request.user, space, impl_id, Action.EDIT_DOCUMENTATION)
     source = links.resolve_end(implementation, body.source.dict())
@@ -207,7 +218,7 @@ def create_link(request: HttpRequest, space: str, impl_id: int, body: ManualLink
     return {"id": link.pk, **links.describe(link)}
 
 
-@router.delete(BASE + "/links/{link_id}")
+@router.delete(BASE + "/links/{id:link_id}", response={200: s.LinkDeleted, **REMOVE})
 def delete_link(request: HttpRequest, space: str, impl_id: int, link_id: int) -> dict[str, Any]:
     _, implementation = get_implementation(request.user, space, impl_id, Action.EDIT_DOCUMENTATION)
     link = ManualLink.objects.filter(implementation=implementation, pk=link_id).first()

@@ -8,14 +8,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from orgbook.api.auth import TokenAuth, session_auth
-from orgbook.errors import OrgbookError
+from orgbook.api.auth import SessionAuth, TokenAuth
+from orgbook.errors import OrgbookError, RateLimited, Unauthenticated
 
 api = NinjaAPI(
     title="Orgbook API",
     version="1",
     urls_namespace="api",
-    auth=[TokenAuth(), session_auth],
+    auth=[TokenAuth(), SessionAuth()],
     openapi_url="/openapi.json",
     docs_url="/docs",
 )
@@ -30,7 +30,10 @@ def _error(request: HttpRequest, status: int, code: str, message: str, **details
 
 @api.exception_handler(OrgbookError)
 def orgbook_error(request: HttpRequest, exc: OrgbookError) -> HttpResponse:
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)
@@ -41,10 +44,9 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 
 @api.exception_handler(AuthenticationError)
 def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(
-        request, 401, "unauthenticated",
+    return orgbook_error(request, Unauthenticated(
         "Send a personal access token as 'Authorization: Bearer <token>' (make one with `orgbook token create`).",
-    )
+    ))
 
 
 @api.exception_handler(Http404)
@@ -69,6 +71,7 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, exc.status_code, code, message)
 
 
+from orgbook.api import across as _across  # noqa: E402
 from orgbook.api import documentation as _documentation  # noqa: E402  (routes register on import)
 from orgbook.api import models as _models  # noqa: E402
 from orgbook.api import spaces as _spaces  # noqa: E402
@@ -78,3 +81,4 @@ api.add_router("/", _spaces.router)
 api.add_router("/", _models.router)
 api.add_router("/", _syncs.router)
 api.add_router("/", _documentation.router)
+api.add_router("/", _across.router)
