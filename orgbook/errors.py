@@ -49,6 +49,18 @@ class LicenceExhausted(OrgbookError):
     status = 409
 
 
+class RateLimited(OrgbookError):
+    """Too many requests (orgbook/spaces/throttling.py): refused until `retry_after` seconds have
+    passed; the API answers them in the Retry-After header too."""
+
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, retry_after_seconds=retry_after)
+        self.retry_after = retry_after
+
+
 class Invalid(OrgbookError):
     code = "invalid"
     status = 400

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "orgbook.web.nul.refuse_nul",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -71,6 +72,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
     "orgbook.web.views.errors.api_json_errors",
+    "orgbook.web.context.remember_space",
 ]
 
 ROOT_URLCONF = "orgbook.urls"
@@ -185,6 +187,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "orgbook.web.views.auth.sign_in_name"
 AXES_LOCKOUT_CALLABLE = "orgbook.web.signin.locked_out"
 AXES_VERBOSE = False
+# API token throttling (orgbook/spaces/throttling.py, Django's cache): ORGBOOK_TOKEN_ATTEMPTS invalid
+# tokens from one address within ORGBOOK_TOKEN_LOCKOUT_MINUTES pause its Bearer requests for as long;
+# one valid token makes at most ORGBOOK_TOKEN_RATE_PER_MINUTE requests a minute (10 a second on
+# average: well above what a script walking a large model needs, well below what hurts the server).
+ORGBOOK_TOKEN_ATTEMPTS = env_int("ORGBOOK_TOKEN_ATTEMPTS", 10, minimum=1)
+ORGBOOK_TOKEN_LOCKOUT_MINUTES = env_int("ORGBOOK_TOKEN_LOCKOUT_MINUTES", 15, minimum=1)
+ORGBOOK_TOKEN_RATE_PER_MINUTE = env_int("ORGBOOK_TOKEN_RATE_PER_MINUTE", 600, minimum=1)
 
 # Content-Security-Policy (django-csp): scripts only from Orgbook's own static files, never inline,
 # so injected markup cannot run; nothing from another host. Styles allow inline attributes (the
@@ -233,7 +242,14 @@ ORGBOOK_SF_POLL_MS = env_int("ORGBOOK_SF_POLL_MS", 1000, minimum=1)
 # thread renews it every quarter of this while the sync's process lives, so a killed worker's lease
 # lapses within this long and a redelivered, retried or new sync takes the run over.
 ORGBOOK_SYNC_CHUNK_FILES = env_int("ORGBOOK_SYNC_CHUNK_FILES", 5000, minimum=1)
+# Retrieves a sync keeps in flight at once (docs/salesforce-limits.md): 3 stays under the smallest
+# concurrent limit Salesforce documents (5, Developer Edition and trials) with room for the
+# Salesforce CLI or a deploy on the same org, and already hides most of the preparing time.
+ORGBOOK_SYNC_RETRIEVES_IN_FLIGHT = env_int("ORGBOOK_SYNC_RETRIEVES_IN_FLIGHT", 3, minimum=1)
 ORGBOOK_SYNC_LEASE_SECONDS = env_int("ORGBOOK_SYNC_LEASE_SECONDS", 60, minimum=1)
+# A task that met an unreachable database or broker is retried after a random wait of up to this
+# many seconds, doubling with each retry (up to 10 minutes); five retries at most.
+ORGBOOK_TASK_RETRY_BACKOFF_SECONDS = env_int("ORGBOOK_TASK_RETRY_BACKOFF_SECONDS", 10, minimum=1)
 # Redis redelivers a task not acknowledged after this long (the worker died or the task is still
 # running). Above the longest countdown a task is retried with (1 h: an ETA message held longer is
 # delivered twice) and a large org's longest sync; a dead worker's sync does not wait for it (the

@@ -122,11 +122,17 @@ def history(model: OrgModel, days: int = 365) -> list[CoverageSnapshot]:
 
 
 def chart_svg(snapshots: list[CoverageSnapshot], width: int = 480, height: int = 120) -> str:
-    """A small line chart of coverage share, drawn here (no script, no CDN)."""
+    """A small line chart of coverage share, drawn here (no script, no CDN). A line needs two days:
+    with one measurement (a model's first day) the chart would be an empty frame with a dot in a
+    corner, so it says the figure in words instead."""
     pad = 24
     if not snapshots:
-        return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-                f'aria-label="No coverage history yet"><text x="{pad}" y="{height // 2}">No history yet</text></svg>')
+        return '<p class="coverage-history muted">No measurement yet: coverage is measured once a day.</p>'
+    if len(snapshots) == 1:
+        only = snapshots[0]
+        return (f'<p class="coverage-history">One measurement so far: <strong>{round(only.share() * 100)}%</strong> '
+                f'on {only.day:%-d %b %Y}. Coverage is measured once a day; the chart draws a line from the '
+                'second day on.</p>')
     n = len(snapshots)
     step = (width - 2 * pad) / max(1, n - 1)
     points = [(pad + i * step, height - pad - s.share() * (height - 2 * pad)) for i, s in enumerate(snapshots)]
@@ -142,5 +148,7 @@ def chart_svg(snapshots: list[CoverageSnapshot], width: int = 480, height: int =
         f'stroke-opacity="0.3"/><line x1="{pad}" y1="{pad}" x2="{width - pad}" y2="{pad}" stroke="currentColor" '
         f'stroke-opacity="0.15"/><text x="2" y="{pad + 4}" font-size="10">100%</text>'
         f'<text x="8" y="{height - pad + 4}" font-size="10">0%</text>'
+        f'<text x="{pad}" y="{height - 6}" font-size="10">{snapshots[0].day:%-d %b %Y}</text>'
+        f'<text x="{width - pad}" y="{height - 6}" font-size="10" text-anchor="end">{last.day:%-d %b %Y}</text>'
         f'<polyline fill="none" stroke="currentColor" stroke-width="2" points="{path}"/>{dots}</svg>'
     )

@@ -51,9 +51,6 @@ class Documentation(models.Model):
     def is_reviewed(self) -> bool:
         return self.reviewed_at is not None
 
-    def is_empty(self) -> bool:
-        return not (self.note.strip() or self.links or self.tags)
-
     def content(self) -> dict[str, Any]:
         """What a revision keeps (and a diff compares)."""
         return {"note": self.note, "links": self.links, "tags": self.tags,

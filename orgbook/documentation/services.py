@@ -5,15 +5,16 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Annotated, Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from pydantic import AnyUrl, StringConstraints, TypeAdapter, UrlConstraints, ValidationError
 
 from orgbook import rows
+from orgbook.documentation.markup import render_note
 from orgbook.documentation.models import NOTE_MAX, TAG_MAX, Documentation, ProposedComponent, Revision
 from orgbook.errors import Conflict, Invalid, NotFound
 from orgbook.implementations.access import require_active
@@ -77,15 +78,24 @@ def component_exists(implementation: Implementation, type_: str, full_name: str)
     return found
 
 
+# http(s) with a host, as pydantic checks URLs; the text is kept as written (pydantic's own form
+# would add a trailing slash and change what the reader typed).
+_URL = TypeAdapter(Annotated[AnyUrl, UrlConstraints(allowed_schemes=["http", "https"], host_required=True,
+                                                    max_length=2000)])
+_TAG = TypeAdapter(Annotated[str, StringConstraints(max_length=TAG_MAX, pattern=TAG_RE.pattern)])
+
+
 def clean_links(links: list[Any]) -> list[dict[str, str]]:
     if not isinstance(links, list) or len(links) > MAX_LINKS:
         raise Invalid(f"links must be a list of at most {MAX_LINKS} items.", field="links")
     cleaned = []
     for i, link in enumerate(links, 1):
         url = str((link or {}).get("url", "")).strip() if isinstance(link, dict) else ""
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2000:
-            raise Invalid(f"Link {i}: the URL must start with http:// or https:// and name a host.", field="links")
+        try:
+            _URL.validate_python(url)
+        except ValidationError:
+            raise Invalid(f"Link {i}: the URL must start with http:// or https:// and name a host.",
+                          field="links") from None
         title = str(link.get("title") or "").strip()[:200] or url
         cleaned.append({"url": url, "title": title})
     return cleaned
@@ -99,9 +109,11 @@ def clean_tags(tags: list[Any]) -> list[str]:
         text = str(tag).strip()
         if not text:
             continue
-        if len(text) > TAG_MAX or not TAG_RE.match(text):
+        try:
+            _TAG.validate_python(text)
+        except ValidationError:
             raise Invalid(f"The tag {text[:50]!r} is not valid: up to {TAG_MAX} letters, digits, spaces or .:/+-",
-                          field="tags")
+                          field="tags") from None
         cleaned.setdefault(text.lower(), text)
     return list(cleaned.values())
 
@@ -204,6 +216,12 @@ def for_implementation(implementation: Implementation) -> QuerySet[Documentation
     return Documentation.objects.filter(implementation=implementation).select_related("owner", "reviewed_by")
 
 
+def notes_of(model: OrgModel) -> QuerySet[Documentation]:
+    """The documentation of the model's implementation, as the dictionary grid's documented column
+    and filter read it (`orgmodels.grid.Notes`)."""
+    return Documentation.objects.filter(implementation_id=model.implementation_id)
+
+
 def search(implementation: Implementation, q: str) -> QuerySet[Documentation]:
     qs = for_implementation(implementation)
     for word in q.lower().split():
@@ -243,8 +261,6 @@ def as_dict(doc: Documentation | None) -> dict[str, Any] | None:
     """The documentation in API shape (None when nobody wrote any)."""
     if doc is None:
         return None
-    from orgbook.documentation.markup import render_note
-
     return {
         "type": doc.type, "full_name": doc.full_name, "note": doc.note, "note_html": render_note(doc.note),
         "links": doc.links, "tags": doc.tags, "owner": doc.owner.email if doc.owner else None,

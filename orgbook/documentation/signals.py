@@ -6,13 +6,12 @@ from typing import Any
 
 from django.db.models.signals import post_delete
 
+from orgbook.documentation.services import prune_orphaned_documentation
 from orgbook.orgmodels.models import OrgModel
 
 
 def _model_deleted(sender: Any, instance: OrgModel, **kwargs: Any) -> None:
     # Disconnecting an org deletes its model: its documentation stays only where another model has the component.
-    from orgbook.documentation.services import prune_orphaned_documentation
-
     prune_orphaned_documentation(instance.implementation_id)
 
 

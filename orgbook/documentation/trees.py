@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,8 +14,8 @@ from orgbook.documentation.models import ProposedComponent, TreeNode
 from orgbook.errors import Invalid
 from orgbook.implementations.access import require_active
 from orgbook.implementations.models import Implementation
-from orgbook.orgmodels.models import Component, Dependency, ModelKind, OrgModel
-from orgbook.orgmodels.services import ingest_path, model_for_import
+from orgbook.orgmodels.models import Component, ComponentStatus, Dependency, ModelKind, OrgModel
+from orgbook.orgmodels.services import model_for_import
 from orgbook.spaces import audit
 
 NODE_NAME_MIN, NODE_NAME_MAX = 2, 80
@@ -70,14 +70,6 @@ def add_node(user: Any, model: OrgModel, name: str, *, parent: TreeNode | None =
     return node
 
 
-def update_node(node: TreeNode, name: str, custom_id: str = "", description: str = "") -> TreeNode:
-    require_active(node.model.implementation)
-    node.name, node.custom_id, node.description = clean_node(name, custom_id, description)
-    node.save(update_fields=["name", "custom_id", "description"])
-    node.model.implementation.touch()
-    return node
-
-
 def delete_node(node: TreeNode) -> None:
     require_active(node.model.implementation)
     node.delete()  # children and manual links go with it
@@ -86,9 +78,21 @@ def delete_node(node: TreeNode) -> None:
 def parse_tree_csv(text: str) -> list[NodeRow]:
     """Column A nesting level from 1, B name, C optional id. Each row is at the same level as the one
     before, one deeper, or any shallower. Any bad row refuses the whole file, by line number."""
+    # newline="": the csv module reads the line ends itself, so a file saved with bare \r line ends
+    # (old Mac spreadsheets) is rows, not a "new-line character seen in unquoted field" error.
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        rows = _node_rows(reader)
+    except csv.Error as exc:  # e.g. a field over the csv module's size limit
+        raise Invalid(f"The file is not valid CSV ({exc}). Nothing was imported.") from None
+    if not rows:
+        raise Invalid("The file has no rows. Nothing was imported.")
+    return rows
+
+
+def _node_rows(reader: Iterator[list[str]]) -> list[NodeRow]:
     rows: list[NodeRow] = []
     previous = 0
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     for line, cells in enumerate(reader, 1):
         if not any(c.strip() for c in cells):
             continue
@@ -112,8 +116,6 @@ def parse_tree_csv(text: str) -> list[NodeRow]:
             raise Invalid(f"Line {line}: {exc.message} Nothing was imported.", line=line) from None
         rows.append(NodeRow(line, level, name, custom_id))
         previous = level
-    if not rows:
-        raise Invalid("The file has no rows. Nothing was imported.")
     return rows
 
 
@@ -173,7 +175,7 @@ def copy_model(user: Any, source: OrgModel, name: str) -> OrgModel:
         mapping.update({old: new.pk for (old, _), new in zip(batch, created, strict=True)})
         batch.clear()
 
-    for c in Component.objects.filter(model=source, status="present").iterator(chunk_size=500):
+    for c in Component.objects.filter(model=source, status=ComponentStatus.PRESENT).iterator(chunk_size=500):
         batch.append((c.pk, Component(model=target, added_version=1, changed_version=1,
                                       **{f: getattr(c, f) for f in fields})))
         if len(batch) >= 500:
@@ -191,9 +193,3 @@ def copy_model(user: Any, source: OrgModel, name: str) -> OrgModel:
     target.save(update_fields=["version"])
     return target
 
-
-def import_folder(user: Any, model: OrgModel, path: str | os.PathLike[str]) -> Any:
-    require_reference(model)
-    run = ingest_path(model, path)
-    audit.record(model.implementation.space, user, "reference_model.imported", model, after=run.counts())
-    return run

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zoneinfo
+from datetime import datetime
 from typing import Any
 
 from orgbook.errors import ImplementationSuspended, NotFound
@@ -52,7 +54,14 @@ def require_active(implementation: Implementation) -> None:
         due = implementation.purge_due_at()
         raise ImplementationSuspended(
             f"{implementation.name} is suspended: its org models and documentation cannot be opened or synced. "
-            f"They will be deleted on {due:%Y-%m-%d} unless a Space admin reactivates it when a connection "
-            "licence is free.",
+            # Written as the pages write a date (orgbook/web/dates.py), on the day it is in the Space.
+            f"They will be deleted on {_day_in_space(due, implementation)} unless a Space admin reactivates it "
+            "when a connection licence is free.",
             purge_on=due.date().isoformat() if due else None,
         )
+
+
+def _day_in_space(moment: datetime | None, implementation: Implementation) -> str:
+    if moment is None:
+        return "a date not yet set"
+    return moment.astimezone(zoneinfo.ZoneInfo(implementation.space.time_zone)).strftime("%-d %b %Y")

@@ -23,14 +23,14 @@ from orgbook.errors import Invalid, NeedsReauthorisation, OrgbookError
 from orgbook.implementations import vault
 from orgbook.implementations.access import require_active
 from orgbook.implementations.models import (
+    SYNC_QUEUED,
     ConnectAttempt,
     ConnectionStatus,
     Implementation,
     OrgConnection,
     OrgKind,
 )
-from orgbook.orgmodels.models import OrgModel
-from orgbook.orgmodels.removal import empty_models
+from orgbook.implementations.signals import content_removing
 from orgbook.salesforce import guard
 from orgbook.salesforce.client import SalesforceClient
 from orgbook.salesforce.connect import collect_org_facts
@@ -234,7 +234,9 @@ def _store(attempt: ConnectAttempt, tokens: TokenSet, facts: guard.OrgFacts) -> 
         conn.sandbox_name = _sandbox_name(facts.my_domain) if attempt.kind == OrgKind.SANDBOX else ""
         conn.manual_sync_only = attempt.manual_sync_only
         conn.set_tokens(tokens.refresh_token, tokens.access_token)
-        conn.status, conn.status_reason = ConnectionStatus.CONNECTED, ""
+        # A new org's first sync is queued below: it shows "Queued" until a worker opens the run.
+        conn.status, conn.status_reason = ((ConnectionStatus.CONNECTED, "") if attempt.reconnect
+                                           else (ConnectionStatus.SYNCING, SYNC_QUEUED))
         conn.save()
         _finish(attempt, "reconnected" if attempt.reconnect else "connected")
         audit.record(conn.implementation.space, attempt.user,
@@ -361,7 +363,7 @@ def disconnect(conn: OrgConnection, actor: Any, confirm: Any) -> None:
     with transaction.atomic():
         audit.record(conn.implementation.space, actor, "org.disconnected", conn,
                      before={"org_id": conn.org_id, "kind": conn.kind})
-        empty_models(OrgModel.objects.filter(connection=conn))  # by model: a large org's rows (issue 19)
+        content_removing.send(OrgConnection, connection=conn)  # its org model goes first, by model
         conn.delete()
 
 

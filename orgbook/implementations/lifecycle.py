@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from orgbook.errors import Conflict, Invalid, LicenceExhausted
+from orgbook.ids import parse_id
 from orgbook.implementations import connect
 from orgbook.implementations.models import (
     DESCRIPTION_MAX,
@@ -27,13 +28,14 @@ from orgbook.implementations.models import (
     ImplementationStatus,
     Renewal,
 )
-from orgbook.orgmodels.removal import empty_models
+from orgbook.implementations.signals import content_removing
 from orgbook.spaces import audit
 from orgbook.spaces.models import Membership, Plan, Role, Space
 
 log = logging.getLogger(__name__)
 
 TRIAL_IMPLEMENTATION_NAME = "My implementation"
+LICENCES_MAX = 100_000  # a renewal's licences: far above any plan, and within every integer column
 
 
 # --- Spaces -------------------------------------------------------------------------------
@@ -117,12 +119,12 @@ def _duplicate_name(name: str) -> Conflict:
 
 
 def licence_exhausted(space: Space) -> LicenceExhausted:
-    active = space.active_implementation_count()
+    usage = space.licence_usage()
     return LicenceExhausted(
-        f"All {space.connection_licences} connection licence(s) are in use by {active} active implementation(s). "
+        f"All {usage.licences} connection licence(s) are in use by {usage.active} active implementation(s). "
         "Delete an implementation you no longer need, or renew the subscription with more licences.",
-        licences=space.connection_licences,
-        active=active,
+        licences=usage.licences,
+        active=usage.active,
     )
 
 
@@ -187,8 +189,8 @@ def delete_implementation(implementation: Implementation, actor: Any, confirm: A
 
 def _delete_with_content(implementation: Implementation) -> None:
     """The implementation and everything in it. Its models' components go first, by model
-    (orgmodels/removal.py): the ORM's cascade alone failed at 260,000 components."""
-    empty_models(implementation.org_models.all())
+    (orgmodels/removal.py, on content_removing): the ORM's cascade alone failed at 260,000 components."""
+    content_removing.send(Implementation, implementation=implementation)
     implementation.delete()
 
 
@@ -234,16 +236,20 @@ def _clean_keep(space: Space, keep: Any) -> list[int]:
         return []
     if not isinstance(keep, list) or not all(isinstance(k, int) and not isinstance(k, bool) for k in keep):
         raise Invalid("keep must be a list of implementation ids.", field="keep")
-    known = set(Implementation.objects.filter(space=space, pk__in=keep).values_list("pk", flat=True))
-    unknown = [k for k in keep if k not in known]
+    # An id no row can have (past 64 bits) is simply unknown: in the query it overflowed (a 500).
+    ids = [parse_id(k) for k in keep]
+    known = set(Implementation.objects.filter(space=space, pk__in=[i for i in ids if i is not None])
+                .values_list("pk", flat=True))
+    unknown = [k for k, i in zip(keep, ids, strict=True) if i not in known]
     if unknown:
         raise Invalid(f"keep names implementations that are not in this Space: {unknown}.", field="keep")
     return list(keep)
 
 
 def plan_renewal(space: Space, licences: Any, keep: Any = None, effective_on: date | None = None) -> RenewalPlan:
-    if not isinstance(licences, int) or isinstance(licences, bool) or licences < 0:
-        raise Invalid("connection_licences must be a whole number, 0 or more.", field="connection_licences")
+    if not isinstance(licences, int) or isinstance(licences, bool) or not 0 <= licences <= LICENCES_MAX:
+        raise Invalid(f"connection_licences must be a whole number from 0 to {LICENCES_MAX:,}.",
+                      field="connection_licences")
     keep_ids = _clean_keep(space, keep)
     active = list(space.implementations.filter(status=ImplementationStatus.ACTIVE))
     return RenewalPlan(
@@ -322,7 +328,7 @@ def _email_renewal_result(space: Space, renewal: Renewal, suspended: list[Implem
     send_mail(f"Orgbook: {space.name} subscription renewed", "\n".join(lines), None, space.admin_emails())
 
 
-def apply_due_renewals(now: datetime | None = None) -> int:
+def apply_due_renewals() -> int:
     applied = 0
     for renewal in Renewal.objects.filter(applied_at=None).select_related("space"):
         if renewal.effective_on <= _space_today(renewal.space):

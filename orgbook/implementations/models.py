@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from orgbook.implementations import vault
+from orgbook.spaces import audit
 from orgbook.spaces.models import Space
 
 NAME_MAX = 80
@@ -58,12 +60,6 @@ class Implementation(models.Model):
         due = self.purge_due_at()
         return self.is_suspended() and due is not None and (now or timezone.now()) >= due
 
-    def days_until_purge(self, now: datetime | None = None) -> int | None:
-        due = self.purge_due_at()
-        if due is None:
-            return None
-        return max(0, (due - (now or timezone.now())).days)
-
     def production_org(self) -> OrgConnection | None:
         return next((c for c in self.connections.all() if c.kind == OrgKind.PRODUCTION), None)
 
@@ -100,6 +96,11 @@ class ConnectionStatus(models.TextChoices):
     SYNC_FAILED = "sync_failed", "Sync failed"
     NEEDS_REAUTH = "needs_reauth", "Needs re-authorisation"
     DETACHED = "detached", "Detached (sandbox refreshed)"
+
+
+# The status reason of a connection whose sync was sent to the workers and not yet opened by one
+# (status SYNCING): orgmodels/syncstate.py reads it as "queued".
+SYNC_QUEUED = "Queued"
 
 
 def random_night_time() -> time:
@@ -166,20 +167,52 @@ class OrgConnection(models.Model):
         slot = self.sync_slot_on(now)
         return self.last_scheduled_on != slot.date() and now >= slot > self.connected_at
 
-    def set_tokens(self, refresh_token: str | None, access_token: str | None) -> None:
-        from orgbook.implementations import vault
+    def next_scheduled_sync(self, now: datetime) -> datetime | None:
+        """When the scheduler will next queue this org's daily sync (a moment in the Space's zone), or
+        None when it never will: manual sync only, or the implementation is not active. A slot that is
+        due and not yet queued is given as it is (the scheduler queues it within minutes)."""
+        if self.manual_sync_only or self.implementation.status != ImplementationStatus.ACTIVE:
+            return None
+        slot = self.sync_slot_on(now)
+        if self.is_scheduled_sync_due(now) or (slot > now and self.last_scheduled_on != slot.date()):
+            return slot
+        zone = slot.tzinfo
+        return datetime.combine(slot.date() + timedelta(days=1), self.sync_time, tzinfo=zone)
 
+    def set_sync_schedule(self, at: time | None, by: Any) -> None:
+        """The one rule for an org's schedule, which the web settings page and the API apply: a daily
+        time of day (the Space's zone), or None for manual sync only; recorded in the audit log.
+        Manual only keeps no refresh token (what the connect form's choice means), so going back to a
+        schedule from it needs one login to Salesforce: the org is marked as needing re-authorisation
+        until someone reconnects it."""
+        before = self.schedule_snapshot()
+        was_manual = self.manual_sync_only
+        if at is None:
+            self.manual_sync_only = True
+            self.refresh_token_enc = None
+            self.save(update_fields=["manual_sync_only", "refresh_token_enc"])
+        else:
+            self.sync_time = at.replace(second=0, microsecond=0)
+            self.manual_sync_only = False
+            self.save(update_fields=["sync_time", "manual_sync_only"])
+            if was_manual and not self.refresh_token_enc:
+                self.mark_needs_reauth("Scheduled syncs were turned on: reconnect once so Orgbook may sync on its own.")
+        if before != self.schedule_snapshot():
+            audit.record(self.implementation.space, by, "org.schedule_changed", self,
+                         before=before, after=self.schedule_snapshot())
+
+    def schedule_snapshot(self) -> dict[str, Any]:
+        return {"sync_time": None if self.manual_sync_only else self.sync_time.strftime("%H:%M"),
+                "manual_sync_only": self.manual_sync_only}
+
+    def set_tokens(self, refresh_token: str | None, access_token: str | None) -> None:
         self.refresh_token_enc = vault.encrypt(refresh_token) if refresh_token and not self.manual_sync_only else None
         self.access_token_enc = vault.encrypt(access_token) if access_token else None
 
     def refresh_token(self) -> str | None:
-        from orgbook.implementations import vault
-
         return vault.decrypt(bytes(self.refresh_token_enc)) if self.refresh_token_enc else None
 
     def access_token(self) -> str | None:
-        from orgbook.implementations import vault
-
         return vault.decrypt(bytes(self.access_token_enc)) if self.access_token_enc else None
 
     def mark_needs_reauth(self, reason: str) -> None:

@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from django.db import InterfaceError, OperationalError
+from django.db import connection as db_connection
 from django.utils import timezone
 
 from orgbook.errors import NeedsReauthorisation, SyncAlreadyRunning
@@ -16,6 +17,7 @@ from orgbook.implementations.models import ConnectionStatus, OrgConnection
 from orgbook.orgmodels import notify, syncing
 from orgbook.orgmodels.models import OrgModel, SyncRun
 from orgbook.orgmodels.sync import SyncReporter, model_for, run_sync
+from orgbook.pathnames import hide_server_paths
 from orgbook.runs import after
 from orgbook.salesforce.client import SalesforceClient
 from orgbook.salesforce.errors import RefreshTokenRevoked, RequestLimitExceeded, TransientError
@@ -50,13 +52,15 @@ def sync_connection(conn: OrgConnection, trigger: str, *, full: bool | None = No
 
 def _sync_holding_lease(conn: OrgConnection, trigger: str, full: bool | None, echo: Any, task_id: str,
                         heart: syncing.Heartbeat) -> SyncRun:
-    syncing.set_status(conn, ConnectionStatus.SYNCING)
     run: SyncRun | None = None
     try:
         api = MetadataApi(connect.client_for(conn))
         model = model_for(conn)
         _recover_committed(model, api.client, conn, task_id)
         run = _open_run(model, trigger, full, task_id)
+        # "Queued" (orgmodels/syncstate.py) ends when the run opens, not before: the org never shows
+        # its previous run as finished while this attempt holds the lease without a run yet.
+        syncing.set_status(conn, ConnectionStatus.SYNCING)
         report = SyncReporter(run, echo, heart.beat)
         if not run.is_committed():
             run_sync(run, api, report)
@@ -70,15 +74,31 @@ def _sync_holding_lease(conn: OrgConnection, trigger: str, full: bool | None, ec
         syncing.set_status(conn, ConnectionStatus.NEEDS_REAUTH, exc.message)
         raise
     except TRANSIENT as exc:
+        if isinstance(exc, (OperationalError, InterfaceError)):
+            _drop_broken_connection()
         syncing.set_status(conn, ConnectionStatus.SYNC_FAILED, f"Salesforce or the database is busy or unreachable "
-                                                              f"({type(exc).__name__}: {exc}); retrying.")
+                                                              f"({_said(exc)}); retrying.")
         _stop(run, exc)
         raise
     except Exception as exc:
-        syncing.set_status(conn, ConnectionStatus.SYNC_FAILED, f"{type(exc).__name__}: {exc}")
-        notify.emit(conn, "sync.failed", {"error": f"{type(exc).__name__}: {exc}"[:1000]})
+        syncing.set_status(conn, ConnectionStatus.SYNC_FAILED, _said(exc))
+        notify.emit(conn, "sync.failed", {"error": _said(exc)[:1000]})
         _stop(run, exc)
         raise
+
+
+def _said(exc: Exception) -> str:
+    """What a failure says on the run and org pages, in webhooks and the API: no server paths."""
+    return hide_server_paths(f"{type(exc).__name__}: {exc}")
+
+
+def _drop_broken_connection() -> None:
+    """A connection the database ended (restarted, pg_terminate_backend, the network cut it) stays
+    broken in Django until closed: closed here, the run's status and the lease are written on a new
+    one. Left open, they failed too, the lease stayed held and each cut cost the task two of its
+    five retries, the second waiting for the lease to lapse (issue 19, item 14)."""
+    if not db_connection.in_atomic_block:
+        db_connection.close_if_unusable_or_obsolete()
 
 
 def _stop(run: SyncRun | None, exc: Exception) -> None:
@@ -86,11 +106,13 @@ def _stop(run: SyncRun | None, exc: Exception) -> None:
     with its error, for the attempt that runs its remaining steps: its version was written."""
     if run is None:
         return
-    error = f"{type(exc).__name__}: {exc}"[:4000]
-    if run.is_committed():
+    error = _said(exc)[:4000]
+    # What the database holds decides, not this attempt's copy: another attempt of the run may have
+    # committed it, and a commit cut off may have set the copy's version without storing it.
+    failed = SyncRun.objects.filter(pk=run.pk, version__isnull=True).update(
+        status=SyncRun.Status.FAILED, error=error, finished_at=timezone.now())
+    if not failed:
         SyncRun.objects.filter(pk=run.pk).update(error=error)
-    else:
-        SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.FAILED, error=error, finished_at=timezone.now())
 
 
 def _recover_committed(model: OrgModel, client: SalesforceClient, conn: OrgConnection, task_id: str) -> None:
@@ -124,8 +146,10 @@ def _open_run(model: OrgModel, trigger: str, full: bool | None, task_id: str) ->
 
 
 def _reopen(run: SyncRun, task_id: str) -> SyncRun:
-    note = (INTERRUPTED.format(stage=run.stage or "start") if run.status == SyncRun.Status.RUNNING
-            else f"Retried after: {run.error[:300]}")
+    # A run still "running" with an error is one whose version was committed when an attempt failed
+    # after it (`_stop`: a database connection cut at or after the commit); the worker did not stop.
+    stopped = run.status == SyncRun.Status.RUNNING and not run.error
+    note = INTERRUPTED.format(stage=run.stage or "start") if stopped else f"Retried after: {run.error[:300]}"
     run.warnings = [*run.warnings, {"message": note}]
     # The first task's id stays: its own late redelivery then finds the run finished and does nothing.
     run.status, run.error, run.finished_at, run.task_id = SyncRun.Status.RUNNING, "", None, run.task_id or task_id

@@ -12,13 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
 from orgbook.errors import ImplementationSuspended, NeedsReauthorisation, SyncAlreadyRunning
 from orgbook.implementations.models import OrgConnection
-from orgbook.orgmodels import notify, syncing, uploads
+from orgbook.orgmodels import notify, syncing, syncstate, uploads
 from orgbook.orgmodels.models import OrgModel, SyncRun
+from orgbook.pathnames import hide_server_paths
 from orgbook.runs import imports, syncs
 from orgbook.salesforce.errors import RefreshTokenRevoked, RequestLimitExceeded, TransientError
 
@@ -27,8 +29,8 @@ MAX_RETRIES = 5
 # A database or broker that is restarting or briefly unreachable: the same task succeeds later.
 # Deterministic errors (a bug, bad metadata) are not here: retrying them would fail the same way.
 INFRASTRUCTURE = (OperationalError, InterfaceError, BrokerError, ConnectionError)
-RETRY = {"autoretry_for": INFRASTRUCTURE, "retry_backoff": 10, "retry_backoff_max": 600, "retry_jitter": True,
-         "max_retries": MAX_RETRIES}
+RETRY = {"autoretry_for": INFRASTRUCTURE, "retry_backoff": settings.ORGBOOK_TASK_RETRY_BACKOFF_SECONDS,
+         "retry_backoff_max": 600, "retry_jitter": True, "max_retries": MAX_RETRIES}
 
 
 @shared_task(bind=True, name="orgbook.orgmodels.tasks.sync_org", acks_late=True, **RETRY)
@@ -70,6 +72,7 @@ def _own_attempt_died(conn: OrgConnection, task_id: str) -> bool:
 def schedule_due_syncs() -> int:
     due = syncing.due_for_schedule()
     for conn in due:
+        syncstate.mark_queued(conn)
         sync_org.delay(conn.pk, "scheduled")
     # A sync whose whole worker died waits for the broker's visibility timeout (2 h); this
     # re-queues it within one tick once its heartbeat lapsed. The new task resumes the same run.
@@ -78,16 +81,19 @@ def schedule_due_syncs() -> int:
     return len(due)
 
 
-def queue_import(model: OrgModel, path: Path, *, allow_removals: bool = False, new_model: bool = False) -> SyncRun:
+def queue_import(model: OrgModel, path: Path, *, allow_removals: bool = False, new_model: bool = False,
+                 name: str = "") -> SyncRun:
     """The upload's one run record, which the page follows at once; the worker fills it in.
     `new_model`: the model was made for this upload, and a rejected upload removes it."""
     run = SyncRun.objects.create(model=model, trigger="upload", stage="waiting for a worker")
-    import_upload.delay(run.pk, str(path), allow_removals=allow_removals, new_model=new_model)
+    import_upload.delay(run.pk, str(path), allow_removals=allow_removals, new_model=new_model, name=name)
     return run
 
 
 @shared_task(name="orgbook.orgmodels.uploads.import_upload", acks_late=True, **RETRY)
-def import_upload(run_id: int, path: str, allow_removals: bool = False, new_model: bool = False) -> dict[str, Any]:
+def import_upload(run_id: int, path: str, allow_removals: bool = False, new_model: bool = False,
+                  name: str = "") -> dict[str, Any]:
+    # `name`: the file's name on the user's machine, for the errors (tasks queued before it had none).
     run = SyncRun.objects.select_related("model__implementation").filter(pk=run_id).first()
     if run is None or run.status == SyncRun.Status.SUCCEEDED:
         return {"skipped": "run deleted or finished"}
@@ -97,13 +103,25 @@ def import_upload(run_id: int, path: str, allow_removals: bool = False, new_mode
         SyncRun.objects.filter(pk=run_id).update(stage=f"{stage}: {n:,} components", progress=50)
 
     try:
-        imports.import_path(run.model, path, progress=progress, run=run, allow_removals=allow_removals)
+        imports.import_path(run.model, path, progress=progress, run=run, allow_removals=allow_removals,
+                            name=name or "the uploaded zip")
     except INFRASTRUCTURE:
         raise  # retried with the upload still on disk
     except Exception as exc:
         Path(path).unlink(missing_ok=True)
         if new_model:
             uploads.reject_new_model(run, exc)
-        return {"failed": getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"}
+        return {"failed": hide_server_paths(getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}")}
     Path(path).unlink(missing_ok=True)
     return {"run": run_id, "added": run.added, "changed": run.changed, "removed": run.removed}
+
+
+def start_manual_sync(conn: OrgConnection) -> None:
+    """Sync now, from the web or the API: refused at once when one is queued or running (the task
+    would take its own lease and skip), else shown as queued until a worker picks it up."""
+    state = syncstate.sync_state(conn)
+    if syncing.is_syncing(conn) or not state.may_start and state.live:
+        what = "queued" if state.phase == syncstate.SyncPhase.QUEUED and not syncing.is_syncing(conn) else "running"
+        raise SyncAlreadyRunning(f"A sync of {conn.label()} is already {what}; its progress shows on the org.")
+    syncstate.mark_queued(conn)
+    sync_org.delay(conn.pk, "manual")

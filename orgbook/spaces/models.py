@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -55,15 +56,18 @@ class Space(models.Model):
     def is_trial(self) -> bool:
         return self.plan == Plan.TRIAL
 
-    def trial_expired(self, now: Any = None) -> bool:
-        now = now or timezone.now()
-        return self.is_trial() and self.trial_ends_at is not None and now >= self.trial_ends_at
-
     def active_implementation_count(self) -> int:
         return self.implementations.filter(status="active").count()  # type: ignore[attr-defined]
 
+    def licence_usage(self, active: int | None = None) -> LicenceUsage:
+        """The one rule for licences in use and free. `active` when the caller has already counted
+        the active implementations (a page that lists them), else one query."""
+        if active is None:
+            active = self.active_implementation_count()
+        return LicenceUsage(licences=self.connection_licences, active=active)
+
     def free_licences(self) -> int:
-        return max(0, self.connection_licences - self.active_implementation_count())
+        return self.licence_usage().free
 
     def has_free_licence(self) -> bool:
         return self.free_licences() > 0
@@ -73,6 +77,19 @@ class Space(models.Model):
 
     def admin_emails(self) -> list[str]:
         return [m.user.email for m in self.admins()]
+
+
+@dataclass(frozen=True)
+class LicenceUsage:
+    """Connection licences of a Space against its active implementations. After a renewal down,
+    more may be active than licensed until the suspension runs, so `free` never goes below 0."""
+
+    licences: int
+    active: int
+
+    @property
+    def free(self) -> int:
+        return max(0, self.licences - self.active)
 
 
 class Membership(models.Model):
@@ -88,10 +105,14 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} in {self.space} as {self.role}"
 
-    def is_last_admin(self) -> bool:
-        if self.role != Role.ADMIN:
-            return False
-        return not self.space.memberships.filter(role=Role.ADMIN).exclude(pk=self.pk).exists()
+    def removal_refused(self, admin_count: int) -> str | None:
+        """Why this member may not be removed, or None. The one rule the members page (whether a row
+        offers Remove, one's own row included) and `members.remove` apply: a Space never loses its last
+        admin, so an admin may remove themself (leave) only while another admin remains.
+        `admin_count`: the Space's admins, counted (and locked) by the caller."""
+        if self.role == Role.ADMIN and admin_count <= 1:
+            return "This is the last Space admin and cannot be removed. Make someone else a Space admin first."
+        return None
 
 
 def _invitation_expiry() -> Any:
@@ -119,6 +140,13 @@ class Invitation(models.Model):
 
     def is_usable(self) -> bool:
         return self.accepted_at is None and not self.is_expired()
+
+    def renew(self) -> None:
+        """A fresh link and a fresh expiry, for sending it again: the old link stops working."""
+        self.token = secrets.token_urlsafe()
+        self.created_at = timezone.now()
+        self.expires_at = _invitation_expiry()
+        self.save(update_fields=["token", "created_at", "expires_at"])
 
 
 class AuditEvent(models.Model):
@@ -159,6 +187,8 @@ class PersonalAccessToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Chosen when the token is made; None: it works until revoked.
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -168,18 +198,35 @@ class PersonalAccessToken(models.Model):
         return f"{self.name} (…{self.hint})"
 
     @classmethod
-    def issue(cls, user: Any, name: str = "token") -> tuple[PersonalAccessToken, str]:
+    def issue(cls, user: Any, name: str = "token", *, days: int | None = None) -> tuple[PersonalAccessToken, str]:
+        """A new token; `days`: how long it works (None: until revoked)."""
         raw = cls.PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, token_hash=_hash_token(raw), hint=raw[-4:])
+        expires_at = timezone.now() + timedelta(days=days) if days else None
+        token = cls.objects.create(user=user, name=name, token_hash=_hash_token(raw), hint=raw[-4:],
+                                   expires_at=expires_at)
         return token, raw
 
     @classmethod
     def authenticate(cls, raw: str) -> Any:
-        token = cls.objects.select_related("user").filter(token_hash=_hash_token(raw), revoked_at=None).first()
-        if token is None or not token.user.is_active:
+        token = cls.find(raw)
+        if token is None or not token.is_valid():
             return None
-        cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        token.mark_used()
         return token.user
+
+    @classmethod
+    def find(cls, raw: str) -> PersonalAccessToken | None:
+        """The token `raw` is, revoked or not (throttling names a revoked token's owner)."""
+        return cls.objects.select_related("user").filter(token_hash=_hash_token(raw)).first()
+
+    def is_valid(self) -> bool:
+        return self.revoked_at is None and self.user.is_active and not self.is_expired()
+
+    def is_expired(self, now: Any = None) -> bool:
+        return self.expires_at is not None and (now or timezone.now()) >= self.expires_at
+
+    def mark_used(self) -> None:
+        PersonalAccessToken.objects.filter(pk=self.pk).update(last_used_at=timezone.now())
 
     def revoke(self) -> None:
         self.revoked_at = timezone.now()

@@ -32,7 +32,9 @@ def test_import_prints_the_contracted_json_and_a_second_import_changes_nothing(s
                  "--kind", "reference", "--json")
     assert first.returncode == 0, first.stderr
     body = json.loads(first.stdout)
-    assert set(body) == {"model_id", "components", "added", "changed", "removed"}
+    assert set(body) == {"model_id", "run_id", "components", "added", "changed", "removed", "skipped", "skipped_total",
+                         "collisions", "identical_copies", "project"}
+    assert {s["path"] for s in body["skipped"]} >= {"sfdx-project.json"} and body["collisions"] == []
     assert body["components"] == body["added"] > 90 and body["removed"] == 0
     second = json.loads(_run(space, "import", str(DREAMHOUSE), "--space", "ops", "--implementation", "Core",
                              "--model", "Dreamhouse", "--json").stdout)

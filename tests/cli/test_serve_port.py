@@ -30,10 +30,19 @@ def test_every_web_process_listens_on_a_socket_of_its_own(tmp_path: Path) -> Non
     with serving(tmp_path, "--no-worker", "--workers", "3") as (url, proc, _):
         web = _wait_for_web(proc, 3)
         port = int(url.rsplit(":", 1)[1])
-        time.sleep(0.5)
-        listening: set[int] = set()
-        for p in web:
-            fds = {c.fd for c in p.net_connections("tcp") if c.status == psutil.CONN_LISTEN and c.laddr.port == port}
-            assert len(fds) == 1
-            listening.add(Path(f"/proc/{p.pid}/fd/{fds.pop()}").stat().st_ino)
+        fds = _listening_fds(web, port)
+        assert all(len(found) == 1 for found in fds.values())
+        listening = {Path(f"/proc/{pid}/fd/{found.pop()}").stat().st_ino for pid, found in fds.items()}
         assert len(listening) == 3  # three sockets, not one shared
+
+
+def _listening_fds(web: list[psutil.Process], port: int, deadline: float = 30) -> dict[int, set[int]]:
+    """Each web process's listening sockets on `port`, once every process has one (a process that
+    has just forked may not have bound yet)."""
+    end = time.monotonic() + deadline
+    while True:
+        fds = {p.pid: {c.fd for c in p.net_connections("tcp") if c.status == psutil.CONN_LISTEN
+                       and c.laddr.port == port} for p in web}
+        if all(fds.values()) or time.monotonic() > end:
+            return fds
+        time.sleep(0.1)

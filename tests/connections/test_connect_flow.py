@@ -16,11 +16,6 @@ from orgbook.spaces.models import AuditEvent
 from .conftest import login_as
 
 
-@pytest.fixture
-def retail(people: dict[str, Any]) -> Implementation:
-    return lifecycle.create_implementation(people["acme"], people["alice"], "Retail")
-
-
 def _connect(people: dict[str, Any], emu: Any, impl: Implementation, kind: str, username: str,
              **kw: Any) -> Any:
     url = connect.begin(people["alice"], impl, kind, **kw)
@@ -32,7 +27,9 @@ def test_a_production_org_connects_with_encrypted_tokens(people: dict[str, Any],
                                                          retail: Implementation) -> None:
     conn = _connect(people, salesforce, retail, "production", "ann@acme.com")
     assert conn.kind == "production" and conn.org_id == salesforce.org("acme").org_id
-    assert conn.org_name == "Acme" and conn.status == ConnectionStatus.CONNECTED
+    assert conn.org_name == "Acme"
+    # Its first sync is queued at once: the org shows "Queued" until a worker opens the run.
+    assert (conn.status, conn.status_reason) == (ConnectionStatus.SYNCING, "Queued")
     assert conn.my_domain == salesforce.org("acme").my_domain
     assert conn.refresh_token() and conn.access_token()
     assert AuditEvent.objects.filter(action="org.connected").exists()

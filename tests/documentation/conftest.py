@@ -5,17 +5,12 @@ from typing import Any
 
 import pytest
 
+from tests import corpus
 from tests.api.conftest import api_as  # noqa: F401  (the API client fixture, reused)
 from tests.corpus import DREAMHOUSE  # noqa: F401,E402  (re-exported for the documentation tests)
+from tests.invoice import invoice, write_mdapi
 
 PRICE = ("CustomField", "Property__c.Price__c")
-
-
-@pytest.fixture
-def retail(people: dict[str, Any]) -> Any:
-    from orgbook.implementations import lifecycle
-
-    return lifecycle.create_implementation(people["acme"], people["alice"], "Retail")
 
 
 @pytest.fixture
@@ -26,12 +21,7 @@ def wholesale(people: dict[str, Any]) -> Any:
 
 
 def imported(implementation: Any, name: str, kind: str) -> Any:
-    from orgbook.orgmodels.services import model_for_import
-    from orgbook.runs.imports import import_path
-
-    model = model_for_import(implementation, name, kind)
-    import_path(model, DREAMHOUSE)
-    return model
+    return corpus.imported(implementation, name, kind, DREAMHOUSE)
 
 
 @pytest.fixture
@@ -42,13 +32,7 @@ def retail_models(retail: Any) -> dict[str, Any]:
             "design": imported(retail, "Target design", "reference")}
 
 
-INVOICE = """<?xml version="1.0" encoding="UTF-8"?>
-<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">
-    <label>Invoice</label>
-    <pluralLabel>Invoices</pluralLabel>
-    <sharingModel>ReadWrite</sharingModel>
-    <nameField><label>Invoice Number</label><type>AutoNumber</type></nameField>
-    <fields>
+INVOICE = invoice("""    <fields>
         <fullName>Amount__c</fullName>
         <description>Total including tax</description>
         <inlineHelpText>What the customer pays</inlineHelpText>
@@ -58,19 +42,9 @@ INVOICE = """<?xml version="1.0" encoding="UTF-8"?>
         <scale>2</scale>
     </fields>
     {extra}
-</CustomObject>
-"""
-PACKAGE = """<?xml version="1.0" encoding="UTF-8"?>
-<Package xmlns="http://soap.sforce.com/2006/04/metadata">
-    <types><members>*</members><name>CustomObject</name></types>
-    <version>62.0</version>
-</Package>
-"""
+""")
 
 
 def write_invoice(root: Path, extra: str = "") -> Path:
     """A Metadata API folder with Invoice__c (Amount__c has a description and help text)."""
-    (root / "objects").mkdir(parents=True, exist_ok=True)
-    (root / "package.xml").write_text(PACKAGE)
-    (root / "objects" / "Invoice__c.object").write_text(INVOICE.format(extra=extra))
-    return root
+    return write_mdapi(root, INVOICE.format(extra=extra))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 
-from orgbook.documentation import services
+from orgbook.documentation import coverage, services
 
 from .conftest import PRICE
 
@@ -59,7 +60,10 @@ def test_list_search_coverage_tree_and_exports(people: dict[str, Any], retail: A
     page = alice.get(f"/d/s/acme/i/{retail.pk}/?q=commission").content.decode()
     assert "Property__c.Price__c" in page
     cov = alice.get(f"/d/s/acme/m/{prod.pk}/coverage/")
-    assert cov.status_code == 200 and b"<svg" in cov.content
+    assert cov.status_code == 200 and b"One measurement so far" in cov.content and b"<svg" not in cov.content
+    coverage.record_snapshot(prod, day=date.today() - timedelta(days=1))  # a second day draws the line
+    cov = alice.get(f"/d/s/acme/m/{prod.pk}/coverage/")
+    assert b"<svg" in cov.content and b"One measurement so far" not in cov.content
     for fmt in ("csv", "json", "zip"):
         assert alice.get(f"/d/s/acme/i/{retail.pk}/export.{fmt}").status_code == 200
     r = alice.post(f"/d/s/acme/i/{retail.pk}/reference-models/new/", {"name": "Processes"})

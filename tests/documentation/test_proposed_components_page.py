@@ -39,5 +39,11 @@ def test_a_proposed_component_can_be_documented_from_the_list(people: dict[str, 
     model = OrgModel.objects.create(implementation=retail, name="To-be", kind="reference")
     _client(people["eddie"]).post(f"/d/s/acme/m/{model.pk}/tree/", {"form": "proposed", "type": "CustomField",
                                                                    "full_name": "Property__c.Commission__c"})
-    page = _client(people["eddie"]).get(f"/d/s/acme/m/{model.pk}/c/CustomField/Property__c.Commission__c/")
-    assert page.status_code == 200
+    eddie = _client(people["eddie"])
+    doc_url = f"/d/s/acme/m/{model.pk}/c/CustomField/Property__c.Commission__c/"
+    assert doc_url in eddie.get(f"/d/s/acme/m/{model.pk}/tree/").content.decode()  # the list links to it
+    assert "Save documentation" in eddie.get(doc_url).content.decode()
+    saved = eddie.post(doc_url, {"note": "Paid to the **broker** on closing", "base_revision": "0"})
+    assert saved.status_code == 302
+    page = _client(people["vera"]).get(doc_url).content.decode()
+    assert "<strong>broker</strong>" in page  # the note is there for everyone in the Space

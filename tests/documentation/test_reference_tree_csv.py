@@ -60,3 +60,25 @@ def test_a_model_is_copied_as_it_stands(people: dict[str, Any], retail: Any, ret
     assert copy.kind == "reference"
     assert Component.objects.filter(model=copy).count() == Component.objects.filter(model=source, status="present").count()
     assert Dependency.objects.filter(model=copy).count() == Dependency.objects.filter(model=source).count()
+
+
+def test_bare_carriage_returns_end_rows(people: dict[str, Any], retail: Any) -> None:
+    """Once a 500 through the API ("new-line character seen in unquoted field"), found by schemathesis."""
+    model = trees.create_reference_model(people["alice"], retail, "Process map")
+    assert trees.import_tree_csv(people["eddie"], model, "1,Sales\r2,Leads\r1,Service\r") == 3
+    assert [row["node"].name for row in trees.tree(model)] == ["Sales", "Leads", "Service"]
+
+
+def test_a_file_the_csv_module_cannot_read_is_refused_through_the_api(people: dict[str, Any], retail: Any) -> None:
+    from tests.api.conftest import ApiClient
+
+    model = trees.create_reference_model(people["alice"], retail, "Process map")
+    huge_field = "1,Sales\n1,\"" + "x" * 200_000 + "\"\n"  # over the csv module's field limit
+    api = ApiClient(people["eddie"])
+    # The csv module refuses a field over its limit; NUL is refused before the import (orgbook/web/nul.py).
+    for text, says in ((huge_field, "Nothing was imported"), ("\r\x00\u00d42X{", "NUL character")):
+        response = api.call("post", f"/models/{model.pk}/tree-import", {"csv": text})
+        assert response.status_code == 400, (text[:20], response.status_code)
+        assert response.json_body["error"]["code"] == "invalid"
+        assert says in response.json_body["error"]["message"]
+    assert not TreeNode.objects.filter(model=model).exists()

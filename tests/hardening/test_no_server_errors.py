@@ -13,10 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from orgbook.orgmodels.services import model_for_import
-from orgbook.runs.imports import import_path
 from tests.api.conftest import ApiClient
-from tests.corpus import DREAMHOUSE
 
 pytestmark = pytest.mark.django_db
 
@@ -49,13 +46,8 @@ def _with_huge_ids(route: str) -> str | None:
 
 
 @pytest.fixture
-def model(people: dict[str, Any]) -> Any:
-    from orgbook.implementations import lifecycle
-
-    retail = lifecycle.create_implementation(people["acme"], people["alice"], "Retail")
-    made = model_for_import(retail, "Production", "production")
-    import_path(made, DREAMHOUSE)
-    return made
+def model(dreamhouse: Any) -> Any:
+    return dreamhouse
 
 
 def test_an_id_past_64_bits_answers_not_found_on_every_page_and_endpoint(people: dict[str, Any]) -> None:
@@ -133,3 +125,19 @@ def test_an_unknown_api_path_and_an_oversized_body_answer_json(people: dict[str,
     assert big.json_body["error"]["code"] == "too_large"
     assert "1 KB" in big.json_body["error"]["message"] or "1000" in big.json_body["error"]["message"]
     assert json.loads(api.call("get", "/spaces/acme").content)["slug"] == "acme"
+
+
+def test_a_renewal_naming_numbers_past_64_bits_is_refused_with_the_field(people: dict[str, Any]) -> None:
+    """Once a 500: `keep` went into the query as it came (OverflowError), and a licence count past
+    the column's range reached the database."""
+    api = ApiClient(people["alice"])
+    api.client = Client(raise_request_exception=False)
+    for body, field in (({"connection_licences": 2, "keep": [2**64]}, "keep"),
+                        ({"connection_licences": 2, "keep": [2**64], "preview": True}, "keep"),
+                        ({"connection_licences": 2**40}, "connection_licences"),
+                        ({"connection_licences": 2**64, "preview": True}, "connection_licences")):
+        response = api.call("post", "/spaces/acme/subscription/renewals", body)
+        assert response.status_code == 400, (body, response.status_code)
+        error = response.json_body["error"]
+        assert error["code"] == "invalid" and error["details"]["field"] == field, body
+    assert not people["acme"].renewals.exists()

@@ -26,8 +26,12 @@ pytestmark = pytest.mark.django_db
 
 # Routes about an implementation that stay open while it is suspended: they are the way out
 # (reactivate, delete) or show it greyed with its deletion date (the list, its panel), and renaming
-# it touches no content. Everything else that names its content must refuse.
+# it touches no content; an org's sync state (orgmodels/syncstate.py) says "Suspended" there, as the
+# card does, and the page after a first sync shows that state too. Everything else that names its
+# content must refuse.
 OPEN_WHILE_SUSPENDED = {
+    "orgs/s/<slug:slug>/connections/<id:conn_id>/sync-status/",
+    "orgs/s/<slug:slug>/connections/<id:conn_id>/first-sync/",
     "s/<slug:slug>/implementations/<id:impl_id>/panel/",
     "s/<slug:slug>/implementations/<id:impl_id>/edit/",
     "s/<slug:slug>/implementations/<id:impl_id>/delete/",
@@ -105,3 +109,14 @@ def test_every_content_route_of_a_suspended_implementation_refuses(people: dict[
     assert OrgConnection.objects.filter(pk=suspended["conn"].pk).exists()
     assert OrgModel.objects.filter(pk=suspended["model"].pk).exists()
     assert type(suspended["link"]).objects.filter(pk=suspended["link"].pk).exists()
+
+
+def test_a_suspended_orgs_sync_state_says_suspended_and_stops_polling(people: dict[str, Any],
+                                                                        suspended: dict[str, Any]) -> None:
+    client = Client()
+    client.force_login(people["alice"])
+    conn = suspended["conn"]
+    for route in ("sync-status", "first-sync"):
+        page = client.get(f"/orgs/s/acme/connections/{conn.pk}/{route}/")
+        assert page.status_code == 200 and 'data-phase="suspended"' in page.content.decode()
+        assert "hx-trigger" not in page.content.decode()  # settled: nothing polls

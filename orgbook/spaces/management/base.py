@@ -15,6 +15,7 @@ class OrgbookCommand(BaseCommand):
     """Subcommand-style command; `handle_<action>` methods do the work."""
 
     actions: dict[str, str] = {}
+    requires_migrations_checks = True  # `orgbook` migrates the embedded default first (orgbook/cli.py)
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

@@ -19,7 +19,6 @@ def _out(i: Implementation) -> dict[str, Any]:
 
 class Command(OrgbookCommand):
     help = "The implementation lifecycle, acting as a named Space member (checked against their role)."
-    requires_migrations_checks = True  # `orgbook` migrates the embedded default first (orgbook/cli.py)
     actions = {"list": "list implementations", "create": "create one (needs a free licence)",
                "update": "rename or re-describe", "delete": "delete, confirmed by the exact name",
                "reactivate": "reactivate a suspended implementation"}

@@ -10,7 +10,6 @@ from orgbook.spaces.management.base import OrgbookCommand, user_by_email
 
 class Command(OrgbookCommand):
     help = "Manage Spaces."
-    requires_migrations_checks = True  # `orgbook` migrates the embedded default first (orgbook/cli.py)
     actions = {"create": "create a Space with its first Space admin"}
 
     def args_create(self, p: CommandParser) -> None:

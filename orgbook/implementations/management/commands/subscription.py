@@ -11,7 +11,6 @@ from orgbook.spaces.permissions import Action, authorize
 
 class Command(OrgbookCommand):
     help = "Subscription renewals: set the connection licence count from a date."
-    requires_migrations_checks = True  # `orgbook` migrates the embedded default first (orgbook/cli.py)
     actions = {"renew": "record a renewal (suspends the excess when licences drop)", "show": "show the subscription"}
 
     def args_renew(self, p: CommandParser) -> None:

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from orgbook.errors import OrgbookError
 from orgbook.implementations.models import Implementation
+from orgbook.orgmodels.models import ComponentStatus
 from orgbook.orgmodels.services import discard_new_model, import_target
 from orgbook.runs.imports import import_path
 from orgbook.spaces.management.base import user_by_email
@@ -55,13 +56,18 @@ class Command(BaseCommand):
             if not isinstance(exc, OrgbookError):
                 raise
             if o["json"]:
-                self.stdout.write(json.dumps(exc.as_dict()))
+                self.stdout.write(json.dumps(exc.as_dict()))  # its message names no server path (pathnames.py)
             raise CommandError(exc.message) from None
-        total = model.components.filter(status="present").count()
-        result = {"model_id": model.pk, "components": total, "added": run.added, "changed": run.changed,
-                  "removed": run.removed}
+        total = model.components.filter(status=ComponentStatus.PRESENT).count()
+        report = run.report
+        result = {"model_id": model.pk, "run_id": run.pk, "components": total, "added": run.added,
+                  "changed": run.changed, "removed": run.removed, "skipped": report.get("skipped", []),
+                  "skipped_total": report.get("skipped_total", 0), "collisions": report.get("collisions", []),
+                  "identical_copies": report.get("identical_copies", 0), "project": report.get("project", {})}
         if o["json"]:
             self.stdout.write(json.dumps(result))
         else:
             self.stdout.write(f"{model.name}: {total:,} components ({run.added:,} added, {run.changed:,} changed, "
                               f"{run.removed:,} removed, {len(run.warnings)} warnings)")
+            self.stdout.write(f"  {report.get('skipped_total', 0):,} files gave no component, "
+                              f"{report.get('collisions_total', 0):,} collisions; `--json` lists them with reasons")

@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
 
 from orgbook.spaces.management.base import OrgbookCommand
+from orgbook.spaces.members import is_email
 
 
 class Command(OrgbookCommand):
     help = "Manage user accounts."
-    requires_migrations_checks = True  # `orgbook` migrates the embedded default first (orgbook/cli.py)
     actions = {"create": "create a user (the password is read from stdin or prompted)"}
 
     def args_create(self, p: CommandParser) -> None:
@@ -24,7 +24,7 @@ class Command(OrgbookCommand):
     def handle_create(self, email: str, password_stdin: bool, **_: Any) -> dict[str, Any]:
         User = get_user_model()
         email = User.objects.normalize_email(email.strip()).lower()
-        if "@" not in email:
+        if not is_email(email):
             raise CommandError("--email must be an email address.")
         if User.objects.filter(email__iexact=email).exists():
             raise CommandError(f"A user with email {email} already exists.")
