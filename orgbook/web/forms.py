@@ -27,6 +27,11 @@ class SignupForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 10 characters, not a common password.",
     )
+    # Optional; the members page shows it beside the email. Kept whole in first_name (Django's
+    # get_full_name reads it), as people write their own names.
+    name = forms.CharField(max_length=150, required=False, label="Your name",
+                           widget=forms.TextInput(attrs={"autocomplete": "name"}),
+                           help_text="Optional. The other members of your Spaces see it.")
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
@@ -125,5 +130,25 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
 
 
+class ScheduleForm(forms.Form):
+    """An org's sync schedule: a daily time of day, or manual sync only (OrgConnection.set_sync_schedule)."""
+
+    mode = forms.ChoiceField(choices=[("daily", "Every day at"), ("manual", "Manual sync only")],
+                             widget=forms.RadioSelect)
+    sync_time = forms.TimeField(required=False, input_formats=["%H:%M"],
+                                widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("mode") == "daily" and data.get("sync_time") is None and "sync_time" not in self.errors:
+            self.add_error("sync_time", "Give the time of day to sync, like 23:30.")
+        return data
+
+
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=80, help_text="What the token is for, e.g. “CI deploy script”.")
+    expires_in = forms.TypedChoiceField(
+        label="Expires", coerce=int, initial=90,
+        choices=[(7, "In 7 days"), (30, "In 30 days"), (90, "In 90 days"), (365, "In a year"), (0, "Never")],
+        help_text="After this the API refuses it; make a new one. “Never”: it works until you revoke it.",
+    )

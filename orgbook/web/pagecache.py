@@ -17,25 +17,26 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any, TypeVar
 
+from cachetools import LRUCache
 from django.core.cache import caches
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template.loader import get_template
-from django.utils import timezone
 
 from orgbook.orgmodels.models import OrgModel
+from orgbook.web import dates
 
 T = TypeVar("T")
 
 # Bump when the code that builds a cached fragment's context changes meaning (templates are
 # hashed below, so a template edit needs no bump), or when a data migration rewrites stored
-# components without a new model version (2: 0009 read stored reports and dashboards as XML).
-FRAGMENT_CODE_VERSION = 2
+# components without a new model version (2: 0009 read stored reports and dashboards as XML;
+# 3: the XML diffs lost difflib's navigation gutter, web/xmldiff.py).
+FRAGMENT_CODE_VERSION = 3
 TIMEOUT_S = 7 * 24 * 3600  # entries of superseded versions are never read again; let them go
 
 
@@ -62,8 +63,9 @@ def digest(parts: Iterable[Any]) -> str:
 
 def fragment(kind: str, templates: tuple[str, ...], model: OrgModel, key: str, build: Callable[[], T]) -> T:
     """`build()` once per (kind, templates, model version, key); later calls in any web process read it."""
-    # Dates render in the active time zone: a zone activated per Space or person gets its own entry.
-    zone = timezone.get_current_timezone_name()
+    # Dates render in the Space's time zone ({% when %}, web/dates.py): a Space that changes its zone
+    # gets new entries rather than times written in the old one.
+    zone = dates.zone_named(model.implementation.space.time_zone)
     full = f"frag:{kind}:{templates_digest(templates)}:{model_key(model)}:{key}:{zone}"
     local = _LOCAL.get(full)
     if local is not None:
@@ -85,35 +87,24 @@ class _Recent:
     and skips reading and unpickling it (a heavily used field's page is 250 KB: 0.3 ms a request)."""
 
     def __init__(self, limit: int) -> None:
-        self.limit, self.size = limit, 0
-        self.items: OrderedDict[str, tuple[Any, int]] = OrderedDict()
-        self.lock = threading.Lock()
+        self.limit = limit
+        self.items: LRUCache[str, Any] = LRUCache(maxsize=limit, getsizeof=_size)
+        self.lock = threading.Lock()  # cachetools' caches are not thread-safe; web processes run threads
 
     def get(self, key: str) -> Any:
         with self.lock:
-            found = self.items.get(key)
-            if found is None:
-                return None
-            self.items.move_to_end(key)
-            return found[0]
+            return self.items.get(key)
 
     def put(self, key: str, value: Any) -> None:
-        size = _size(value)
-        if size > self.limit // 4:
-            return
+        if _size(value) > self.limit // 4:
+            return  # one huge page would push out many small ones
         with self.lock:
-            if key in self.items:
-                return
-            self.items[key] = (value, size)
-            self.size += size
-            while self.size > self.limit:
-                _, (_, dropped) = self.items.popitem(last=False)
-                self.size -= dropped
+            if key not in self.items:
+                self.items[key] = value
 
     def clear(self) -> None:
         with self.lock:
             self.items.clear()
-            self.size = 0
 
 
 def _size(value: Any) -> int:

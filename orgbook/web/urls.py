@@ -2,6 +2,7 @@ from django.contrib.auth.views import LogoutView
 from django.urls import path
 
 from orgbook.web.views import account, assets, audit, auth, connect, implementations, members, subscription
+from orgbook.web.views import changes as changes_views
 
 urlpatterns = [
     path("", auth.home, name="home"),
@@ -13,6 +14,7 @@ urlpatterns = [
     path("account/tokens/", account.tokens, name="tokens"),
     path("account/tokens/<id:token_id>/revoke/", account.revoke_token, name="revoke_token"),
     path("invitations/<str:token>/", members.invitation, name="invitation"),
+    path("verify-email/<str:signed>/", auth.verify_email, name="verify_email"),
     path("s/<slug:slug>/", implementations.implementations, name="implementations"),
     path("s/<slug:slug>/implementations/new/", implementations.create, name="create_implementation"),
     path("s/<slug:slug>/implementations/<id:impl_id>/panel/", implementations.panel, name="implementation_panel"),
@@ -31,5 +33,11 @@ urlpatterns = [
     path("s/<slug:slug>/members/invite/", members.invite, name="invite"),
     path("s/<slug:slug>/members/<id:member_id>/role/", members.change_role, name="change_role"),
     path("s/<slug:slug>/members/<id:member_id>/remove/", members.remove, name="remove_member"),
+    path("s/<slug:slug>/invitations/<id:invitation_id>/resend/", members.resend_invitation, name="resend_invitation"),
+    path("s/<slug:slug>/invitations/<id:invitation_id>/revoke/", members.revoke_invitation, name="revoke_invitation"),
     path("s/<slug:slug>/audit/", audit.audit_log, name="audit"),
+    path("s/<slug:slug>/changes/", changes_views.feed, name="changes"),
+    path("s/<slug:slug>/changes.<str:fmt>", changes_views.feed_export, name="changes_export"),
+    path("s/<slug:slug>/runs/<id:run_id>/changes/", changes_views.run_changes, name="run_changes"),
+    path("s/<slug:slug>/audit/export.csv", audit.audit_export, name="audit_export"),
 ]

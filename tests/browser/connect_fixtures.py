@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.connections.conftest import CLIENT_ID, CLIENT_SECRET, CONFIG, login_as
+from tests.emulator import CLIENT_ID, CLIENT_SECRET, CONFIG, emulator_fixture, login_as, point_at
 
 PASSWORDS = {"ann": "pw-ann", "rita": "pw-rita", "gus": "pw-gus", "tom": "pw-tom"}
 
 
-@pytest.fixture(scope="module")
-def emu() -> Iterator[Any]:
-    from fakeforce import Emulator
-
-    with Emulator.from_config(CONFIG) as emulator:
-        yield emulator
+emu = emulator_fixture(CONFIG, scope="module")
 
 
 @pytest.fixture
@@ -25,13 +19,13 @@ def salesforce(emu: Any, settings: Any, live_server: Any, monkeypatch: pytest.Mo
     """Orgbook's connected app is the emulator; the callback comes back to the live server."""
     from celery import current_app
 
-    settings.ORGBOOK_SF_CLIENT_ID, settings.ORGBOOK_SF_CLIENT_SECRET = CLIENT_ID, CLIENT_SECRET
-    settings.ORGBOOK_SF_LOGIN_URL, settings.ORGBOOK_SF_SANDBOX_LOGIN_URL = emu.login_url, emu.sandbox_login_url
+    point_at(emu, settings, CLIENT_ID, CLIENT_SECRET)
     settings.BASE_URL = live_server.url
-    # A new connection queues its first sync; no worker runs here, so keep the queue out of ./var.
+    # A new connection queues its first sync (and Sync now its sync: Task.delay sends it the same way);
+    # no worker runs here, so keep the queue out of ./var.
     emu.queued = []
     monkeypatch.setattr(current_app._get_current_object(), "send_task",
-                        lambda name, args=None, **kw: emu.queued.append((name, args)))
+                        lambda name, args=None, *more, **kw: emu.queued.append((name, args)))
     emu.set_auto_approve(None)
     return emu
 

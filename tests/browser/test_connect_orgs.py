@@ -35,15 +35,18 @@ def test_connect_a_production_org_then_its_sandbox(page: Any, admin_space: Any, 
     salesforce_login(page, "ann@acme.com")
     expect(page.get_by_role("status")).to_contain_text("Production org Acme")
     expect(page.get_by_role("status")).to_contain_text("connected to Retail")
+    expect(page.get_by_role("heading", name="First sync of Acme")).to_be_visible()  # it follows the first sync
+    page.get_by_role("link", name="Back to Retail").click()
     production = card(page, "Retail").locator(".slot-production")
     expect(production).to_contain_text("Acme")
     expect(production).to_contain_text(salesforce.org("acme").org_id)
-    expect(production.locator(".badge")).to_have_text("Connected")
+    expect(production.locator(".badge")).to_have_text("Queued")  # no worker runs here
 
     start_connect(page, "sandbox", "Retail")
     assert page.url.startswith(salesforce.sandbox_login_url)  # test.salesforce.com for a sandbox
     salesforce_login(page, "ann@acme.com.uat")
     expect(page.get_by_role("status")).to_contain_text("Sandbox org uat")
+    page.get_by_role("link", name="Back to Retail").click()
     expect(card(page, "Retail").locator(".slot-sandboxes")).to_contain_text("uat")
     expect(page.locator("#panel #connections")).to_contain_text("uat")
     assert [name for name, _ in salesforce.queued] == ["orgbook.orgmodels.tasks.sync_org"] * 2
@@ -113,7 +116,7 @@ def test_an_expired_connection_is_re_authorised(page: Any, admin_space: Any, sal
     assert page.url.startswith(salesforce.org("acme").instance_url)  # the org's own host pins the login
     salesforce_login(page, "ann@acme.com")
     expect(page.get_by_role("status")).to_contain_text("re-authorised to Retail")
-    expect(card(page, "Retail").locator(".slot-production .badge")).to_have_text("Connected")
+    expect(card(page, "Retail").locator(".slot-production .badge")).to_have_text("Not synced yet")
     assert connect.client_for(OrgConnection.objects.get(pk=conn.pk)).organization().name == "Acme"
 
 
@@ -150,6 +153,6 @@ def test_after_reactivation_every_org_is_re_authorised_in_turn(page: Any, admin_
     for username, org in (("ann@acme.com", "Acme"), ("ann@acme.com.uat", "uat")):
         page.get_by_role("button", name=f"Log in to {org}").click()
         salesforce_login(page, username)
-        expect(page.locator(f'#reauthorise li[data-org="{org}"] .badge')).to_have_text("Connected")
+        expect(page.locator(f'#reauthorise li[data-org="{org}"] .badge')).to_have_text("Not synced yet")
     expect(page.locator("#reauth-done")).to_have_text("Every org of Retail is authorised.")
     assert set(retail.connections.values_list("status", flat=True)) == {ConnectionStatus.CONNECTED}

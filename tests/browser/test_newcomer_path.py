@@ -86,7 +86,7 @@ def test_renew_down_then_reactivate_after_freeing_a_licence(page: Any, admin_spa
     wholesale = Implementation.objects.get(name="Wholesale")
     due = wholesale.purge_due_at()
     assert due is not None
-    date = dateformat.format(due.astimezone(ZoneInfo("Europe/Paris")), "j F Y")
+    date = dateformat.format(due.astimezone(ZoneInfo("Europe/Paris")), "j M Y")  # orgbook/web/dates.py
     suspended = card(page, "Wholesale")
     expect(suspended).to_have_class("impl-card is-suspended")
     expect(suspended.get_by_role("note")).to_contain_text(f"Its content will be deleted on {date}")

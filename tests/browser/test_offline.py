@@ -93,26 +93,14 @@ def connection(admin_space: dict[str, Any], salesforce: Any) -> Any:  # noqa: F8
     return conn
 
 
-def test_no_page_loads_anything_from_another_host_or_logs_an_error(
-    page: Any, live_server: Any, admin_space: dict[str, Any], models: dict[str, Any], connection: Any,
-) -> None:
-    admin_space["alice"].is_staff = True  # the installation's administrator: /spaces/new/ is hers
-    admin_space["alice"].save()
-    watch = Watch(origin=live_server.url)
-    page.context.route("**/*", watch.route)
-    page.on("console", watch.console)
-    page.on("pageerror", watch.page_error)
-
+def signed_in_pages(admin_space: dict[str, Any], models: dict[str, Any], connection: Any) -> tuple[str, ...]:
+    """Every kind of page a signed-in Space admin opens (one address each), for any test that walks them
+    all: this one, and the phone-width layout (test_responsive_layout)."""
     space, impl = admin_space["acme"].slug, admin_space["retail"].pk
     model, sandbox = models["production"].pk, models["sandbox"].pk
     run = models["production"].runs.order_by("-id").first().pk
     conn, synced = connection.pk, connection.org_model.pk
-
-    visit(page, watch, "/login/")
-    visit(page, watch, "/signup/", status=403)  # accounts by invitation (ORGBOOK_SIGNUP)
-    visit(page, watch, "/invitations/no-such-invitation/", status=404)
-    log_in(page)
-    for path in (
+    return (
         "/", "/spaces/new/", "/account/tokens/",
         f"/s/{space}/", f"/s/{space}/?impl={impl}", f"/s/{space}/implementations/new/",
         f"/s/{space}/implementations/{impl}/edit/", f"/s/{space}/implementations/{impl}/delete/",
@@ -123,12 +111,32 @@ def test_no_page_loads_anything_from_another_host_or_logs_an_error(
         f"/m/{model}/", f"/m/{model}/?type=CustomField", f"/m/{model}/search/?q=price",
         f"/m/{model}/c/CustomObject/Property__c", f"/m/{model}/c/CustomField/Property__c.Price__c",
         f"/m/{model}/compare/", f"/m/{model}/compare/?with={sandbox}",
+        f"/m/{model}/consolidate/?with={sandbox}", f"/m/{sandbox}/manifest/?to={model}",
         f"/d/s/{space}/i/{impl}/", f"/d/s/{space}/i/{impl}/import/", f"/d/s/{space}/i/{impl}/reference-models/new/",
         f"/d/s/{space}/m/{model}/c/CustomField/Property__c.Price__c/",
         f"/d/s/{space}/m/{model}/coverage/", f"/d/s/{space}/m/{model}/tree/",
         f"/uploads/s/{space}/runs/{run}/", f"/m/{synced}/",
+        f"/s/{space}/changes/", f"/s/{space}/runs/{run}/changes/",
         f"/orgs/s/{space}/connections/{conn}/disconnect/", f"/orgs/s/{space}/implementations/{impl}/reauthorise/",
-    ):
+        f"/orgs/s/{space}/connections/{conn}/schedule/",
+    )
+
+
+def test_no_page_loads_anything_from_another_host_or_logs_an_error(
+    page: Any, live_server: Any, admin_space: dict[str, Any], models: dict[str, Any], connection: Any,
+) -> None:
+    admin_space["alice"].is_staff = True  # the installation's administrator: /spaces/new/ is hers
+    admin_space["alice"].save()
+    watch = Watch(origin=live_server.url)
+    page.context.route("**/*", watch.route)
+    page.on("console", watch.console)
+    page.on("pageerror", watch.page_error)
+
+    visit(page, watch, "/login/")
+    visit(page, watch, "/signup/", status=403)  # accounts by invitation (ORGBOOK_SIGNUP)
+    visit(page, watch, "/invitations/no-such-invitation/", status=404)
+    log_in(page)
+    for path in signed_in_pages(admin_space, models, connection):
         visit(page, watch, path)
     visit(page, watch, "/no-such-page/", status=404)
     visit(page, watch, "/s/no-such-space/", status=404)

@@ -1,39 +1,31 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
 
-from tests.corpus import DREAMHOUSE
+from tests.corpus import DREAMHOUSE, PMM, imported
 
 
 @pytest.fixture
-def retail(people: dict[str, Any]) -> Any:
+def programs(people: Any) -> Any:
+    """PMM as the production org of a second implementation of the same Space."""
     from orgbook.implementations import lifecycle
 
-    return lifecycle.create_implementation(people["acme"], people["alice"], "Retail")
+    return imported(lifecycle.create_implementation(people["acme"], people["alice"], "Programs"),
+                    "PMM", "production", PMM)
 
 
-@pytest.fixture
-def dreamhouse(retail: Any) -> Any:
-    from orgbook.orgmodels.services import model_for_import
-    from orgbook.runs.imports import import_path
+def by_kind(lines: Iterable[Any]) -> dict[str, set[tuple[str, str]]]:
+    """Compared lines as {kind: {(type, full name)}}, every kind present."""
+    from orgbook.orgmodels import compare
 
-    model = model_for_import(retail, "Dreamhouse", "production")
-    import_path(model, DREAMHOUSE)
-    return model
-
-
-@pytest.fixture
-def as_user(people: dict[str, Any]) -> Any:
-    def make(name: str) -> Client:
-        client = Client()
-        client.force_login(people[name])
-        return client
-
-    return make
+    found: dict[str, set[tuple[str, str]]] = {k: set() for k in compare.KINDS}
+    for ln in lines:
+        found[ln.kind].add((ln.type, ln.full_name))
+    return found
 
 
 def copy_corpus(tmp_path: Path) -> Path:

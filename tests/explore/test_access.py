@@ -18,22 +18,22 @@ def _urls(m: int) -> list[str]:
 
 
 @pytest.mark.parametrize("who", ["alice", "eddie", "vera"])
-def test_every_member_including_a_viewer_reads_every_page(dreamhouse: Any, as_user: Any, who: str) -> None:
-    client = as_user(who)
+def test_every_member_including_a_viewer_reads_every_page(dreamhouse: Any, web_as: Any, who: str) -> None:
+    client = web_as(who)
     for url in _urls(dreamhouse.pk):
         assert client.get(url).status_code == 200, url
 
 
-def test_another_spaces_member_gets_404_everywhere(dreamhouse: Any, as_user: Any) -> None:
-    client = as_user("mallory")
+def test_another_spaces_member_gets_404_everywhere(dreamhouse: Any, web_as: Any) -> None:
+    client = web_as("mallory")
     for url in _urls(dreamhouse.pk):
         assert client.get(url).status_code == 404, url
     assert client.post(f"/m/{dreamhouse.pk}/views/", {"name": "x"}).status_code == 404
 
 
-def test_a_suspended_implementation_answers_403_everywhere(dreamhouse: Any, as_user: Any) -> None:
+def test_a_suspended_implementation_answers_403_everywhere(dreamhouse: Any, web_as: Any) -> None:
     lifecycle.suspend(dreamhouse.implementation, None, reason="test")
-    client = as_user("alice")
+    client = web_as("alice")
     for url in _urls(dreamhouse.pk):
         r = client.get(url)
         assert r.status_code == 403, url
@@ -47,18 +47,20 @@ def test_anonymous_people_are_sent_to_log_in(dreamhouse: Any) -> None:
     assert r.status_code == 302 and "/login/" in r["Location"]
 
 
-def test_compare_refuses_a_model_of_another_space(dreamhouse: Any, people: Any, as_user: Any) -> None:
+def test_compare_refuses_a_model_of_another_space(dreamhouse: Any, people: Any, web_as: Any) -> None:
     from orgbook.orgmodels.services import model_for_import
 
     theirs = model_for_import(lifecycle.create_implementation(people["globex"], people["mallory"], "G"), "G", None)
-    assert as_user("vera").get(f"/m/{dreamhouse.pk}/compare/", {"with": theirs.pk}).status_code == 404
-    assert as_user("vera").get(f"/api/v1/models/{dreamhouse.pk}/compare/{theirs.pk}").status_code == 404
-    assert as_user("vera").get(f"/m/{dreamhouse.pk}/compare.csv", {"with": theirs.pk}).status_code == 404
+    assert web_as("vera").get(f"/m/{dreamhouse.pk}/compare/", {"with": theirs.pk}).status_code == 404
+    assert web_as("vera").get(f"/api/v1/models/{dreamhouse.pk}/compare/{theirs.pk}").status_code == 404
+    assert web_as("vera").get(f"/m/{dreamhouse.pk}/compare.csv", {"with": theirs.pk}).status_code == 404
 
 
-def test_compare_refuses_a_model_of_another_implementation_in_the_same_space(
-        dreamhouse: Any, people: Any, as_user: Any) -> None:
+def test_compare_opens_a_model_of_another_implementation_in_the_same_space(
+        dreamhouse: Any, people: Any, web_as: Any) -> None:
+    # Issue 17: any two models of a Space compare (a viewer of the Space may view both).
     from orgbook.orgmodels.services import model_for_import
 
     other = model_for_import(lifecycle.create_implementation(people["acme"], people["alice"], "Other"), "O", None)
-    assert as_user("vera").get(f"/m/{dreamhouse.pk}/compare/", {"with": other.pk}).status_code == 404
+    assert web_as("vera").get(f"/m/{dreamhouse.pk}/compare/", {"with": other.pk}).status_code == 200
+    assert web_as("vera").get(f"/api/v1/models/{dreamhouse.pk}/compare/{other.pk}").status_code == 200

@@ -16,17 +16,17 @@ def _get(client: Any, path: str, **params: Any) -> Any:
     return r.json()
 
 
-def test_the_tree_endpoint_groups_types_by_package(dreamhouse: Any, as_user: Any) -> None:
+def test_the_tree_endpoint_groups_types_by_package(dreamhouse: Any, web_as: Any) -> None:
     make_component(dreamhouse, "ApexClass", "pkg__Helper", namespace="pkg")
-    body = _get(as_user("vera"), f"/models/{dreamhouse.pk}/types")
+    body = _get(web_as("vera"), f"/models/{dreamhouse.pk}/types")
     assert [g["namespace"] for g in body["groups"]] == [None, "pkg"]
     own = {t["type"]: t["count"] for t in body["groups"][0]["types"]}
     assert own["CustomObject"] == 2 and "CustomField" not in own
 
 
 def test_the_list_keeps_its_shape_and_gains_namespace_change_and_documented_filters(
-        dreamhouse: Any, as_user: Any) -> None:
-    client = as_user("vera")
+        dreamhouse: Any, web_as: Any) -> None:
+    client = web_as("vera")
     make_component(dreamhouse, "ApexClass", "pkg__Helper", namespace="pkg")
     plain = _get(client, f"/models/{dreamhouse.pk}/components", type="ApexClass")
     assert set(plain) == {"items", "count", "page", "pages"}

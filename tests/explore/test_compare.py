@@ -14,7 +14,7 @@ from orgbook.orgmodels import compare
 from orgbook.orgmodels.services import model_for_import
 from orgbook.runs.imports import import_path
 
-from .conftest import FIELDS, add_field, change_price_precision, copy_corpus
+from .conftest import FIELDS, add_field, by_kind, change_price_precision, copy_corpus
 
 
 @pytest.fixture
@@ -32,12 +32,12 @@ def sandbox(dreamhouse: Any, tmp_path: Any) -> Any:
 
 def test_compare_finds_only_in_each_and_differences_with_the_semantic_diff(dreamhouse: Any, sandbox: Any) -> None:
     lines = list(compare.lines(dreamhouse, sandbox))
-    by_kind = {k: {(ln.type, ln.full_name) for ln in lines if ln.kind == k} for k in compare.KINDS}
-    assert ("CustomField", "Property__c.Price_Sold__c") in by_kind[compare.ONLY_A]
-    assert ("Flow", "Create_property") in by_kind[compare.ONLY_A]
-    assert by_kind[compare.ONLY_B] == {("CustomField", "Property__c.Discount__c")}
-    assert ("CustomField", "Property__c.Price__c") in by_kind[compare.DIFFERENT]
-    assert ("CustomField", "Property__c.Broker__c") not in set().union(*by_kind.values())
+    found = by_kind(lines)
+    assert ("CustomField", "Property__c.Price_Sold__c") in found[compare.ONLY_A]
+    assert ("Flow", "Create_property") in found[compare.ONLY_A]
+    assert found[compare.ONLY_B] == {("CustomField", "Property__c.Discount__c")}
+    assert ("CustomField", "Property__c.Price__c") in found[compare.DIFFERENT]
+    assert ("CustomField", "Property__c.Broker__c") not in set().union(*found.values())
     price = [ln for ln in lines if ln.full_name == "Property__c.Price__c"]
     assert compare.semantic_diffs(dreamhouse, sandbox, price)[("CustomField", "property__c.price__c")] == \
         {"precision": [8, 12]}
@@ -58,19 +58,20 @@ def test_identical_models_have_no_differences(dreamhouse: Any) -> None:
     assert list(compare.lines(dreamhouse, twin)) == []
 
 
-def test_only_models_of_one_implementation_are_compared(dreamhouse: Any, people: Any) -> None:
+def test_only_models_of_one_space_are_compared_and_never_a_model_with_itself(dreamhouse: Any, people: Any) -> None:
+    from orgbook.errors import NotFound
     from orgbook.implementations import lifecycle
 
-    other_impl = lifecycle.create_implementation(people["acme"], people["alice"], "Service")
+    other_impl = lifecycle.create_implementation(people["globex"], people["mallory"], "Service")
     other = model_for_import(other_impl, "Other", "production")
-    with pytest.raises(Invalid):
+    with pytest.raises(NotFound):
         list(compare.lines(dreamhouse, other))
     with pytest.raises(Invalid):
         list(compare.lines(dreamhouse, dreamhouse))
 
 
-def test_the_compare_page_and_its_csv_export(dreamhouse: Any, sandbox: Any, as_user: Any) -> None:
-    client = as_user("vera")
+def test_the_compare_page_and_its_csv_export(dreamhouse: Any, sandbox: Any, web_as: Any) -> None:
+    client = web_as("vera")
     page = client.get(f"/m/{dreamhouse.pk}/compare/", {"with": sandbox.pk}).content.decode()
     assert "Only in UAT" in page and "Property__c.Discount__c" in page
     assert '<code>precision</code></td><td class="before">8</td><td class="after">12</td>' in page
@@ -79,18 +80,18 @@ def test_the_compare_page_and_its_csv_export(dreamhouse: Any, sandbox: Any, as_u
     r = client.get(f"/m/{dreamhouse.pk}/compare.csv", {"with": sandbox.pk})
     assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(r.content.decode())))
-    assert rows[0] == ["Difference", "Type", "API name", "Label", "Attributes that differ"]
-    assert ["only in UAT", "CustomField", "Property__c.Discount__c", "Discount", ""] in rows
+    assert rows[0] == ["Difference", "Type", "API name", "Label", "Attributes that differ", "Note"]
+    assert ["only in UAT", "CustomField", "Property__c.Discount__c", "Discount", "", ""] in rows
     price = next(row for row in rows if row[2] == "Property__c.Price__c")
     assert price[0] == "different" and price[4] == "precision: 8 → 12"
 
 
-def test_the_compare_api(dreamhouse: Any, sandbox: Any, as_user: Any) -> None:
-    body = as_user("vera").get(f"/api/v1/models/{dreamhouse.pk}/compare/{sandbox.pk}").json()
+def test_the_compare_api(dreamhouse: Any, sandbox: Any, web_as: Any) -> None:
+    body = web_as("vera").get(f"/api/v1/models/{dreamhouse.pk}/compare/{sandbox.pk}").json()
     assert body["counts"]["only_b"] == 1 and body["counts"]["different"] >= 1
     price = next(i for i in body["items"] if i["full_name"] == "Property__c.Price__c")
     assert price["kind"] == "different" and price["attributes"] == {"precision": [8, 12]}
-    bad = as_user("vera").get(f"/api/v1/models/{dreamhouse.pk}/compare/{sandbox.pk}", {"kind": "nope"})
+    bad = web_as("vera").get(f"/api/v1/models/{dreamhouse.pk}/compare/{sandbox.pk}", {"kind": "nope"})
     assert bad.status_code == 400
 
 

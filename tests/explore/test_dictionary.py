@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from orgbook.documentation.models import Documentation
-from orgbook.orgmodels import explore
-from orgbook.orgmodels.explore import Grid
+from orgbook.documentation.services import notes_of
+from orgbook.orgmodels import census, grid
+from orgbook.orgmodels.grid import Grid
+from orgbook.orgmodels.models import SavedView
 
 from .conftest import make_component
 
@@ -17,18 +19,18 @@ def _names(model: Any, **params: Any) -> list[str]:
     q = QueryDict(mutable=True)
     for k, v in params.items():
         q.setlist(k, v if isinstance(v, list) else [v])
-    return [c.full_name for c in explore.grid_queryset(model, Grid.parse(q))]
+    return [c.full_name for c in grid.grid_queryset(model, Grid.parse(q), notes_of(model))]
 
 
 def test_the_tree_lists_used_types_alphabetically_with_object_children_under_their_object(dreamhouse: Any) -> None:
-    groups = explore.type_tree(dreamhouse)
+    groups = census.type_tree(dreamhouse)
     assert [g.namespace for g in groups] == [""]
     names = [t.type for t in groups[0].types]
     assert names == sorted(names, key=str.lower)
     assert "CustomObject" in names and "Flow" in names
     assert "CustomField" not in names and "ListView" not in names  # they are under their object
     assert "Report" not in names  # unused types are hidden
-    children = explore.object_children(dreamhouse, "property__c")
+    children = census.object_children(dreamhouse, "property__c")
     assert list(children) == sorted(children)
     assert len(children["CustomField"]) == 25
     assert "Price__c" in [c.short_name for c in children["CustomField"]]
@@ -38,11 +40,11 @@ def test_managed_package_components_come_after_the_orgs_own_grouped_by_namespace
     make_component(dreamhouse, "ApexClass", "zed__Helper", namespace="zed")
     make_component(dreamhouse, "CustomObject", "abc__Thing__c", namespace="abc")
     make_component(dreamhouse, "CustomField", "abc__Thing__c.abc__Size__c", namespace="abc", parent="abc__Thing__c")
-    groups = explore.type_tree(dreamhouse)
+    groups = census.type_tree(dreamhouse)
     assert [g.namespace for g in groups] == ["", "abc", "zed"]
     assert [(t.type, t.count) for t in groups[1].types] == [("CustomObject", 1)]
     assert set(_names(dreamhouse, namespace="abc")) == {"abc__Thing__c", "abc__Thing__c.abc__Size__c"}
-    assert not any(n.startswith(("abc__", "zed__")) for n in _names(dreamhouse, namespace=explore.OWN))
+    assert not any(n.startswith(("abc__", "zed__")) for n in _names(dreamhouse, namespace=grid.OWN))
 
 
 def test_grid_filters_by_type_status_change_and_documentation(dreamhouse: Any, people: Any) -> None:
@@ -66,15 +68,16 @@ def test_grid_filters_by_type_status_change_and_documentation(dreamhouse: Any, p
 
 
 def test_grid_sorts_on_any_sortable_column_and_ignores_unknown_ones(dreamhouse: Any) -> None:
-    asc = [c.label for c in explore.grid_queryset(dreamhouse, Grid.parse({"parent": "Property__c", "type": "CustomField",
-                                                                          "sort": "label"}))]
-    desc = [c.label for c in explore.grid_queryset(dreamhouse, Grid.parse({"parent": "Property__c",
-                                                                           "type": "CustomField", "sort": "-label"}))]
+    notes = notes_of(dreamhouse)
+    asc = [c.label for c in grid.grid_queryset(dreamhouse, Grid.parse({"parent": "Property__c", "type": "CustomField",
+                                                                       "sort": "label"}), notes)]
+    desc = [c.label for c in grid.grid_queryset(dreamhouse, Grid.parse({"parent": "Property__c",
+                                                                        "type": "CustomField", "sort": "-label"}), notes)]
     assert len(set(asc)) == 25 and desc == asc[::-1]
     assert asc[0].lower() < asc[-1].lower()
     assert Grid.parse({"sort": "definition_z"}).sort == "full_name"
     assert Grid.parse({"sort": "-description"}).sort == "full_name"  # not sortable: the default
-    assert Grid.parse({"col": "nonsense"}).columns == explore.DEFAULT_COLUMNS
+    assert Grid.parse({"col": "nonsense"}).columns == grid.DEFAULT_COLUMNS
 
 
 def test_descending_is_the_exact_reverse_of_ascending_even_among_equal_labels(dreamhouse: Any) -> None:
@@ -82,21 +85,22 @@ def test_descending_is_the_exact_reverse_of_ascending_even_among_equal_labels(dr
     for name in ("Zeta", "Alpha", "Mid"):
         make_component(dreamhouse, "ApexClass", f"Same{name}", label="Same label")
     params = {"type": "ApexClass", "q": "same"}
-    asc = [c.full_name for c in explore.grid_queryset(dreamhouse, Grid.parse({**params, "sort": "label"}))]
-    desc = [c.full_name for c in explore.grid_queryset(dreamhouse, Grid.parse({**params, "sort": "-label"}))]
+    notes = notes_of(dreamhouse)
+    asc = [c.full_name for c in grid.grid_queryset(dreamhouse, Grid.parse({**params, "sort": "label"}), notes)]
+    desc = [c.full_name for c in grid.grid_queryset(dreamhouse, Grid.parse({**params, "sort": "-label"}), notes)]
     assert asc == ["SameAlpha", "SameMid", "SameZeta"] and desc == asc[::-1]
 
 
-def test_the_tree_counts_follow_components_added_after_it_was_cached(dreamhouse: Any, as_user: Any) -> None:
-    before = explore.census(dreamhouse).by_type.get("ApexClass", 0)
+def test_the_tree_counts_follow_components_added_after_it_was_cached(dreamhouse: Any, web_as: Any) -> None:
+    before = census.census(dreamhouse).by_type.get("ApexClass", 0)
     make_component(dreamhouse, "ApexClass", "AddedLater")
-    assert explore.census(dreamhouse).by_type["ApexClass"] == before + 1
-    page = as_user("vera").get(f"/m/{dreamhouse.pk}/", {"type": "ApexClass"}).content.decode()
+    assert census.census(dreamhouse).by_type["ApexClass"] == before + 1
+    page = web_as("vera").get(f"/m/{dreamhouse.pk}/", {"type": "ApexClass"}).content.decode()
     assert "AddedLater" in page
 
 
-def test_the_page_shows_the_tree_chosen_columns_and_pages(dreamhouse: Any, as_user: Any) -> None:
-    r = as_user("vera").get(f"/m/{dreamhouse.pk}/", {"type": "CustomField", "col": ["full_name", "label"],
+def test_the_page_shows_the_tree_chosen_columns_and_pages(dreamhouse: Any, web_as: Any) -> None:
+    r = web_as("vera").get(f"/m/{dreamhouse.pk}/", {"type": "CustomField", "col": ["full_name", "label"],
                                                      "sort": "-label"})
     assert r.status_code == 200
     html = r.content.decode()
@@ -104,12 +108,12 @@ def test_the_page_shows_the_tree_chosen_columns_and_pages(dreamhouse: Any, as_us
     assert "<th scope=\"col\">" in html and "Last modified" not in html.split("<table")[1].split("</thead>")[0]
     for i in range(60):
         make_component(dreamhouse, "ApexClass", f"Gen{i:03}")
-    page2 = as_user("vera").get(f"/m/{dreamhouse.pk}/", {"type": "ApexClass", "page": 2}).content.decode()
+    page2 = web_as("vera").get(f"/m/{dreamhouse.pk}/", {"type": "ApexClass", "page": 2}).content.decode()
     assert "Page 2 of 2" in page2 and "Gen059" in page2 and "Gen000" not in page2
 
 
-def test_tree_nodes_load_members_and_an_objects_children(dreamhouse: Any, as_user: Any) -> None:
-    client = as_user("vera")
+def test_tree_nodes_load_members_and_an_objects_children(dreamhouse: Any, web_as: Any) -> None:
+    client = web_as("vera")
     js = {"HTTP_HX_REQUEST": "true"}
     objects = client.get(f"/m/{dreamhouse.pk}/tree/", {"type": "CustomObject", "ns": ""}, **js).content.decode()
     assert "<html" not in objects
@@ -121,15 +125,15 @@ def test_tree_nodes_load_members_and_an_objects_children(dreamhouse: Any, as_use
     assert "Asking Price" in children
 
 
-def test_saved_views_belong_to_their_user(dreamhouse: Any, as_user: Any, people: Any) -> None:
-    vera = as_user("vera")
+def test_saved_views_belong_to_their_user(dreamhouse: Any, web_as: Any, people: Any) -> None:
+    vera = web_as("vera")
     r = vera.post(f"/m/{dreamhouse.pk}/views/", {"name": "Property fields", "type": "CustomField",
                                                   "parent": "Property__c", "col": ["full_name", "label"]})
     assert r.status_code == 302 and "type=CustomField" in r["Location"]
-    view = explore.SavedView.objects.get(user=people["vera"])
+    view = SavedView.objects.get(user=people["vera"])
     assert view.query == {"type": "CustomField", "parent": "Property__c", "col": ["full_name", "label"]}
     assert "Property fields" in vera.get(f"/m/{dreamhouse.pk}/").content.decode()
-    assert "Property fields" not in as_user("eddie").get(f"/m/{dreamhouse.pk}/").content.decode()
-    assert as_user("eddie").post(f"/m/{dreamhouse.pk}/views/{view.pk}/delete/").status_code == 404
+    assert "Property fields" not in web_as("eddie").get(f"/m/{dreamhouse.pk}/").content.decode()
+    assert web_as("eddie").post(f"/m/{dreamhouse.pk}/views/{view.pk}/delete/").status_code == 404
     assert vera.post(f"/m/{dreamhouse.pk}/views/{view.pk}/delete/").status_code == 302
-    assert not explore.SavedView.objects.exists()
+    assert not SavedView.objects.exists()

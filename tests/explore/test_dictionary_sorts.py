@@ -14,8 +14,9 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from orgbook.documentation.models import Documentation
-from orgbook.orgmodels import explore
-from orgbook.orgmodels.explore import COLUMNS, Grid
+from orgbook.documentation.services import notes_of
+from orgbook.orgmodels import census, grid
+from orgbook.orgmodels.grid import COLUMNS, Grid
 from orgbook.orgmodels.models import Component
 
 from .conftest import make_component
@@ -32,7 +33,7 @@ def _grid(**params: Any) -> Grid:
 
 def _rows(model: Any, walk: bool = False, **params: Any) -> list[tuple[str, str]]:
     g = _grid(**params)
-    return [(c.type, c.full_name) for c in explore.grid_queryset(model, g, walk=walk)]
+    return [(c.type, c.full_name) for c in grid.grid_queryset(model, g, notes_of(model), walk=walk)]
 
 
 @pytest.fixture
@@ -134,16 +135,16 @@ def test_documented_and_not_documented_list_the_same_rows_from_the_notes_or_walk
     # Same name, two types: only the documented type is listed as documented.
     make_component(varied, "Layout", "Property__c")
     _document(varied, ("CustomObject", "Property__c"), ("ApexClass", "pkg__Helper"), ("Flow", "Not_In_This_Model"))
-    docs = explore.doc_state(varied)
+    docs = grid.doc_state(varied, notes_of(varied))
     assert docs.sparse  # 3 notes for ~100 components: "documented" starts from the notes
-    dense = explore.DocState(docs.count, docs.top, live=docs.count)
+    dense = grid.DocState(docs.count, docs.top, live=docs.count)
     for state in (docs, dense):
         g = _grid(documented="yes")
-        assert [(c.type, c.full_name) for c in explore.grid_queryset(varied, g, state)] == [
+        assert [(c.type, c.full_name) for c in grid.grid_queryset(varied, g, notes_of(varied), state)] == [
             ("ApexClass", "pkg__Helper"), ("CustomObject", "Property__c")]
     not_documented = _rows(varied, documented="no")
     assert ("Layout", "Property__c") in not_documented and ("CustomObject", "Property__c") not in not_documented
-    assert len(not_documented) == explore.census(varied).live - 2
+    assert len(not_documented) == census.census(varied).live - 2
 
 
 def test_contains_finds_names_and_labels_in_any_case_the_same_either_way(varied: Any) -> None:
@@ -169,12 +170,12 @@ FILTERS: list[dict[str, Any]] = [
 def test_the_stated_count_is_the_number_of_rows_listed(varied: Any, params: dict[str, Any]) -> None:
     _document(varied, ("CustomObject", "Property__c"), ("CustomField", "Property__c.Price__c"))
     g = _grid(**params)
-    assert explore.grid_count(varied, g) == len(explore.grid_queryset(varied, g))
-    assert explore.grid_count(varied, g) == len(explore.grid_queryset(varied, g))  # kept: the same
+    assert grid.grid_count(varied, g, notes_of(varied)) == len(grid.grid_queryset(varied, g, notes_of(varied)))
+    assert grid.grid_count(varied, g, notes_of(varied)) == len(grid.grid_queryset(varied, g, notes_of(varied)))  # kept: the same
 
 
-def test_documented_counts_follow_notes_written_and_removed_after_they_were_kept(varied: Any, as_user: Any) -> None:
-    client = as_user("vera")
+def test_documented_counts_follow_notes_written_and_removed_after_they_were_kept(varied: Any, web_as: Any) -> None:
+    client = web_as("vera")
 
     def stated(**params: Any) -> str:
         html = client.get(f"/m/{varied.pk}/", params).content.decode()
@@ -182,7 +183,7 @@ def test_documented_counts_follow_notes_written_and_removed_after_they_were_kept
         assert found is not None
         return found.group(1)
 
-    live = explore.census(varied).live
+    live = census.census(varied).live
     assert stated(documented="yes") == "0" and stated(documented="no") == str(live)
     _document(varied, ("CustomObject", "Property__c"))
     assert stated(documented="yes") == "1" and stated(documented="no") == str(live - 1)
@@ -196,7 +197,7 @@ def test_documented_counts_follow_notes_written_and_removed_after_they_were_kept
 
 
 def test_status_and_package_counts_come_from_the_census_and_the_tree_counts_only_live_rows(varied: Any) -> None:
-    found = explore.census(varied)
+    found = census.census(varied)
     assert _grid(status="deleted").known_count(found) == 1
     assert _grid(status="unfetched", type="ApexClass").known_count(found) == 1
     assert _grid(namespace="pkg").known_count(found) == 3

@@ -13,8 +13,8 @@ from orgbook.orgmodels.exports import csv_lines
 from .conftest import make_component
 
 
-def test_the_grid_exports_as_csv_with_its_filters_and_columns(dreamhouse: Any, as_user: Any) -> None:
-    r = as_user("vera").get(f"/m/{dreamhouse.pk}/export.csv", {"type": "CustomField", "parent": "Property__c",
+def test_the_grid_exports_as_csv_with_its_filters_and_columns(dreamhouse: Any, web_as: Any) -> None:
+    r = web_as("vera").get(f"/m/{dreamhouse.pk}/export.csv", {"type": "CustomField", "parent": "Property__c",
                                                                "col": ["full_name", "label", "documented"]})
     assert r.status_code == 200 and "attachment" in r["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(r.content.decode())))
@@ -22,8 +22,8 @@ def test_the_grid_exports_as_csv_with_its_filters_and_columns(dreamhouse: Any, a
     assert ["Property__c.Price__c", "Asking Price", "no"] in rows
 
 
-def test_the_grid_exports_as_xlsx(dreamhouse: Any, as_user: Any) -> None:
-    r = as_user("vera").get(f"/m/{dreamhouse.pk}/export.xlsx", {"type": "CustomObject"})
+def test_the_grid_exports_as_xlsx(dreamhouse: Any, web_as: Any) -> None:
+    r = web_as("vera").get(f"/m/{dreamhouse.pk}/export.xlsx", {"type": "CustomObject"})
     assert r.status_code == 200
     sheet = load_workbook(io.BytesIO(r.content)).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
@@ -31,20 +31,20 @@ def test_the_grid_exports_as_xlsx(dreamhouse: Any, as_user: Any) -> None:
     assert sorted(v[1] for v in values[1:]) == ["Broker__c", "Property__c"]
 
 
-def test_exports_never_hand_a_spreadsheet_a_formula(dreamhouse: Any, as_user: Any) -> None:
+def test_exports_never_hand_a_spreadsheet_a_formula(dreamhouse: Any, web_as: Any) -> None:
     make_component(dreamhouse, "ApexClass", "Evil", label='=HYPERLINK("http://x")')
-    text = as_user("vera").get(f"/m/{dreamhouse.pk}/export.csv", {"type": "ApexClass", "q": "evil",
+    text = web_as("vera").get(f"/m/{dreamhouse.pk}/export.csv", {"type": "ApexClass", "q": "evil",
                                                                   "col": ["full_name", "label"]}).content.decode()
     assert "'=HYPERLINK" in text
     assert "".join(csv_lines(["a"], [["+1"], [-1]])) == "a\r\n'+1\r\n-1\r\n"
 
 
-def test_impact_exports(dreamhouse: Any, as_user: Any) -> None:
-    r = as_user("vera").get(f"/m/{dreamhouse.pk}/c/CustomObject/Broker__c/impact.csv", {"depth": 2})
+def test_impact_exports(dreamhouse: Any, web_as: Any) -> None:
+    r = web_as("vera").get(f"/m/{dreamhouse.pk}/c/CustomObject/Broker__c/impact.csv", {"depth": 2})
     rows = list(csv.reader(io.StringIO(r.content.decode())))
     assert rows[0] == ["Depth", "Type", "API name", "Where", "Through", "Found by"]
     assert any(row[2] == "Property__c.Broker__c" and row[0] == "1" for row in rows)
 
 
-def test_an_unknown_export_format_is_404(dreamhouse: Any, as_user: Any) -> None:
-    assert as_user("vera").get(f"/m/{dreamhouse.pk}/export.pdf").status_code == 404
+def test_an_unknown_export_format_is_404(dreamhouse: Any, web_as: Any) -> None:
+    assert web_as("vera").get(f"/m/{dreamhouse.pk}/export.pdf").status_code == 404

@@ -29,9 +29,9 @@ def _grow(model: Any) -> None:
     model.save(update_fields=["version"])
 
 
-def test_the_dictionary_page_has_a_bounded_number_of_queries(dreamhouse: Any, as_user: Any,
+def test_the_dictionary_page_has_a_bounded_number_of_queries(dreamhouse: Any, web_as: Any,
                                                               django_assert_max_num_queries: Any) -> None:
-    client = as_user("vera")
+    client = web_as("vera")
     params = {"col": ["type", "full_name", "label", "documented", "description", "parent"]}
     with django_assert_max_num_queries(DICTIONARY_MAX):
         assert client.get(f"/m/{dreamhouse.pk}/", params).status_code == 200
@@ -40,9 +40,9 @@ def test_the_dictionary_page_has_a_bounded_number_of_queries(dreamhouse: Any, as
         assert client.get(f"/m/{dreamhouse.pk}/", params).status_code == 200
 
 
-def test_the_component_page_has_a_bounded_number_of_queries(dreamhouse: Any, as_user: Any,
+def test_the_component_page_has_a_bounded_number_of_queries(dreamhouse: Any, web_as: Any,
                                                              django_assert_max_num_queries: Any) -> None:
-    client = as_user("vera")
+    client = web_as("vera")
     url = f"/m/{dreamhouse.pk}/c/CustomField/Property__c.Price__c"
     with django_assert_max_num_queries(COMPONENT_MAX):
         assert client.get(url, {"depth": 3}).status_code == 200
@@ -64,8 +64,8 @@ GRID_VARIANTS: list[dict[str, Any]] = [
 
 
 def test_every_sort_and_filter_of_the_dictionary_has_a_bounded_number_of_queries(
-        dreamhouse: Any, as_user: Any, django_assert_max_num_queries: Any) -> None:
-    client = as_user("vera")
+        dreamhouse: Any, web_as: Any, django_assert_max_num_queries: Any) -> None:
+    client = web_as("vera")
     for grown in (False, True):
         if grown:
             _grow(dreamhouse)
@@ -75,10 +75,10 @@ def test_every_sort_and_filter_of_the_dictionary_has_a_bounded_number_of_queries
 
 
 def test_the_component_page_from_the_page_cache_reads_only_what_can_change(
-        dreamhouse: Any, as_user: Any, people: dict[str, Any], django_assert_max_num_queries: Any) -> None:
+        dreamhouse: Any, web_as: Any, people: dict[str, Any], django_assert_max_num_queries: Any) -> None:
     from orgbook.documentation.links import add_link
 
-    client = as_user("vera")
+    client = web_as("vera")
     url = f"/m/{dreamhouse.pk}/c/CustomField/Property__c.Price__c"
     assert client.get(url).status_code == 200  # fills the page cache
     with django_assert_max_num_queries(WARM_COMPONENT_MAX):

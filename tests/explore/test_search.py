@@ -49,17 +49,17 @@ def test_when_nothing_matches_short_words_are_not_counted_as_similar(dreamhouse:
     assert "Property__c.Date_Pre_Market__c" not in _top(dreamhouse, "price", 25)
 
 
-def test_the_api_returns_ranked_hits(dreamhouse: Any, as_user: Any) -> None:
-    r = as_user("vera").get(f"/api/v1/models/{dreamhouse.pk}/search", {"q": "price"})
+def test_the_api_returns_ranked_hits(dreamhouse: Any, web_as: Any) -> None:
+    r = web_as("vera").get(f"/api/v1/models/{dreamhouse.pk}/search", {"q": "price"})
     assert r.status_code == 200
     items = r.json()["items"]
     assert items[0]["full_name"] == "Property__c.Price__c" and items[0]["score"] >= items[1]["score"]
-    typed = as_user("vera").get(f"/api/v1/models/{dreamhouse.pk}/search", {"q": "broker", "type": "CustomObject"})
+    typed = web_as("vera").get(f"/api/v1/models/{dreamhouse.pk}/search", {"q": "broker", "type": "CustomObject"})
     assert [i["full_name"] for i in typed.json()["items"]] == ["Broker__c"]
 
 
-def test_as_you_type_returns_a_partial_and_the_full_page_works_without_script(dreamhouse: Any, as_user: Any) -> None:
-    partial = as_user("vera").get(f"/m/{dreamhouse.pk}/search/", {"q": "price", "partial": "1"})
+def test_as_you_type_returns_a_partial_and_the_full_page_works_without_script(dreamhouse: Any, web_as: Any) -> None:
+    partial = web_as("vera").get(f"/m/{dreamhouse.pk}/search/", {"q": "price", "partial": "1"})
     assert partial.status_code == 200 and b"<html" not in partial.content and b"Asking Price" in partial.content
-    full = as_user("vera").get(f"/m/{dreamhouse.pk}/search/", {"q": "price"})
+    full = web_as("vera").get(f"/m/{dreamhouse.pk}/search/", {"q": "price"})
     assert b"<html" in full.content and b"Property__c.Price__c" in full.content

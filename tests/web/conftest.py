@@ -4,19 +4,6 @@ import re
 from typing import Any
 
 import pytest
-from django.test import Client
-
-
-@pytest.fixture
-def web_as(people: dict[str, Any]) -> Any:
-    """A browser-like client signed in as one of the named people."""
-
-    def make(name: str) -> Client:
-        client = Client()
-        client.force_login(people[name])
-        return client
-
-    return make
 
 
 def text(response: Any) -> str:

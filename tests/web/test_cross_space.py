@@ -11,7 +11,7 @@ from tests.web.conftest import text
 
 ACME_GETS = [
     "/s/acme/", "/s/acme/implementations/new/", "/s/acme/connect/", "/s/acme/connect/implementation/?kind=production",
-    "/s/acme/subscription/", "/s/acme/members/", "/s/acme/audit/",
+    "/s/acme/subscription/", "/s/acme/members/", "/s/acme/audit/", "/s/acme/changes/", "/s/acme/changes.csv",
 ]
 
 
@@ -47,7 +47,7 @@ def test_every_implementation_url_of_another_space_is_404(web_as: Any, acme_impl
 def test_members_of_another_space_cannot_be_changed(web_as: Any, people: Any) -> None:
     vera = Membership.objects.get(user=people["vera"])
     mallory = web_as("mallory")
-    assert mallory.post(f"/s/globex/members/{vera.pk}/remove/").status_code == 404
+    assert mallory.post(f"/s/globex/members/{vera.pk}/remove/", {"confirm": "remove"}).status_code == 404
     assert mallory.post(f"/s/globex/members/{vera.pk}/role/", {"role": "admin"}).status_code == 404
     assert Membership.objects.filter(pk=vera.pk, role="viewer").exists()
 

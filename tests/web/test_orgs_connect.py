@@ -5,7 +5,6 @@ The emulator runs in-process on 127.0.0.1; the "browser" part (login and Allow) 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,29 +13,17 @@ from django.test import Client
 
 from orgbook.implementations import lifecycle
 from orgbook.implementations.models import ConnectionStatus, Implementation, OrgConnection
-from tests.connections.conftest import CLIENT_ID, CLIENT_SECRET, CONFIG, login_as
+from tests.emulator import CLIENT_ID, CLIENT_SECRET, CONFIG, emulator_fixture, login_as, point_at
 from tests.web.conftest import text
 
-
-@pytest.fixture(scope="module")
-def emu() -> Iterator[Any]:
-    from fakeforce import Emulator
-
-    with Emulator.from_config(CONFIG) as emulator:
-        yield emulator
+emu = emulator_fixture(CONFIG, scope="module")
 
 
 @pytest.fixture
 def salesforce(emu: Any, settings: Any) -> Any:
-    settings.ORGBOOK_SF_CLIENT_ID, settings.ORGBOOK_SF_CLIENT_SECRET = CLIENT_ID, CLIENT_SECRET
-    settings.ORGBOOK_SF_LOGIN_URL, settings.ORGBOOK_SF_SANDBOX_LOGIN_URL = emu.login_url, emu.sandbox_login_url
+    point_at(emu, settings, CLIENT_ID, CLIENT_SECRET)
     settings.BASE_URL = "http://testserver"
     return emu
-
-
-@pytest.fixture
-def retail(people: dict[str, Any]) -> Implementation:
-    return lifecycle.create_implementation(people["acme"], people["alice"], "Retail")
 
 
 def start(client: Client, impl: Implementation, kind: str, **extra: Any) -> Any:
@@ -70,16 +57,18 @@ def test_start_sends_the_browser_to_the_salesforce_authorize_url(web_as: Any, sa
     assert query["code_challenge_method"] == ["S256"] and query["state"]
 
 
-def test_a_production_org_connects_and_lands_on_the_implementation(web_as: Any, salesforce: Any,
-                                                                   retail: Implementation) -> None:
+def test_a_production_org_connects_and_lands_on_its_first_sync(web_as: Any, salesforce: Any,
+                                                               retail: Implementation) -> None:
     client = web_as("alice")
     done = connect_via_pages(client, salesforce, retail, "production", "ann@acme.com")
-    assert done.status_code == 302 and done["Location"] == f"/s/acme/?impl={retail.pk}"
     conn = OrgConnection.objects.get(implementation=retail)
-    assert conn.org_id == salesforce.org("acme").org_id and conn.status == ConnectionStatus.CONNECTED
+    assert done.status_code == 302 and done["Location"] == f"/orgs/s/acme/connections/{conn.pk}/first-sync/"
+    assert conn.org_id == salesforce.org("acme").org_id and conn.status == ConnectionStatus.SYNCING
     page = text(client.get(done["Location"]))
     assert f"Production org Acme ({conn.org_id}) connected to Retail." in page
-    assert "Connected" in page and "Reconnect" in page and "Disconnect" in page
+    assert "First sync of Acme" in page and "Queued" in page
+    panel = text(client.get(f"/s/acme/?impl={retail.pk}"))
+    assert "Queued" in panel and "Reconnect" in panel and "Disconnect" in panel
 
 
 def test_a_sandbox_connects_after_its_production_with_manual_sync_only(web_as: Any, salesforce: Any,

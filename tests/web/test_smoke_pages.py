@@ -12,6 +12,7 @@ import pytest
     [
         "/s/acme/", "/s/acme/implementations/new/", "/s/acme/connect/", "/s/acme/connect/implementation/?kind=sandbox",
         "/s/acme/subscription/", "/s/acme/members/", "/s/acme/audit/", "/account/tokens/", "/spaces/new/",
+        "/s/acme/changes/",
     ],
 )
 def test_admin_pages_render(web_as: Any, acme_impls: dict[str, Any], path: str, settings: Any) -> None:

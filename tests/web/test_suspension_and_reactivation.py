@@ -16,7 +16,7 @@ def purge_date(impl: Implementation) -> str:
     impl.refresh_from_db()
     due = impl.purge_due_at()
     assert due is not None
-    return dateformat.format(due.astimezone(ZoneInfo(impl.space.time_zone)), "j F Y")
+    return dateformat.format(due.astimezone(ZoneInfo(impl.space.time_zone)), "j M Y")  # web/dates.py
 
 
 def suspend_service(acme_impls: Any, people: Any) -> Implementation:

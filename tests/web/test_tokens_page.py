@@ -11,7 +11,7 @@ from tests.web.conftest import text
 
 def test_make_shows_the_token_once_and_it_works(web_as: Any, people: Any, client: Any) -> None:
     browser = web_as("alice")
-    response = browser.post("/account/tokens/", {"name": "CI script"})
+    response = browser.post("/account/tokens/", {"name": "CI script", "expires_in": "90"})
     raw = re.search(r"obk_[\w-]+", response.content.decode())
     assert raw and "it will not be shown again" in text(response)
     assert PersonalAccessToken.authenticate(raw.group(0)) == people["alice"]
@@ -36,5 +36,5 @@ def test_someone_elses_token_cannot_be_revoked(web_as: Any, people: Any) -> None
 
 def test_duplicate_names_are_refused(web_as: Any, people: Any) -> None:
     PersonalAccessToken.issue(people["alice"], "ci")
-    response = web_as("alice").post("/account/tokens/", {"name": "CI"})
+    response = web_as("alice").post("/account/tokens/", {"name": "CI", "expires_in": "0"})
     assert "You already have a token with this name." in text(response)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from orgbook.errors import NotFound
 from orgbook.spaces.models import PersonalAccessToken
@@ -17,17 +18,18 @@ from orgbook.web.forms import TokenForm
 @page
 def tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
-    raw = None
+    raw, made = None, None
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                _, raw = PersonalAccessToken.issue(_user(request), form.cleaned_data["name"])
+                made, raw = PersonalAccessToken.issue(_user(request), form.cleaned_data["name"],
+                                                      days=form.cleaned_data["expires_in"] or None)
         except IntegrityError:
             form.add_error("name", "You already have a token with this name. Choose another name.")
         else:
             form = TokenForm()
     listed = PersonalAccessToken.objects.filter(user=_user(request)).order_by("revoked_at", "-created_at")
-    context = {"form": form, "raw_token": raw, "tokens": list(listed)}
+    context = {"form": form, "raw_token": raw, "new_token": made, "tokens": list(listed), "now": timezone.now()}
     return render(request, "web/account/tokens.html", context, status=400 if form.errors else 200)
 
 

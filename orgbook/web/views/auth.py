@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from orgbook.errors import Forbidden, OrgbookError
 from orgbook.implementations import lifecycle
-from orgbook.spaces import members
+from orgbook.spaces import members, verification
 from orgbook.spaces.models import Invitation, Membership
 from orgbook.spaces.permissions import may_create_space
 from orgbook.web.base import page
@@ -77,11 +77,31 @@ def signup(request: HttpRequest) -> HttpResponse:
                                     "or ask a Space admin to invite the address you use.")
     if request.method == "POST" and form.is_valid():
         email, password = form.cleaned_data["email"], form.cleaned_data["password"]
-        user = get_user_model().objects.create_user(username=email, email=email, password=password)
+        user = get_user_model().objects.create_user(username=email, email=email, password=password,
+                                                    first_name=form.cleaned_data["name"].strip())
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Welcome to Orgbook. Your account is ready.")
+        if invitation is None or invitation.email != email:
+            # Not on the way from an invitation's link for this address: typing an invited address
+            # proves nothing, so its invitations wait for the verification link sent to it.
+            waiting = verification.on_signup(user)
+            if waiting:
+                messages.info(request, f"{email} is invited to {', '.join(sorted({i.space.name for i in waiting}))}. "
+                                       "We sent a link to that address: follow it to confirm the address is "
+                                       "yours and join.")
         return redirect(_safe_next(request))
     return render(request, "web/auth/signup.html", {"form": form, "next": _safe_next(request)})
+
+
+def verify_email(request: HttpRequest, signed: str) -> HttpResponse:
+    """The link of a verification email (spaces/verification.py): joins the address's invitations."""
+    try:
+        user, joined = verification.confirm(signed)
+    except OrgbookError as exc:
+        return render(request, "web/auth/verified.html", {"problem": exc.message}, status=410)
+    return render(request, "web/auth/verified.html", {"account": user, "joined": joined,
+                                                      "signed_in_as_other": request.user.is_authenticated
+                                                      and request.user.pk != user.pk})
 
 
 @page

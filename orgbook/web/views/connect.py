@@ -14,14 +14,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from orgbook.errors import OrgbookError
-from orgbook.implementations import lifecycle
 from orgbook.implementations.access import get_implementation
 from orgbook.implementations.models import Implementation, ImplementationStatus, OrgKind
 from orgbook.spaces.models import Membership
 from orgbook.spaces.permissions import Action, authorize
 from orgbook.web.base import page, space_context
-from orgbook.web.forms import NEW, ConnectImplementationForm, OrgKindForm, add_domain_error
+from orgbook.web.forms import NEW, ConnectImplementationForm, OrgKindForm
+from orgbook.web.views.implementations import create_from_form
 
 
 def _kind(request: HttpRequest) -> str | None:
@@ -65,14 +64,8 @@ def connect_implementation(request: HttpRequest, slug: str) -> HttpResponse:
         chosen = form.cleaned_data["implementation"]
         if chosen != NEW:
             return redirect(next_step_url(slug, kind, int(chosen)))
-        try:
-            authorize(request.user, slug, Action.CREATE_IMPLEMENTATION)
-            implementation = lifecycle.create_implementation(
-                membership.space, request.user, form.cleaned_data["name"], form.cleaned_data["description"]
-            )
-        except OrgbookError as exc:
-            add_domain_error(form, exc)
-        else:
+        implementation = create_from_form(request, membership, form)
+        if implementation is not None:
             messages.success(request, f"Implementation {implementation.name} created.")
             return redirect(next_step_url(slug, kind, implementation.pk))
     context = space_context(

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 
 from orgbook.documentation import coverage, proposed, services, transfer, trees
@@ -51,6 +52,15 @@ def _edit_from_post(request: HttpRequest) -> DocumentationEdit:
         owner=request.POST.get("owner", ""), reviewed=request.POST.get("reviewed") == "on", base_revision=base)
 
 
+def _return_to(request: HttpRequest) -> str:
+    """Where a saved edit goes: the page it started on (the form's `next`, a path on this site), at the
+    documentation panel; this page when there is none."""
+    back = request.POST.get("next", "")
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return request.path
+    return back.split("#", 1)[0] + "#documentation"
+
+
 @page
 def component(request: HttpRequest, slug: str, model_id: int, type: str, full_name: str) -> HttpResponse:
     model = _model_in_space(request, slug, model_id)
@@ -70,7 +80,7 @@ def component(request: HttpRequest, slug: str, model_id: int, type: str, full_na
         else:
             messages.success(request, "Documentation saved. It shows on this component in every model of "
                                       f"{model.implementation.name}.")
-            return redirect(request.path)
+            return redirect(_return_to(request))
     context = space_context(membership, model=model, **panel_context(user, model, type, full_name))
     context.update(conflict=conflict, form_error=error, posted=request.POST if request.method == "POST" else None)
     status = 409 if conflict else 400 if error else 200

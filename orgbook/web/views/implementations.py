@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,20 +14,21 @@ from orgbook.errors import OrgbookError
 from orgbook.implementations import lifecycle
 from orgbook.implementations.access import get_implementation
 from orgbook.implementations.models import Implementation, ImplementationStatus
-from orgbook.spaces.models import Membership, Space
+from orgbook.orgmodels.syncstate import sync_states
+from orgbook.spaces.models import LicenceUsage, Membership, Space
 from orgbook.spaces.permissions import Action, authorize
 from orgbook.web.base import is_htmx, page, space_context
 from orgbook.web.forms import DeleteForm, ImplementationForm, add_domain_error
 
 
-def licence_usage(space: Space, implementations: list[Implementation]) -> dict[str, Any]:
+def licence_usage(space: Space, implementations: list[Implementation]) -> LicenceUsage:
     # Counted from the list already loaded, so the page costs no extra query per implementation.
-    active = sum(1 for i in implementations if i.status == ImplementationStatus.ACTIVE)
-    return {"active": active, "licences": space.connection_licences, "free": max(0, space.connection_licences - active)}
+    return space.licence_usage(active=sum(1 for i in implementations if i.status == ImplementationStatus.ACTIVE))
 
 
-def panel_context(membership: Membership, implementation: Implementation, usage: dict[str, Any]) -> dict[str, Any]:
-    return space_context(membership, selected=implementation, usage=usage)
+def panel_context(membership: Membership, implementation: Implementation, usage: LicenceUsage) -> dict[str, Any]:
+    return space_context(membership, selected=implementation, usage=usage,
+                         sync_states=sync_states(implementation.connections.all()))
 
 
 def panel_url(space: Space, implementation: Implementation) -> str:
@@ -42,7 +44,9 @@ def implementations(request: HttpRequest, slug: str) -> HttpResponse:
     selected = next((i for i in items if str(i.pk) == request.GET.get("impl")), None)
     if selected is None and items and "impl" not in request.GET:
         selected = items[0]
-    context = space_context(membership, implementations=items, usage=usage, selected=selected)
+    # Every org's sync state on the page (cards and panel) in one query: orgmodels/syncstate.py.
+    states = sync_states(c for i in items for c in i.connections.all())
+    context = space_context(membership, implementations=items, usage=usage, selected=selected, sync_states=states)
     return render(request, "web/implementations/list.html", context)
 
 
@@ -52,10 +56,21 @@ def panel(request: HttpRequest, slug: str, impl_id: int) -> HttpResponse:
     membership, implementation = get_implementation(request.user, slug, impl_id, Action.VIEW_IMPLEMENTATIONS)
     if not is_htmx(request):
         return redirect(panel_url(membership.space, implementation))
-    space = membership.space
-    usage = {"active": space.active_implementation_count(), "licences": space.connection_licences}
-    usage["free"] = max(0, usage["licences"] - usage["active"])
+    usage = membership.space.licence_usage()
     return render(request, "web/implementations/_panel.html", panel_context(membership, implementation, usage))
+
+
+def create_from_form(request: HttpRequest, membership: Membership, form: forms.Form) -> Implementation | None:
+    """The implementation the valid `form` names (name, description), created in the member's Space;
+    None with the refusal shown on the form (a role that may not create one, no free licence)."""
+    try:
+        authorize(request.user, membership.space, Action.CREATE_IMPLEMENTATION, [membership])
+        return lifecycle.create_implementation(
+            membership.space, request.user, form.cleaned_data["name"], form.cleaned_data["description"]
+        )
+    except OrgbookError as exc:
+        add_domain_error(form, exc)
+        return None
 
 
 @page
@@ -63,13 +78,8 @@ def create(request: HttpRequest, slug: str) -> HttpResponse:
     membership = authorize(request.user, slug, Action.CREATE_IMPLEMENTATION)
     form = ImplementationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            implementation = lifecycle.create_implementation(
-                membership.space, request.user, form.cleaned_data["name"], form.cleaned_data["description"]
-            )
-        except OrgbookError as exc:
-            add_domain_error(form, exc)
-        else:
+        implementation = create_from_form(request, membership, form)
+        if implementation is not None:
             messages.success(request, f"Implementation {implementation.name} created. Connect its orgs next.")
             return redirect(panel_url(membership.space, implementation))
     space = membership.space

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from orgbook.documentation import links
 from orgbook.documentation.models import ManualLink
 from orgbook.errors import NotFound
-from orgbook.orgmodels.explore import Edge
+from orgbook.orgmodels.impact import Edge
 from orgbook.orgmodels.models import Component, OrgModel
 from orgbook.orgmodels.services import get_model
 from orgbook.spaces.permissions import Action

@@ -12,16 +12,22 @@ from orgbook.errors import NotFound, OrgbookError
 from orgbook.spaces import members
 from orgbook.spaces.models import Invitation, Membership, Role
 from orgbook.spaces.permissions import Action, authorize
+from orgbook.web import dates
 from orgbook.web.base import page, space_context
 from orgbook.web.forms import InviteForm, RoleForm, add_domain_error
 
 
 def _render(request: HttpRequest, membership: Membership, form: InviteForm) -> HttpResponse:
     space = membership.space
+    people = list(Membership.objects.filter(space=space).select_related("user").order_by("user__email"))
+    admins = sum(1 for m in people if m.role == Role.ADMIN)
+    for m in people:
+        # The page offers Remove only where the server would allow it (Membership.removal_refused).
+        m.removable = m.removal_refused(admins) is None  # type: ignore[attr-defined]
     context = space_context(
         membership,
         form=form,
-        members=list(Membership.objects.filter(space=space).select_related("user").order_by("user__email")),
+        members=people,
         invitations=list(Invitation.objects.filter(space=space, accepted_at=None).order_by("-created_at")),
         now=timezone.now(),
         roles=Role.choices,
@@ -48,7 +54,7 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(
                 request, f"Invitation sent to {invitation.email}. The link works once, until "
-                f"{timezone.localtime(invitation.expires_at):%Y-%m-%d %H:%M} UTC.",
+                f"{dates.exact_with_zone(invitation.expires_at, dates.zone_named(membership.space.time_zone))}.",
             )
             return redirect("members", slug=slug)
     return _render(request, membership, form)
@@ -78,9 +84,11 @@ def change_role(request: HttpRequest, slug: str, member_id: int) -> HttpResponse
 
 @page
 def remove(request: HttpRequest, slug: str, member_id: int) -> HttpResponse:
+    """A confirmation page first (GET, or a POST without `confirm`); the member goes only on the
+    confirmation page's own POST, so one stray click removes nobody (no script needed)."""
     membership = authorize(request.user, slug, Action.MANAGE_MEMBERS)
     target = _member(membership, member_id)
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("confirm") == "remove":
         try:
             members.remove(target, request.user)
         except OrgbookError as exc:
@@ -89,6 +97,39 @@ def remove(request: HttpRequest, slug: str, member_id: int) -> HttpResponse:
             messages.success(request, f"{target.user.email} was removed from {membership.space.name}.")
             if target.user_id == request.user.pk:
                 return redirect("home")
+        return redirect("members", slug=slug)
+    admins = Membership.objects.filter(space=membership.space, role=Role.ADMIN).count()
+    context = space_context(membership, target=target, refusal=target.removal_refused(admins),
+                            leaving=target.user_id == request.user.pk)
+    return render(request, "web/members/remove.html", context)
+
+
+def _invitation(membership: Membership, invitation_id: int) -> Invitation:
+    found = Invitation.objects.select_related("space").filter(space=membership.space, pk=invitation_id,
+                                                              accepted_at=None).first()
+    if found is None:
+        raise NotFound("No such pending invitation in this Space.")
+    return found
+
+
+@page
+def resend_invitation(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
+    membership = authorize(request.user, slug, Action.MANAGE_MEMBERS)
+    found = _invitation(membership, invitation_id)
+    if request.method == "POST":
+        members.resend_invitation(found, request.user)
+        messages.success(request, f"Invitation sent again to {found.email}, with a new link that works until "
+                                  f"{timezone.localtime(found.expires_at):%Y-%m-%d %H:%M} UTC. The old link no longer works.")
+    return redirect("members", slug=slug)
+
+
+@page
+def revoke_invitation(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
+    membership = authorize(request.user, slug, Action.MANAGE_MEMBERS)
+    found = _invitation(membership, invitation_id)
+    if request.method == "POST":
+        members.revoke_invitation(found, request.user)
+        messages.success(request, f"Invitation to {found.email} revoked: its link no longer works.")
     return redirect("members", slug=slug)
 
 

@@ -5,11 +5,11 @@ Space, 403 when suspended)."""
 
 from __future__ import annotations
 
-import difflib
 import zlib
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -19,17 +19,21 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from orgbook.documentation import compare as doc_compare
 from orgbook.documentation import search as doc_search
+from orgbook.documentation import services as doc_services
 from orgbook.documentation.links import links_of
 from orgbook.documentation.models import ManualLink
+from orgbook.documentation.panel import panel_context
 from orgbook.errors import Invalid, NotFound
-from orgbook.orgmodels import compare, explore, exports, graph
-from orgbook.orgmodels.explore import COLUMNS, Grid, SavedView
-from orgbook.orgmodels.models import Component, ComponentChange, OrgModel
+from orgbook.implementations.models import ImplementationStatus
+from orgbook.orgmodels import census, compare, consolidate, exports, graph, grid, impact, manifest, referenced
+from orgbook.orgmodels.grid import COLUMNS, Grid
+from orgbook.orgmodels.models import Component, ComponentChange, ComponentCopy, OrgModel, SavedView
 from orgbook.orgmodels.services import get_model, open_model
 from orgbook.spaces.models import Membership
 from orgbook.spaces.permissions import Action
-from orgbook.web import pagecache
+from orgbook.web import pagecache, xmldiff
 from orgbook.web.base import is_htmx, page, signed_in_user, space_context
 from orgbook.web.context import my_memberships
 from orgbook.web.views.links import manual_edges
@@ -59,7 +63,7 @@ class Linker:
     def __call__(self, type_: str, full_name: str) -> str:
         return f"{self.prefix}{quote(type_, safe='')}/{quote(full_name, safe=URL_SAFE)}"
 
-    def edges(self, groups: dict[str, list[explore.Edge]]) -> dict[str, list[tuple[explore.Edge, str]]]:
+    def edges(self, groups: dict[str, list[impact.Edge]]) -> dict[str, list[tuple[impact.Edge, str]]]:
         return {t: [(e, self(e.type, e.full_name)) for e in edges] for t, edges in groups.items()}
 
     def components(self, groups: dict[str, list[Component]]) -> dict[str, list[tuple[Component, str]]]:
@@ -80,20 +84,13 @@ def _ctx(membership: Membership, model: OrgModel, **extra: Any) -> dict[str, Any
 def dictionary(request: HttpRequest, model_id: int) -> HttpResponse:
     model, membership = _open(request, model_id)
     g = Grid.parse(request.GET)
-    docs = None
-    if g.documented:
-        key, notes = explore.fingerprint_and_notes(model)
-        found = explore.census(model, key)
-        docs = explore.DocState(*notes, found.live)
-    else:
-        key = explore.fingerprint(model)
-        found = explore.census(model, key)
-    count = explore.grid_count(model, g, docs, key)
-    paginator = Paginator(explore.grid_queryset(model, g, docs, explore.mostly(count, found)), GRID_PAGE)
-    paginator.__dict__["count"] = count  # a cached property: the census or the kept counts know it
+    found_rows = grid.grid_rows(model, g, doc_services.notes_of(model))
+    found = found_rows.census
+    paginator = Paginator(found_rows.rows, GRID_PAGE)
+    paginator.__dict__["count"] = found_rows.count  # a cached property: the census or the kept counts know it
     page_obj = paginator.get_page(g.page)
     link = Linker(model.pk)
-    rows = [(c, [(explore.cell(c, col), link(c.type, c.full_name) if col == "full_name" else "")
+    rows = [(c, [(grid.cell(c, col), link(c.type, c.full_name) if col == "full_name" else "")
                  for col in g.columns]) for c in page_obj.object_list]
     query = g.as_query()
     context = _ctx(
@@ -104,7 +101,7 @@ def dictionary(request: HttpRequest, model_id: int) -> HttpResponse:
         saved_views=[(v, urlencode(v.query, doseq=True))
                      for v in SavedView.objects.filter(user=signed_in_user(request), model=model)],
         query_string=urlencode(query, doseq=True), sort_links=_sort_links(g, query),
-        statuses=["present", "deleted", "unfetched"], changes=explore.CHANGES, own=explore.OWN,
+        statuses=["present", "deleted", "unfetched"], changes=grid.CHANGES, own=grid.OWN,
         other_models=model.implementation.org_models.exclude(pk=model.pk),
     )
     return render(request, "web/models/dictionary.html", context)
@@ -128,10 +125,10 @@ def tree_node(request: HttpRequest, model_id: int) -> HttpResponse:
     obj = request.GET.get("object", "")
     if obj:
         context = _ctx(membership, model, object_name=obj,
-                       children=Linker(model.pk).components(explore.object_children(model, obj)))
+                       children=Linker(model.pk).components(census.object_children(model, obj)))
         return _fragment_or_page(request, "web/models/_tree_object.html", context)
     type_, ns = request.GET.get("type", ""), request.GET.get("ns", "")
-    members = explore.type_members(model, type_, ns)
+    members = census.type_members(model, type_, ns)
     link = Linker(model.pk)
     context = _ctx(membership, model, type=type_, ns=ns, members=[(m, link(m.type, m.full_name)) for m in members],
                    limited=len(members) >= 500)
@@ -151,9 +148,9 @@ def export(request: HttpRequest, model_id: int, fmt: str) -> HttpResponse:
     if fmt not in exports.FORMATS:
         raise NotFound("Exports are .csv or .xlsx.")
     g = Grid.parse(request.GET)
-    qs = explore.grid_queryset(model, g)
+    qs = grid.grid_queryset(model, g, doc_services.notes_of(model))
     header = [COLUMNS[c][0] for c in g.columns]
-    rows = ([explore.cell(c, col) for col in g.columns] for c in qs.iterator(chunk_size=2000))
+    rows = ([grid.cell(c, col) for col in g.columns] for c in qs.iterator(chunk_size=2000))
     return exports.response(fmt, f"{model.name}-components", header, rows)
 
 
@@ -282,7 +279,8 @@ def attribute_rows(c: Component) -> tuple[list[tuple[str, Any, bool]], dict[str,
     return rows, attrs
 
 
-COMPONENT_FRAGMENTS = ("web/models/_component_top.html", "web/models/_component_rest.html", "web/models/_edges.html")
+COMPONENT_FRAGMENTS = ("web/models/_component_top.html", "web/models/_component_rest.html", "web/models/_edges.html",
+                       "web/models/_attribute_diff.html")
 
 
 @page
@@ -291,7 +289,7 @@ def component(request: HttpRequest, model_id: int, type: str, full_name: str) ->
     model, membership = _open(request, model_id, with_connection=True)  # the Setup link reads the connection
     c = _component_with_links_flag(model, type, full_name)
     if c is None:
-        raise NotFound(f"No {type} called {full_name} in {model.name}.")
+        return _referenced_page(request, model, membership, type, full_name)
     try:
         depth = max(1, min(int(request.GET.get("depth", "2")), 6))
     except ValueError:
@@ -299,22 +297,37 @@ def component(request: HttpRequest, model_id: int, type: str, full_name: str) ->
     # Manual links are edited between versions: read every time, and part of the key of what shows them.
     component_links = list(links_of(c)) if c.has_links else []  # type: ignore[attr-defined]
     manual_uses, manual_used_by, manual_links = manual_edges(c, component_links)
-    key = f"{c.pk}.{c.changed_version}.d{depth}.{pagecache.digest([*manual_uses, '|', *manual_used_by])}"
+    # The history's dates are written in the Space's time zone (web/dates.py), which an admin may change.
+    key = (f"{c.pk}.{c.changed_version}.d{depth}.{pagecache.digest([*manual_uses, '|', *manual_used_by])}"
+           f".{membership.space.time_zone}")
     main = pagecache.fragment("component", COMPONENT_FRAGMENTS, model, key,
                               lambda: _component_main(model, c, depth, manual_uses, manual_used_by))
-    from orgbook.documentation.panel import panel_context
-
     context = _ctx(
         membership, model, c=c, setup_url=setup_url(model, c), manual_links=manual_links,
         main_top=mark_safe(main["top"]), main_rest=mark_safe(main["rest"]),  # noqa: S308 (rendered by our templates)
         uses_count=main["uses_count"], used_by_count=main["used_by_count"], history_count=main["history_count"],
-        parent_url=component_url(model.pk, c.parent_type, _parent(c)) if c.parent_key else None,
-        parent_name=_parent(c),
+        parent_url=component_url(model.pk, c.parent_type, c.parent_name) if c.parent_key else None,
+        parent_name=c.parent_name,
         **panel_context(signed_in_user(request), model, c.type, c.full_name, membership=membership, component=c,
                         component_links=component_links),
     )
     context["models_of_implementation"] = [p["model"] for p in context["documentation_presence"]]  # every model
     return render(request, "web/models/component.html", context)
+
+
+def _referenced_page(request: HttpRequest, model: OrgModel, membership: Membership, type_: str,
+                     full_name: str) -> HttpResponse:
+    """A component the model's metadata refers to but does not define: what it is, and where it is used."""
+    ref = referenced.find(model, type_, full_name)
+    if ref is None:
+        raise NotFound(f"No {type_} called {full_name} in {model.name}.")
+    link = Linker(model.pk)
+    used_by = impact.used_by_target(model.pk, type_, full_name.lower())
+    obj = ref.full_name.partition(".")[0] if type_ == "CustomField" else ""
+    object_url = link("CustomObject", obj) if obj and impact.is_reachable(model.pk, "CustomObject", obj.lower()) else ""
+    context = _ctx(membership, model, ref=ref, used_by=link.edges(impact.grouped(used_by)), used_by_count=len(used_by),
+                   object_name=obj, object_url=object_url, own_url=link(ref.own_type, ref.own) if ref.own else "")
+    return render(request, "web/models/referenced.html", context)
 
 
 def _component_with_links_flag(model: OrgModel, type_: str, full_name: str) -> Component | None:
@@ -330,37 +343,44 @@ def _component_with_links_flag(model: OrgModel, type_: str, full_name: str) -> C
     return c
 
 
-def _component_main(model: OrgModel, c: Component, depth: int, manual_uses: list[explore.Edge],
-                    manual_used_by: list[explore.Edge]) -> dict[str, Any]:
+def _component_main(model: OrgModel, c: Component, depth: int, manual_uses: list[impact.Edge],
+                    manual_used_by: list[impact.Edge]) -> dict[str, Any]:
     """The part of a component's page that its model version fixes (plus the manual edges passed in),
     rendered without the request: attributes, dependencies, impact, graph, history and XML."""
-    uses, used_by = explore.uses(c) + manual_uses, explore.used_by(c) + manual_used_by
+    uses, used_by = impact.uses(c) + manual_uses, impact.used_by(c) + manual_used_by
     link = Linker(model.pk)
-    impact = explore.impact(model, c.type, c.full_name, depth)
+    reached = impact.impact(model, c.type, c.full_name, depth)
     typed_rows, other_attrs = attribute_rows(c)
     history = _history(c, list(ComponentChange.objects.filter(component=c).order_by("-version")[:50]))
     context = dict(
-        model=model, c=c, typed_rows=typed_rows, other_attrs=sorted(other_attrs.items()),
+        space=model.implementation.space, model=model, c=c, typed_rows=typed_rows, other_attrs=sorted(other_attrs.items()),
         picklist=(c.attributes or {}).get("picklistValues"),
         flow_elements=(c.attributes or {}).get("elementCounts"),
         definition=c.definition(),
-        uses=link.edges(explore.grouped(uses)), used_by=link.edges(explore.grouped(used_by)),
-        impact=[(e, link(e.type, e.full_name)) for e in impact[:IMPACT_SHOWN]],
-        impact_total=len(impact), impact_shown=IMPACT_SHOWN, depth=depth, depths=range(1, 7),
-        impact_capped=len(impact) >= explore.IMPACT_LIMIT,
+        uses=link.edges(impact.grouped(uses)), used_by=link.edges(impact.grouped(used_by)),
+        impact=[(e, link(e.type, e.full_name)) for e in reached[:IMPACT_SHOWN]],
+        impact_total=len(reached), impact_shown=IMPACT_SHOWN, depth=depth, depths=range(1, 7),
+        impact_capped=len(reached) >= impact.IMPACT_LIMIT,
         graph_svg=mark_safe(graph.render_svg(c.type, c.full_name, uses, used_by,  # noqa: S308 (escaped in graph)
                                              lambda t, n: link(t, n) + "#graph")),
-        history=history,
-        children=link.components(explore.object_children(model, c.full_name)) if c.type == "CustomObject" else {},
+        history=history, copies=_copies(c),
+        children=link.components(census.object_children(model, c.full_name)) if c.type == "CustomObject" else {},
     )
     return {"top": render_to_string(COMPONENT_FRAGMENTS[0], context),
             "rest": render_to_string(COMPONENT_FRAGMENTS[1], context),
             "uses_count": len(uses), "used_by_count": len(used_by), "history_count": len(history)}
 
 
-def _parent(c: Component) -> str:
-    head = c.full_name.partition(".")[0]
-    return head if head.lower() == c.parent_key else c.parent_key
+def _copies(c: Component) -> list[dict[str, Any]]:
+    """The other copies of the component in the project (orgmodels/report.py), each with an XML
+    side-by-side diff against the copy the model holds."""
+    out = []
+    held = c.definition()
+    for copy in ComponentCopy.objects.filter(component=c):
+        other = copy.definition()
+        xml_diff = xmldiff.side_by_side(held, other, c.source_path, copy.source_path) if other and other != held else ""
+        out.append({"source_path": copy.source_path, "package_dir": copy.package_dir, "xml_diff": xml_diff})
+    return out
 
 
 def _history(c: Component, changes: list[ComponentChange]) -> list[dict[str, Any]]:
@@ -369,13 +389,9 @@ def _history(c: Component, changes: list[ComponentChange]) -> list[dict[str, Any
     after = c.definition()
     for ch in changes:  # newest first: `after` is the definition this change produced
         before = zlib.decompress(bytes(ch.old_definition_z)).decode("utf-8", "replace") if ch.old_definition_z else None
-        xml_diff = ""
-        if before is not None and before != after:
-            xml_diff = difflib.HtmlDiff(wrapcolumn=70).make_table(
-                before.splitlines(), after.splitlines(), f"before v{ch.version}", f"v{ch.version}",
-                context=True, numlines=2)
-        out.append({"change": ch, "attributes": sorted((ch.attribute_diff or {}).items()),
-                    "xml_diff": mark_safe(xml_diff)})  # noqa: S308 (difflib escapes the text)
+        xml_diff = (xmldiff.side_by_side(before, after, f"before v{ch.version}", f"v{ch.version}")
+                    if before is not None and before != after else "")
+        out.append({"change": ch, "attributes": ch.attribute_rows(), "xml_diff": xml_diff})
         if before is not None:
             after = before
     return out
@@ -390,7 +406,7 @@ def impact_export(request: HttpRequest, model_id: int, type: str, full_name: str
         depth = max(1, min(int(request.GET.get("depth", "2")), 6))
     except ValueError:
         depth = 2
-    edges = explore.impact(model, type, full_name, depth)
+    edges = impact.impact(model, type, full_name, depth)
     rows = ([e.depth, e.type, e.full_name, e.where, e.via, e.origin] for e in edges)
     return exports.response(fmt, f"{model.name}-{full_name}-impact",
                             ["Depth", "Type", "API name", "Where", "Through", "Found by"], rows)
@@ -405,17 +421,27 @@ def _pair(request: HttpRequest, model_id: int) -> tuple[OrgModel, Membership, Or
     if not other_id:
         return model, membership, None
     other = get_model(signed_in_user(request), other_id, Action.VIEW_CONTENT)
-    if other.implementation_id != model.implementation_id:
-        raise NotFound("No such org model in this implementation.")
-    if other.pk == model.pk:
-        raise Invalid("Choose two different models to compare.")
+    compare.check_pair(model, other)  # any model of the Space; another Space's answers 404
     return model, membership, other
+
+
+def _space_models(model: OrgModel) -> list[tuple[str, list[OrgModel]]]:
+    """Every other model of the Space that may be opened (suspended implementations' cannot), by
+    implementation: the compare page's picker groups them so."""
+    others = (OrgModel.objects.filter(implementation__space_id=model.implementation.space_id,
+                                      implementation__status=ImplementationStatus.ACTIVE)
+              .exclude(pk=model.pk).select_related("implementation")
+              .order_by("implementation__name", "implementation_id", "kind", "name"))
+    groups: dict[int, tuple[str, list[OrgModel]]] = {}
+    for m in others:
+        groups.setdefault(m.implementation_id, (m.implementation.name, []))[1].append(m)
+    return list(groups.values())
 
 
 @page
 def compare_page(request: HttpRequest, model_id: int) -> HttpResponse:
     a, membership, b = _pair(request, model_id)
-    context = _ctx(membership, a, b=b, other_models=a.implementation.org_models.exclude(pk=a.pk))
+    context = _ctx(membership, a, b=b, model_groups=_space_models(a))
     if b is not None:
         type_ = request.GET.get("type", "")
         kind = request.GET.get("kind", "")
@@ -426,9 +452,12 @@ def compare_page(request: HttpRequest, model_id: int) -> HttpResponse:
         page_obj = Paginator(chosen, COMPARE_PAGE).get_page(request.GET.get("page"))
         shown = list(page_obj.object_list)
         diffs = compare.semantic_diffs(a, b, shown)
+        notes = doc_compare.notes(a, b, shown)
         context.update(
             type=type_, kind=kind if kind in compare.KINDS else "", page_obj=page_obj, total=len(chosen),
-            lines=[(ln, sorted(diffs.get((ln.type, ln.name_key), {}).items())) for ln in shown],
+            lines=[(ln, sorted(diffs.get((ln.type, ln.name_key), {}).items()), notes.get((ln.type, ln.name_key)))
+                   for ln in shown],
+            same_implementation=a.implementation_id == b.implementation_id,
             totals={k: sum(v.values()) for k, v in counts.items()},
             types=sorted({t for v in counts.values() for t in v}, key=str.lower),
             query=urlencode({k: v for k, v in (("with", b.pk), ("type", type_), ("kind", kind)) if v}),
@@ -445,6 +474,7 @@ def compare_export(request: HttpRequest, model_id: int, fmt: str) -> HttpRespons
     kinds = (kind,) if kind in compare.KINDS else compare.KINDS
     labels = {compare.ONLY_A: f"only in {a.name}", compare.ONLY_B: f"only in {b.name}",
               compare.DIFFERENT: "different"}
+    notes_header = ["Note"] if a.implementation_id == b.implementation_id else [f"Note in {a.name}", f"Note in {b.name}"]
 
     def rows() -> Any:
         batch: list[compare.Line] = []
@@ -456,12 +486,130 @@ def compare_export(request: HttpRequest, model_id: int, fmt: str) -> HttpRespons
         yield from _compare_rows(a, b, batch, labels)
 
     return exports.response(fmt, f"compare-{a.name}-{b.name}", ["Difference", "Type", "API name", "Label",
-                                                                  "Attributes that differ"], rows())
+                                                                  "Attributes that differ", *notes_header], rows())
 
 
 def _compare_rows(a: OrgModel, b: OrgModel, batch: list[compare.Line], labels: dict[str, str]) -> Any:
     diffs = compare.semantic_diffs(a, b, batch)
+    notes = doc_compare.notes(a, b, batch)
+    shared = a.implementation_id == b.implementation_id
     for ln in batch:
         diff = diffs.get((ln.type, ln.name_key), {})
+        note = notes.get((ln.type, ln.name_key), doc_compare.Notes("", ""))
         yield [labels[ln.kind], ln.type, ln.full_name, ln.label,
-               "; ".join(f"{k}: {v[0]!r} → {v[1]!r}" for k, v in diff.items())]
+               "; ".join(f"{k}: {v[0]!r} → {v[1]!r}" for k, v in diff.items()),
+               *([note.a] if shared else [note.a, note.b])]
+
+
+# --- sandbox to production manifest ---------------------------------------------------------------
+
+
+MANIFEST_FILES = {"package.xml": "application/xml", "destructiveChanges.xml": "application/xml",
+                  "manifest.zip": "application/zip"}
+
+
+def _manifest(request: HttpRequest, model_id: int) -> tuple[OrgModel, Membership, manifest.Manifest | None]:
+    source, membership = _open(request, model_id)
+    target_id = request.GET.get("to")
+    if not target_id:
+        return source, membership, None
+    target = get_model(signed_in_user(request), target_id, Action.VIEW_CONTENT)
+    since_version = request.GET.get("since_version") or None
+    if since_version is not None and not since_version.isdigit():
+        raise Invalid("since_version is a sandbox version number (0 for everything that differs).")
+    found = manifest.build(source, target, since=manifest.parse_since(request.GET.get("since")),
+                           since_version=int(since_version) if since_version else None,
+                           api_version=settings.ORGBOOK_SF_API_VERSION)
+    return source, membership, found
+
+
+@page
+def manifest_page(request: HttpRequest, model_id: int) -> HttpResponse:
+    source, membership, found = _manifest(request, model_id)
+    context = _ctx(membership, source, model_groups=_space_models(source), found=found,
+                   since=request.GET.get("since", ""), since_version=request.GET.get("since_version", ""))
+    if found is not None:
+        context.update(
+            sections=[(a, label, found.of(a)) for a, label in (
+                (manifest.ADD, f"New in {source.name}"), (manifest.CHANGE, "Changed"),
+                (manifest.DELETE, f"Removed from {source.name} (destructiveChanges.xml)"),
+                (manifest.PRODUCTION_CHANGED, f"Changed in {found.target.name} since, left out"),
+                (manifest.NOT_DEPLOYABLE, "Not deployable through the Metadata API, left out"))],
+            query=urlencode({k: v for k, v in (("to", found.target.pk), ("since", request.GET.get("since", "")),
+                                               ("since_version", request.GET.get("since_version", ""))) if v}),
+        )
+    return render(request, "web/models/manifest.html", context)
+
+
+@page
+def manifest_file(request: HttpRequest, model_id: int, name: str) -> HttpResponse:
+    _, _, found = _manifest(request, model_id)
+    if found is None or name not in MANIFEST_FILES:
+        raise NotFound("Download a manifest as manifest/package.xml?to=<production model id> "
+                       "(or destructiveChanges.xml, manifest.zip).")
+    if name == "destructiveChanges.xml" and not found.of(manifest.DELETE):
+        raise NotFound(f"{found.source.name} removed nothing that {found.target.name} has: there is no "
+                       "destructiveChanges.xml.")
+    body: str | bytes = (found.package_xml() if name == "package.xml" else found.destructive_xml()
+                         if name == "destructiveChanges.xml" else manifest.zip_bytes(found))
+    resp = HttpResponse(body, content_type=MANIFEST_FILES[name])
+    resp["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp
+
+
+# --- consolidation matrix -------------------------------------------------------------------------
+
+
+def _consolidation(request: HttpRequest, model_id: int) -> tuple[OrgModel, Membership, consolidate.Matrix | None]:
+    first, membership = _open(request, model_id)
+    others = request.GET.getlist("with")
+    if not others:
+        return first, membership, None
+    models = [first, *(get_model(signed_in_user(request), pk, Action.VIEW_CONTENT) for pk in others)]
+    type_ = request.GET.get("type", "")
+    namespace = request.GET.get("namespace")
+    matrix = consolidate.build(models, types=(type_,) if type_ else consolidate.TYPES,
+                               object_=request.GET.get("object", ""),
+                               namespace=None if not namespace else "" if namespace == "-" else namespace)
+    return first, membership, matrix
+
+
+def _filters_query(request: HttpRequest) -> str:
+    pairs = [("with", pk) for pk in request.GET.getlist("with")]
+    pairs += [(k, request.GET[k]) for k in ("type", "object", "namespace") if request.GET.get(k)]
+    return urlencode(pairs)
+
+
+@page
+def consolidate_page(request: HttpRequest, model_id: int) -> HttpResponse:
+    first, membership, matrix = _consolidation(request, model_id)
+    chosen = {int(pk) for pk in request.GET.getlist("with") if pk.isdigit()}
+    context = _ctx(membership, first, model_groups=_space_models(first), chosen=chosen, matrix=matrix,
+                   types=consolidate.TYPES, type=request.GET.get("type", ""), object=request.GET.get("object", ""),
+                   namespace=request.GET.get("namespace", ""), query=_filters_query(request))
+    if matrix is not None:
+        page_obj = Paginator(matrix.rows, consolidate.PAGE).get_page(request.GET.get("page"))
+        shown = list(page_obj.object_list)
+        found = consolidate.cells(matrix, shown)
+        context.update(page_obj=page_obj, rows=[(r, found.get((r.type, r.name_key))) for r in shown],
+                       scores=matrix.objects[:50])
+    return render(request, "web/models/consolidate.html", context)
+
+
+@page
+def consolidate_export(request: HttpRequest, model_id: int, fmt: str) -> HttpResponse:
+    first, _, matrix = _consolidation(request, model_id)
+    if matrix is None or fmt not in exports.FORMATS:
+        raise NotFound("Export a consolidation as consolidate.csv?with=<model id>&with=… (or .xlsx).")
+    names = [f"{m.name} ({m.implementation.name})" for m in matrix.models]
+
+    def rows() -> Any:
+        for chunk in compare.batches(matrix.rows):
+            found = consolidate.cells(matrix, chunk)
+            for r in chunk:
+                c = found.get((r.type, r.name_key))
+                if c is not None:
+                    yield [r.state, r.type, c.full_name, c.label, r.object, *c.cells, ", ".join(c.how)]
+
+    return exports.response(fmt, f"consolidation-{first.name}", ["State", "Type", "API name", "Label", "Object",
+                                                                 *names, "What differs"], rows())

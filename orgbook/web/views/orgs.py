@@ -124,7 +124,7 @@ def start_login(request: HttpRequest, slug: str) -> HttpResponse:
     kind = kind if kind in OrgKind.values else OrgKind.PRODUCTION
     context = space_context(membership, implementation=implementation, kind=kind, kind_label=OrgKind(kind).label,
                             step=3, form=form)
-    return render(request, "web/orgs/login.html", context, status=400)
+    return render(request, "web/connect/next.html", context, status=400)
 
 
 @page
@@ -202,6 +202,8 @@ def _connected(request: HttpRequest, conn: OrgConnection, *, reconnected: bool) 
     messages.success(request, f"{conn.get_kind_display()} org {conn.label()} ({conn.org_id}) {verb} to {impl.name}.")
     if reconnected and request.session.get(REAUTH_SESSION_KEY) == impl.pk:
         return redirect("org_reauthorise_all", slug=impl.space.slug, impl_id=impl.pk)
+    if not reconnected:  # its first sync is queued: follow it, then open the org model
+        return redirect("org_first_sync", slug=impl.space.slug, conn_id=conn.pk)
     return redirect(_implementations_url(impl.space.slug, impl.pk))
 
 

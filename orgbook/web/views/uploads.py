@@ -15,6 +15,11 @@ from orgbook.spaces.permissions import Action, authorize
 from orgbook.web.base import page, signed_in_user, space_context
 
 
+def _shown_name(name: str | None) -> str:
+    """The uploaded file's own name (browsers send the name alone; some older ones a whole path)."""
+    return (name or "").replace("\\", "/").rpartition("/")[2][:200] or "the uploaded zip"
+
+
 @page
 def upload(request: HttpRequest, slug: str, impl_id: int) -> HttpResponse:
     membership, impl = get_implementation(signed_in_user(request), slug, impl_id, Action.EDIT_DOCUMENTATION)
@@ -27,7 +32,8 @@ def upload(request: HttpRequest, slug: str, impl_id: int) -> HttpResponse:
             kind = request.POST.get("kind") or None
             model, made = import_target(impl, request.POST.get("model", ""), kind if kind in ModelKind.values else None)
             try:
-                run = queue_import(model, save_upload(file), allow_removals=request.POST.get("allow_removals") == "on",
+                run = queue_import(model, save_upload(file), name=_shown_name(file.name),
+                                   allow_removals=request.POST.get("allow_removals") == "on",
                                    new_model=made)
             except Exception:
                 if made:
