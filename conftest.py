@@ -31,6 +31,35 @@ def people(make_user: Any) -> dict[str, Any]:
     return {"alice": alice, "eddie": eddie, "vera": vera, "mallory": mallory, "acme": acme, "globex": globex}
 
 
+@pytest.fixture
+def retail(people: dict[str, Any]) -> Any:
+    """Acme's implementation Retail, made by alice, with no org connected."""
+    from orgbook.implementations import lifecycle
+
+    return lifecycle.create_implementation(people["acme"], people["alice"], "Retail")
+
+
+@pytest.fixture
+def dreamhouse(retail: Any) -> Any:
+    """Retail's production model holding dreamhouse-lwc, imported once."""
+    from tests.corpus import DREAMHOUSE, imported
+
+    return imported(retail, "Dreamhouse", "production", DREAMHOUSE)
+
+
+@pytest.fixture
+def web_as(people: dict[str, Any]) -> Any:
+    """A browser-like client signed in as one of the named people: web_as("vera")."""
+    from django.test import Client
+
+    def make(name: str) -> Any:
+        client = Client()
+        client.force_login(people[name])
+        return client
+
+    return make
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     # argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
