@@ -81,9 +81,12 @@ def connect_production_org(session: requests.Session, base: str, space: str, imp
         raise SmokeFailure(f"Salesforce sent the browser back to {callback}, not to ORGBOOK_BASE_URL's callback")
     # The callback saves the connection and queues the first sync on the broker: a worker-side import
     # error (a missing dependency of the broker's transport) shows here as a 500.
+    # A refusal renders its page (4xx); a new connection is sent on to its first sync's page.
     done = expect(session.get(callback, allow_redirects=False, timeout=HTTP_TIMEOUT_S), 302)
-    if "/orgs/" in done.headers["Location"]:
-        raise SmokeFailure(f"the OAuth callback refused the connection: {done.headers['Location']}")
+    if not done.headers["Location"].endswith("/first-sync/"):
+        raise SmokeFailure(f"the OAuth callback sent the browser to {done.headers['Location']}, "
+                           "not to the new connection's first-sync page")
+    expect(session.get(urljoin(base + "/", done.headers["Location"]), timeout=HTTP_TIMEOUT_S), 200)
 
 
 def connection_id(api: requests.Session, base: str, space: str, impl_id: int) -> int:

@@ -1,10 +1,13 @@
 """End-to-end sync through the emulator: API calls, client time vs waiting, memory.
 
     python bench/sync.py --components 10000
+    python bench/sync.py --components 100000 --retrieve-seconds 10 --retrieve-seconds-per-file 0.005 --in-flight 3,1
 
 Generates (or reuses) the synthetic org of bench/generate_org.py, serves it from the fakeforce
 emulator in its own process, connects it with the real OAuth flow, then runs a first sync and a
-sync where nothing changed. Prints one JSON line. Not a test: figures go in bench/README.md.
+sync where nothing changed. Prints one JSON line. With `--in-flight 3,1`, first syncs of the same org
+into new implementations instead, one per number of retrieves in flight, in that order, in one run
+(with the emulator's retrieve latency set by `--retrieve-seconds` and `--retrieve-seconds-per-file`). Not a test: figures go in bench/README.md.
 """
 
 from __future__ import annotations
@@ -31,8 +34,9 @@ CLIENT_ID, SECRET = "bench-client", "bench-secret"
 API_VERSIONS = [f"{v}.0" for v in range(31, 65)]
 
 
-def start_emulator(folder: Path, work: Path) -> tuple[subprocess.Popen[str], dict[str, object]]:
-    config = {"client_id": CLIENT_ID, "client_secret": SECRET, "redirect_uris": ["*"], "api_versions": API_VERSIONS,
+def start_emulator(folder: Path, work: Path, latency: dict[str, float] | None = None,
+                   ) -> tuple[subprocess.Popen[str], dict[str, object]]:
+    config = {**(latency or {}), "client_id": CLIENT_ID, "client_secret": SECRET, "redirect_uris": ["*"], "api_versions": API_VERSIONS,
               "orgs": [{"key": "big", "name": "Big Corp", "org_id": "00D5g000004BigCEAA", "sandbox": False,
                         "edition": "Enterprise Edition", "my_domain": "bigcorp",
                         "users": [{"username": "admin@big.example", "password": "pw", "name": "Big Admin"}],
@@ -48,14 +52,22 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--components", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--retrieve-seconds", type=float, default=0.0, help="emulator: time to prepare a retrieve")
+    parser.add_argument("--retrieve-seconds-per-file", type=float, default=0.0, help="emulator: and per file in it")
+    parser.add_argument("--in-flight", default="", help="e.g. 3,1: a first sync with each, in that order")
     args = parser.parse_args()
     import generate_org
 
     folder = generate_org.generate(args.components, args.seed)
     work = Path(tempfile.mkdtemp(prefix="orgbook-bench-sync-"))
-    emu, info = start_emulator(folder, work)
+    latency = {"retrieve_seconds": args.retrieve_seconds, "retrieve_seconds_per_file": args.retrieve_seconds_per_file}
+    emu, info = start_emulator(folder, work, latency)
     try:
-        print(json.dumps(run(work, info, args.components)))
+        if args.in_flight:
+            out = run_in_flight(work, info, args.components, [int(n) for n in args.in_flight.split(",")])
+            print(json.dumps({**latency, **out}))
+        else:
+            print(json.dumps(run(work, info, args.components)))
     finally:
         emu.terminate()
         emu.wait(timeout=30)
@@ -98,7 +110,8 @@ def connect_org(info: dict, impl_name: str, licences: int = 1, migrate: bool = T
 def run(work: Path, info: dict, components: int) -> dict[str, object]:  # type: ignore[type-arg]
     setup_django(work, info)
     from orgbook.implementations import connect
-    from orgbook.orgmodels.sync import run_sync
+    from orgbook.orgmodels.models import SyncRun
+    from orgbook.orgmodels.sync import SyncReporter, model_for, run_sync
     from orgbook.salesforce.metadata_api import MetadataApi
 
     conn = connect_org(info, "Big")
@@ -107,7 +120,10 @@ def run(work: Path, info: dict, components: int) -> dict[str, object]:  # type: 
     for label, full in (("first", True), ("nochange", False)):
         api = MetadataApi(connect.client_for(conn))
         started = time.perf_counter()
-        sync_run = run_sync(conn, api, trigger=label, full=full)
+        # The sync itself (describe, list, fetch, ingest), without the steps after the commit.
+        sync_run = SyncRun.objects.create(model=model_for(conn), trigger="manual", stage="describing", full=full)
+        run_sync(sync_run, api, SyncReporter(sync_run))
+        sync_run.api_calls = api.client.calls
         total = time.perf_counter() - started
         stats = api.client.stats
         waiting = stats.http_seconds + stats.poll_wait_seconds  # on the emulator: answering, or preparing a zip
@@ -116,6 +132,42 @@ def run(work: Path, info: dict, components: int) -> dict[str, object]:  # type: 
                     f"{label}_added": sync_run.added, f"{label}_changed": sync_run.changed})
     out["synced_components"] = conn.org_model.components.count()
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return out
+
+
+def run_in_flight(work: Path, info: dict, components: int, counts: list[int]) -> dict[str, object]:  # type: ignore[type-arg]
+    """A first sync of the org for each number of retrieves in flight (its model deleted in between).
+    Client CPU is this process's user + system time over the sync (the emulator runs in another)."""
+    setup_django(work, info)
+    from django.conf import settings
+
+    from orgbook.implementations import connect
+    from orgbook.orgmodels.models import OrgModel, SyncRun
+    from orgbook.orgmodels.sync import SyncReporter, model_for, run_sync
+    from orgbook.salesforce.metadata_api import MetadataApi
+
+    conn = connect_org(info, "Big")
+    out: dict[str, object] = {"components": components}
+    for n in counts:
+        OrgModel.objects.filter(connection=conn).delete()  # each sync is a first sync
+        conn = type(conn).objects.get(pk=conn.pk)
+        settings.ORGBOOK_SYNC_RETRIEVES_IN_FLIGHT = n
+        api = MetadataApi(connect.client_for(conn))
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = usage.ru_utime + usage.ru_stime
+        started = time.perf_counter()
+        sync_run = SyncRun.objects.create(model=model_for(conn), trigger="manual", stage="describing", full=True)
+        run_sync(sync_run, api, SyncReporter(sync_run))
+        total = time.perf_counter() - started
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        stats = api.client.stats
+        out.update({f"in_flight_{n}_s": round(total, 2), f"in_flight_{n}_cpu_s": round(usage.ru_utime + usage.ru_stime - cpu, 2),
+                    f"in_flight_{n}_poll_wait_s": round(stats.poll_wait_seconds, 2), f"in_flight_{n}_calls": api.client.calls,
+                    f"in_flight_{n}_added": sync_run.added,
+                    f"in_flight_{n}_peak_rss_mb_so_far": round(usage.ru_maxrss / 1024, 1)})
+    first, last = counts[0], counts[-1]
+    out["wall_ratio"] = round(float(out[f"in_flight_{first}_s"]) / float(out[f"in_flight_{last}_s"]), 3)  # type: ignore[arg-type]
+    out["cpu_ratio"] = round(float(out[f"in_flight_{first}_cpu_s"]) / float(out[f"in_flight_{last}_cpu_s"]), 3)  # type: ignore[arg-type]
     return out
 
 
