@@ -103,15 +103,20 @@ def expect_running(box: Any) -> None:
     expect(box).not_to_contain_text("Queued")
 
 
-def test_the_first_sync_is_watched_from_allow_to_the_org_model(sized: Any, admin_space: Any, salesforce: Any,
-                                                               worker: Worker) -> None:
-    page = sized
+def connect_and_watch(page: Any, admin_space: Any) -> tuple[OrgConnection, Any]:
+    """Connect Retail's production org through the emulator's login; the first-sync page opens."""
     log_in(page)
     start_connect(page, "production", "Retail")
     salesforce_login(page, "ann@acme.com")
     page.wait_for_url(re.compile(r"/first-sync/$"))
     conn = OrgConnection.objects.get(implementation=admin_space["retail"])
-    watch = state_of(page, f"#sync-watch-{conn.pk}")
+    return conn, state_of(page, f"#sync-watch-{conn.pk}")
+
+
+def test_the_first_sync_is_watched_from_allow_to_the_org_model(sized: Any, admin_space: Any, salesforce: Any,
+                                                               worker: Worker) -> None:
+    page = sized
+    conn, watch = connect_and_watch(page, admin_space)
     expect(page.get_by_role("heading", name="First sync of Acme")).to_be_visible()
     expect(page.get_by_role("status")).to_contain_text("connected to Retail")
     expect(watch).to_have_attribute("data-phase", "queued")
@@ -135,12 +140,7 @@ def test_the_first_sync_is_watched_from_allow_to_the_org_model(sized: Any, admin
 
 def test_a_first_sync_that_fails_says_why(sized: Any, admin_space: Any, salesforce: Any, worker: Worker) -> None:
     page = sized
-    log_in(page)
-    start_connect(page, "production", "Retail")
-    salesforce_login(page, "ann@acme.com")
-    page.wait_for_url(re.compile(r"/first-sync/$"))
-    conn = OrgConnection.objects.get(implementation=admin_space["retail"])
-    watch = state_of(page, f"#sync-watch-{conn.pk}")
+    conn, watch = connect_and_watch(page, admin_space)
     expect(watch).to_have_attribute("data-phase", "queued")
 
     salesforce.inject_fault(org="acme", kind="slow_retrieve", polls=4)

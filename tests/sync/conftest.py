@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from orgbook.implementations import lifecycle
 from tests.corpus import DREAMHOUSE
 from tests.emulator import acme_with, connect_org, emulator_fixture
 
@@ -49,3 +52,19 @@ def receiver(settings: Any) -> Iterator[dict[str, Any]]:
     got["url"] = f"http://127.0.0.1:{server.server_address[1]}/hook"
     yield got
     server.shutdown()
+
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    """A moment in December 2026, in Paris: the schedule tests' Space zone."""
+    return datetime(2026, 12, day, hour, minute, tzinfo=PARIS)
+
+
+@pytest.fixture
+def paris_retail(people: dict[str, Any]) -> Any:
+    """Acme's Retail implementation, in a Space whose time zone is Europe/Paris."""
+    people["acme"].time_zone = "Europe/Paris"
+    people["acme"].save()
+    return lifecycle.create_implementation(people["acme"], people["alice"], "Retail")

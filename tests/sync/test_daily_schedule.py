@@ -4,31 +4,23 @@ in the afternoon with a night-time slot synced again at the next five-minute tic
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from orgbook.implementations import lifecycle
 from orgbook.implementations.models import OrgConnection
 from orgbook.orgmodels.syncing import due_for_schedule
 
+from .conftest import at
+
 pytestmark = pytest.mark.django_db
-PARIS = ZoneInfo("Europe/Paris")
-
-
-def at(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 12, day, hour, minute, tzinfo=PARIS)
 
 
 @pytest.fixture
-def connection(people: dict[str, Any]) -> Any:
-    people["acme"].time_zone = "Europe/Paris"
-    people["acme"].save()
-    retail = lifecycle.create_implementation(people["acme"], people["alice"], "Retail")
+def connection(paris_retail: Any) -> Any:
     return lambda connected_at, sync_time: OrgConnection.objects.create(
-        implementation=retail, kind="production", org_id="00D000000000001AAA", org_name="Retail",
+        implementation=paris_retail, kind="production", org_id="00D000000000001AAA", org_name="Retail",
         connected_at=connected_at, sync_time=sync_time)
 
 
@@ -54,6 +46,6 @@ def test_a_time_later_the_same_day_is_kept(connection: Any) -> None:
 
 def test_the_time_is_the_spaces_local_time(connection: Any) -> None:
     conn = connection(at(2, 14, 0), time(22, 15))
-    utc = ZoneInfo("UTC")
+    utc = UTC
     assert due_at(datetime(2026, 12, 2, 21, 10, tzinfo=utc)) == []  # 22:10 in Paris
     assert due_at(datetime(2026, 12, 2, 21, 15, tzinfo=utc)) == [conn.pk]  # 22:15 in Paris

@@ -4,29 +4,21 @@ suspended implementation."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from orgbook.implementations import lifecycle
 from orgbook.implementations.models import ImplementationStatus, OrgConnection
 
+from .conftest import at
+
 pytestmark = pytest.mark.django_db
-PARIS = ZoneInfo("Europe/Paris")
-
-
-def at(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 12, day, hour, minute, tzinfo=PARIS)
 
 
 @pytest.fixture
-def conn(people: dict[str, Any]) -> OrgConnection:
-    people["acme"].time_zone = "Europe/Paris"
-    people["acme"].save()
-    retail = lifecycle.create_implementation(people["acme"], people["alice"], "Retail")
-    return OrgConnection.objects.create(implementation=retail, kind="production", org_id="00D000000000001AAA",
+def conn(paris_retail: Any) -> OrgConnection:
+    return OrgConnection.objects.create(implementation=paris_retail, kind="production", org_id="00D000000000001AAA",
                                         connected_at=at(1, 12), sync_time=time(22, 15))
 
 
