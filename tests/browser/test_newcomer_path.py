@@ -33,10 +33,10 @@ def test_log_in_and_create_an_implementation_until_licences_run_out(page: Any, a
     expect(page.locator("#panel")).to_contain_text("B2B portal")
     expect(page.locator("#licence-usage")).to_contain_text("2 of 2 connection licences in use")
 
-    page.get_by_role("link", name="New implementation").click()
-    page.get_by_label("Name").fill("Third")
-    page.get_by_role("button", name="Create").click()
-    expect(page.locator(".form-errors")).to_contain_text("All 2 connection licence(s) are in use")
+    # No licence is free: the button says so before any form is filled, and points at Subscription.
+    expect(page.get_by_role("button", name="New implementation")).to_be_disabled()
+    expect(page.locator("#no-free-licence")).to_contain_text("No connection licence is free")
+    expect(page.locator("#no-free-licence").get_by_role("link", name="Subscription")).to_be_visible()
 
 
 def test_connect_org_wizard_creates_an_implementation(page: Any, admin_space: Any) -> None:
@@ -73,7 +73,7 @@ def test_renew_down_then_reactivate_after_freeing_a_licence(page: Any, admin_spa
 
     lifecycle.create_implementation(admin_space["acme"], admin_space["alice"], "Wholesale")
     log_in(page)
-    page.get_by_role("link", name="Subscription").click()
+    page.get_by_role("link", name="Subscription", exact=True).first.click()  # the Space's navigation
     page.get_by_label("Connection licences").fill("1")
     page.get_by_label("Wholesale").uncheck()
     page.get_by_role("button", name="Preview renewal").click()
@@ -92,7 +92,7 @@ def test_renew_down_then_reactivate_after_freeing_a_licence(page: Any, admin_spa
     expect(suspended.get_by_role("note")).to_contain_text(f"Its content will be deleted on {date}")
 
     suspended.get_by_role("link", name="Wholesale").click()
-    expect(page.locator("#no-free-licence")).to_contain_text("No connection licence is free")
+    expect(page.locator("#no-licence-to-reactivate")).to_contain_text("No connection licence is free")
 
     card(page, "Retail").get_by_role("link", name="Retail").click()
     # The panel swaps in place: until it shows Retail, its Delete link is still Wholesale's (a CI run
