@@ -28,7 +28,6 @@ from django.dispatch import receiver
 from django.template.loader import get_template
 
 from orgbook.orgmodels.models import OrgModel
-from orgbook.web import dates
 
 T = TypeVar("T")
 
@@ -63,10 +62,9 @@ def digest(parts: Iterable[Any]) -> str:
 
 def fragment(kind: str, templates: tuple[str, ...], model: OrgModel, key: str, build: Callable[[], T]) -> T:
     """`build()` once per (kind, templates, model version, key); later calls in any web process read it."""
-    # Dates render in the Space's time zone ({% when %}, web/dates.py): a Space that changes its zone
-    # gets new entries rather than times written in the old one.
-    zone = dates.zone_named(model.implementation.space.time_zone)
-    full = f"frag:{kind}:{templates_digest(templates)}:{model_key(model)}:{key}:{zone}"
+    # What else the fragment depends on is the caller's `key`: the component page puts the Space's time
+    # zone in it, since its history's dates are written in that zone (web/dates.py).
+    full = f"frag:{kind}:{templates_digest(templates)}:{model_key(model)}:{key}"
     local = _LOCAL.get(full)
     if local is not None:
         return local  # type: ignore[no-any-return]
