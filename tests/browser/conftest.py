@@ -71,3 +71,23 @@ def log_in(page: Any, email: str = "alice@example.com") -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(lambda url: "/login/" not in url)
+
+
+# Issue 15's two widths: every daily path is checked on a desktop and on a phone.
+WIDTHS = {"desktop": (1440, 900), "phone": (390, 844)}
+
+
+@pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
+def sized(page: Any, request: Any) -> Any:
+    """The page at 1440 x 900, then at 390 x 844 (the test runs once at each)."""
+    width, height = WIDTHS[request.param]
+    page.set_viewport_size({"width": width, "height": height})
+    return page
+
+
+def space_nav(page: Any) -> Any:
+    """The Space's navigation, opened from the menu button first where the screen is a phone's."""
+    menu = page.get_by_role("button", name="Menu")
+    if menu.is_visible() and menu.get_attribute("aria-expanded") == "false":
+        menu.click()
+    return page.get_by_role("navigation", name="Space")

@@ -18,7 +18,8 @@ def card(page: Any, name: str) -> Any:
     return page.locator(f'article.impl-card[data-name="{name}"]')
 
 
-def test_log_in_and_create_an_implementation_until_licences_run_out(page: Any, admin_space: Any) -> None:
+def test_log_in_and_create_an_implementation_until_licences_run_out(sized: Any, admin_space: Any) -> None:
+    page = sized
     log_in(page)
     expect(page).to_have_url("/s/acme/")
     expect(page.locator("#licence-usage")).to_contain_text("1 of 2 connection licences in use")

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from orgbook.orgmodels.models import SyncRun
 from tests.browser import connect_fixtures
-from tests.browser.conftest import DREAMHOUSE, log_in
+from tests.browser.conftest import DREAMHOUSE, log_in, space_nav
 from tests.browser.connect_fixtures import connect_directly
 from tests.emulator import acme_with, emulator_fixture
 from tests.sync.metadata import PRICE
@@ -23,7 +23,7 @@ emu = emulator_fixture(lambda: acme_with(str(DREAMHOUSE)))
 salesforce = connect_fixtures.salesforce  # the fixture, used by name (it reads this module's `emu`)
 
 
-def test_the_panel_link_opens_what_the_sync_changed(page: Any, admin_space: Any, salesforce: Any) -> None:
+def test_the_panel_link_opens_what_the_sync_changed(sized: Any, admin_space: Any, salesforce: Any) -> None:
     from orgbook.runs.syncs import sync_connection
 
     conn = connect_directly(admin_space["alice"], admin_space["retail"], "production", "ann@acme.com", salesforce)
@@ -33,6 +33,7 @@ def test_the_panel_link_opens_what_the_sync_changed(page: Any, admin_space: Any,
     sync_connection(conn, "scheduled")
     run = SyncRun.objects.filter(model__connection=conn).order_by("id").last()
 
+    page = sized
     log_in(page)
     page.goto(f"/s/acme/?impl={admin_space['retail'].pk}")
     counts = page.locator(f"#sync-panel-{conn.pk}").get_by_role("link", name="0 added, 1 changed, 0 removed")
@@ -54,7 +55,7 @@ def test_the_panel_link_opens_what_the_sync_changed(page: Any, admin_space: Any,
     page.get_by_role("link", name="Property__c.Price__c").click()  # the component, with its history
     expect(page.locator("#history")).to_contain_text("Jane Admin")
 
-    page.get_by_role("navigation", name="Space").get_by_role("link", name="Changes").click()
+    space_nav(page).get_by_role("link", name="Changes").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Changes")
     expect(page.locator("#changes article.change")).to_have_count(1)
     expect(page.locator("#changes article.change")).to_contain_text("Jane Admin")

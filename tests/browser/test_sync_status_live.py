@@ -29,7 +29,6 @@ from tests.emulator import acme_with, emulator_fixture
 pytestmark = pytest.mark.browser
 emu = emulator_fixture(lambda: acme_with(str(DREAMHOUSE)))
 salesforce = connect_fixtures.salesforce  # the fixture, used by name (it reads this module's `emu`)
-WIDTHS = {"desktop": (1440, 900), "phone": (390, 844)}
 FINISH_MS = 90_000  # a whole first sync of dreamhouse on a busy 2-core machine
 
 
@@ -83,13 +82,6 @@ def worker(salesforce: Any, settings: Any) -> Iterator[Worker]:
     w = Worker(salesforce.queued)
     yield w
     w.join()
-
-
-@pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
-def sized(page: Any, request: Any) -> Any:
-    width, height = WIDTHS[request.param]
-    page.set_viewport_size({"width": width, "height": height})
-    return page
 
 
 def state_of(page: Any, selector: str) -> Any:

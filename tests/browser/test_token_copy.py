@@ -14,7 +14,8 @@ from .conftest import log_in
 pytestmark = pytest.mark.browser
 
 
-def test_copy_puts_the_new_token_on_the_clipboard(page: Any, admin_space: dict[str, Any], live_server: Any) -> None:
+def test_copy_puts_the_new_token_on_the_clipboard(sized: Any, admin_space: dict[str, Any], live_server: Any) -> None:
+    page = sized
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
