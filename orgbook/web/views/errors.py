@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views import defaults
 
 API_PREFIX = "/api/"
@@ -34,7 +35,17 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return _json(500, "server_error", "Orgbook failed to answer this request; nothing was changed by the "
                                           "failed part. Try again, and if it keeps failing tell your "
                                           "administrator (the server log has the details).")
-    return defaults.server_error(request)
+    return _server_error_page(request)
+
+
+def _server_error_page(request: HttpRequest) -> HttpResponse:
+    """The 500 page with the top bar of the Space the person was in (its navigation, their Spaces), read
+    as on any page. What failed may be the database itself: then reading the person or their Spaces
+    fails too, and the plain page (500.html, static, no query) answers instead."""
+    try:
+        return render(request, "web/server_error.html", status=500)
+    except Exception:  # anything: this page is already the answer to a failure
+        return defaults.server_error(request)
 
 
 def api_json_errors(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
