@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import DREAMHOUSE, log_in
+from .conftest import DREAMHOUSE, log_in, shoot
 
 pytestmark = pytest.mark.browser
 
@@ -28,12 +28,15 @@ def production(admin_space: dict[str, Any]) -> Any:
 def test_opening_a_type_in_the_tree_lists_its_components(page: Any, production: Any) -> None:
     log_in(page)
     page.goto(f"/m/{production.pk}/")
-    objects = page.locator("details.tree-node").filter(has=page.locator("summary > a", has_text=re.compile("^CustomObject$")))
-    objects.locator("summary .count").click()  # the summary, not its link (that filters the grid)
+    objects = page.locator("li.tree-item").filter(has=page.locator(":scope > a", has_text=re.compile("^CustomObject$")))
+    toggle = objects.locator(":scope > details > summary")  # the triangle, not the link (that filters the grid)
+    expect(toggle).to_have_accessible_name("List of CustomObject")
+    toggle.click()
     expect(objects.locator(".tree-members")).to_contain_text("Property__c")
-    prop = objects.locator("details.tree-node").filter(has=page.locator("summary > a", has_text=re.compile("^Property__c$")))
-    prop.locator("summary").click(position={"x": 2, "y": 2})
+    prop = objects.locator("li.tree-item").filter(has=page.locator(":scope > a", has_text=re.compile("^Property__c$")))
+    prop.locator(":scope > details > summary").click()
     expect(prop.locator(".tree-slot")).to_contain_text("Price__c")  # the object's fields, loaded on opening
+    shoot(page, "org-model")
 
 
 def test_search_as_you_type_then_pick_a_result_with_the_keyboard(page: Any, production: Any) -> None:
@@ -63,16 +66,16 @@ def test_search_as_you_type_then_pick_a_result_with_the_keyboard(page: Any, prod
 def test_a_node_of_the_graph_re_roots_it(page: Any, production: Any) -> None:
     log_in(page)
     page.goto(f"/m/{production.pk}/c/CustomField/Property__c.Price__c")
-    graph = page.get_by_role("img", name="Dependencies of Property__c.Price__c")
+    graph = page.get_by_role("figure", name="Dependencies of Property__c.Price__c")
     expect(graph).to_be_visible()
     user = graph.locator("a.node-used_by").first
     user_name = (user.locator("title").text_content() or "").split(": ", 1)[1]
     user.click()
-    rerooted = page.get_by_role("img", name=f"Dependencies of {user_name}")
+    rerooted = page.get_by_role("figure", name=f"Dependencies of {user_name}")
     expect(rerooted).to_be_visible()
     expect(page.locator("h1")).to_contain_text(user_name)
     # the old root is now among the new root's uses, one click away
     back = rerooted.locator("a.node-uses").filter(has=page.locator("title", has_text="CustomField: Property__c.Price__c"))
     expect(back).to_have_count(1)
     back.click()
-    expect(page.get_by_role("img", name="Dependencies of Property__c.Price__c")).to_be_visible()
+    expect(page.get_by_role("figure", name="Dependencies of Property__c.Price__c")).to_be_visible()
