@@ -20,6 +20,10 @@ CHROMIUM_ARGS = [
     "--disable-sync", "--no-first-run",
 ]
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
+# The user guide's screenshots (docs/user/screenshots.sh): made here, by the tests that check the same
+# pages, never by hand; tests/docs/test_guide_screenshots.py holds every image to a test that shoots it.
+GUIDE_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "user" / "images"
+GUIDE_VIEWPORT = {"width": 1280, "height": 800}
 from tests.corpus import DREAMHOUSE  # noqa: E402,F401  (re-exported for the browser tests)
 
 PASSWORD = "correct-horse-battery"
@@ -63,6 +67,19 @@ def admin_space(transactional_db: Any) -> dict[str, Any]:
     acme = lifecycle.create_space("Acme", alice, plan="paid", licences=2, time_zone="Europe/Paris")
     retail = lifecycle.create_implementation(acme, alice, "Retail", "Stores and POS")
     return {"alice": alice, "acme": acme, "retail": retail}
+
+
+def shoot(page: Any, name: str) -> None:
+    """The user guide's screenshot of what the test just checked, at 1280 x 800 and never the whole page
+    (small files), only when ORGBOOK_DOC_SCREENSHOTS is set; the test's own window size is put back."""
+    if not os.environ.get("ORGBOOK_DOC_SCREENSHOTS"):
+        return
+    size = page.viewport_size
+    page.set_viewport_size(GUIDE_VIEWPORT)
+    GUIDE_IMAGES.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(GUIDE_IMAGES / f"{name}.png"), full_page=False, animations="disabled")
+    if size:
+        page.set_viewport_size(size)
 
 
 def log_in(page: Any, email: str = "alice@example.com") -> None:

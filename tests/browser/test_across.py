@@ -8,7 +8,6 @@ screenshots into docs/user/images/: they are never made by hand.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -17,18 +16,10 @@ import pytest
 
 from tests.corpus import PMM
 
-from .conftest import DREAMHOUSE, PASSWORD, log_in
+from .conftest import DREAMHOUSE, PASSWORD, log_in, shoot
 
 pytestmark = pytest.mark.browser
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "user" / "images"
 FIELDS = "force-app/main/default/objects/Property__c/fields"
-
-
-def shoot(page: Any, name: str) -> None:
-    """The user guide's screenshot of what the test just checked (only when asked for)."""
-    if os.environ.get("ORGBOOK_DOC_SCREENSHOTS"):
-        IMAGES.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(IMAGES / f"{name}.png"), full_page=False)
 
 
 def _emea_copy(tmp: Path) -> Path:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import DREAMHOUSE, log_in
+from .conftest import DREAMHOUSE, log_in, shoot
 
 pytestmark = pytest.mark.browser
 
@@ -33,3 +33,4 @@ def test_a_note_written_in_the_sandbox_is_found_on_production(page: Any, admin_s
     assert note.locator("strong").inner_text() == "asking price"
     assert page.get_by_text("note written here").count() == 1
     assert "UAT" in page.locator(".doc-presence").inner_text()
+    shoot(page, "component-documentation")

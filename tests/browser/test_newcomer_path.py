@@ -9,7 +9,7 @@ import pytest
 from django.utils import dateformat
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, shoot
 
 pytestmark = pytest.mark.browser
 
@@ -50,6 +50,7 @@ def test_connect_org_wizard_creates_an_implementation(page: Any, admin_space: An
     page.get_by_role("button", name="Create / Next").click()
     expect(page.locator("#login-step-note")).to_contain_text("Next: the Salesforce login")
     expect(page.get_by_text("Implementation Field Service is ready for a sandbox org.")).to_be_visible()
+    shoot(page, "connect-org")
     page.get_by_role("link", name="Go to the implementation").click()
     expect(card(page, "Field Service")).to_have_class("impl-card is-selected")
 

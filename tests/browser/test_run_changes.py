@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from orgbook.orgmodels.models import SyncRun
 from tests.browser import connect_fixtures
-from tests.browser.conftest import DREAMHOUSE, log_in, space_nav
+from tests.browser.conftest import DREAMHOUSE, log_in, shoot, space_nav
 from tests.browser.connect_fixtures import connect_directly
 from tests.emulator import acme_with, emulator_fixture
 from tests.sync.metadata import PRICE
@@ -38,6 +38,7 @@ def test_the_panel_link_opens_what_the_sync_changed(sized: Any, admin_space: Any
     page.goto(f"/s/acme/?impl={admin_space['retail'].pk}")
     counts = page.locator(f"#sync-panel-{conn.pk}").get_by_role("link", name="0 added, 1 changed, 0 removed")
     expect(counts).to_be_visible()
+    shoot(page, "space-panel")
     counts.click()
     page.wait_for_url(re.compile(rf"/s/acme/runs/{run.pk}/changes/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("What the sync of")
@@ -49,6 +50,7 @@ def test_the_panel_link_opens_what_the_sync_changed(sized: Any, admin_space: Any
     precision = change.locator("tr").filter(has_text="precision")
     expect(precision.locator("td.before")).to_have_text("8")
     expect(precision.locator("td.after")).to_have_text("10")
+    shoot(page, "sync-changes")
 
     page.get_by_role("link", name="group by person").click()
     expect(page.locator("h3.change-group")).to_have_text(["Jane Admin"])

@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 from orgbook.implementations.models import OrgConnection
 from orgbook.orgmodels.models import OrgModel
 from tests.browser import connect_fixtures
-from tests.browser.conftest import DREAMHOUSE, log_in
+from tests.browser.conftest import DREAMHOUSE, log_in, shoot
 from tests.browser.connect_fixtures import connect_directly, salesforce_login, start_connect
 from tests.emulator import acme_with, emulator_fixture
 
@@ -121,6 +121,7 @@ def test_the_first_sync_is_watched_from_allow_to_the_org_model(sized: Any, admin
     worker.run_queued()
     expect_running(watch)
     expect(watch.locator("progress")).to_be_visible()
+    shoot(page, "first-sync")
 
     page.wait_for_url(re.compile(r"/m/\d+/$"), timeout=FINISH_MS)  # done: the org model opens by itself
     assert page.url.endswith(f"/m/{OrgModel.objects.get(connection=conn).pk}/")
