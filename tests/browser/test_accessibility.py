@@ -77,3 +77,30 @@ def test_no_page_has_a_serious_accessibility_fault_on_a_desktop_or_a_phone(
         log_in(axe_page)
         found += [f"{name} {problem}" for path in signed_in for problem in violations(axe_page, path)]
     assert not found, "axe-core found serious or critical violations:\n" + "\n".join(found)
+
+
+def test_the_states_an_org_is_seldom_in_have_no_serious_fault(
+    axe_page: Any, admin_space: dict[str, Any], connection: Any,  # noqa: F811
+) -> None:
+    """What the page list above never shows: a failed sync, an org needing re-authorisation and a
+    suspended implementation, on its card, its panel and its org model's pages."""
+    from orgbook.implementations import lifecycle
+    from orgbook.implementations.models import ConnectionStatus, OrgConnection
+
+    space, impl = admin_space["acme"].slug, admin_space["retail"].pk
+    pages = [f"/s/{space}/", f"/s/{space}/?impl={impl}", f"/m/{connection.org_model.pk}/"]
+    states = {
+        "failed": lambda: OrgConnection.objects.filter(pk=connection.pk).update(
+            status=ConnectionStatus.SYNC_FAILED, status_reason="Salesforce answered INVALID_SESSION_ID."),
+        "needs re-authorisation": lambda: connection.mark_needs_reauth("Salesforce refused the refresh token."),
+        "suspended": lambda: lifecycle.suspend(admin_space["retail"], admin_space["alice"], "Renewed to fewer"),
+    }
+    found = []
+    for state, make in states.items():
+        make()
+        for size, name in ((DESKTOP, "1440 x 900"), (PHONE, "390 x 844")):
+            axe_page.set_viewport_size(size)
+            if not axe_page.context.cookies():
+                log_in(axe_page)
+            found += [f"{state}, {name} {problem}" for path in pages for problem in violations(axe_page, path)]
+    assert not found, "axe-core found serious or critical violations:\n" + "\n".join(found)
