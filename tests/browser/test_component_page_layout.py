@@ -85,6 +85,13 @@ def test_the_graph_fits_its_card_and_zooms(page: Any, production: Any, size: dic
     after = graph.get_attribute("viewBox").split()
     assert float(after[0]) > float(before[0]) and after[2:] == before[2:]
     expect(page.locator("h1")).to_contain_text("Price__c")
+    # Ctrl + wheel (a trackpad pinch) zooms in where the pointer is; a plain wheel scrolls the page
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.keyboard.down("Control")
+    page.mouse.wheel(0, -120)
+    page.keyboard.up("Control")
+    expect(graph).not_to_have_attribute("viewBox", " ".join(after))
+    assert float(graph.get_attribute("viewBox").split()[2]) < float(after[2])
     no_sideways_scroll(page, size["width"])
 
 

@@ -75,3 +75,17 @@ def test_the_objects_other_children_are_grouped_by_type_below_the_fields(dreamho
 def test_a_field_page_has_no_fields_table(dreamhouse: Any, web_as: Any) -> None:
     html = web_as("vera").get(f"/m/{dreamhouse.pk}/c/CustomField/Property__c.Price__c").content.decode()
     assert 'id="fields"' not in html
+
+
+def test_relationship_and_roll_up_types_read_as_setup_writes_them(retail: Any, web_as: Any) -> None:
+    from tests.corpus import V4S, imported
+
+    volunteers = imported(retail, "Volunteers", "sandbox", V4S)
+    client = web_as("vera")
+    hours = field_rows(client.get(f"/m/{volunteers.pk}/c/CustomObject/Volunteer_Hours__c").content.decode())
+    # a master-detail field is required although its metadata does not say so
+    assert hours["Volunteer_Job__c"][2:4] == ["Master-Detail(Volunteer_Job__c)", "Yes"]
+    assert hours["Contact__c"][2:4] == ["Master-Detail(Contact)", "Yes"]
+    assert hours["Volunteer_Shift__c"][2] == "Lookup(Volunteer_Shift__c)"
+    campaign = field_rows(client.get(f"/m/{volunteers.pk}/c/CustomObject/Campaign").content.decode())
+    assert campaign["Number_of_Volunteers__c"][2] == "Roll-Up Summary (SUM Volunteer_Job__c)"

@@ -27,7 +27,18 @@ from orgbook.documentation.models import ManualLink
 from orgbook.documentation.panel import panel_context
 from orgbook.errors import Invalid, NotFound
 from orgbook.implementations.models import ImplementationStatus
-from orgbook.orgmodels import census, compare, consolidate, exports, fields, graph, grid, impact, manifest, referenced
+from orgbook.orgmodels import (
+    census,
+    compare,
+    consolidate,
+    exports,
+    fields,
+    graph,
+    grid,
+    impact,
+    manifest,
+    referenced,
+)
 from orgbook.orgmodels.grid import COLUMNS, Grid
 from orgbook.orgmodels.models import Component, ComponentChange, ComponentCopy, OrgModel, SavedView
 from orgbook.orgmodels.services import get_model, open_model
