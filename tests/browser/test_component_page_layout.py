@@ -57,7 +57,7 @@ def test_the_graph_fits_its_card_and_zooms(page: Any, production: Any, size: dic
     page.set_viewport_size(size)
     log_in(page)
     page.goto(FIELD.format(pk=production.pk))
-    card, graph = page.locator("#graph"), page.get_by_role("img", name="Dependencies of Property__c.Price__c")
+    card, graph = page.locator("#graph"), page.get_by_role("figure", name="Dependencies of Property__c.Price__c")
     graph.scroll_into_view_if_needed()
     outer, drawn = box(card), box(graph)
     assert outer["x"] <= drawn["x"] and drawn["x"] + drawn["width"] <= outer["x"] + outer["width"] + 0.5
