@@ -18,6 +18,11 @@ figures are p50/p95/max over `--repeat` requests per case, after one warm-up req
 - component: the component page of the heavily used field Account.Segment__c (about 1,400 direct
   users: formulas, classes, flows, layouts, every profile; its where-used list, impact at depth 2,
   graph and history) and of an object; `component_page_depth3`: that field's page at depth 3.
+- object_page_500_fields (after compare): the page of an object given 500 fields (`_big_object`: Setup's mix of
+  types, half described, a third documented, each used by 1 to 6 of 60 classes): the first request
+  (its fields table's rows worked out and cached with the version), then p50/p95 of the page as it
+  opens and sorted, filtered and paged (`OBJECT_VARIANTS`); the documented column is read each time.
+  `--only-object`: the org imported as one model, then this alone.
 - where_used_depth3: `impact.impact` at depth 3 on that field (`capped`: the walk stopped at
   `impact.IMPACT_LIMIT` components, as the page says).
 - compare: every difference between the org and its `--mutate 1` copy (two models of one
@@ -246,7 +251,7 @@ def _wait_for_quiet() -> None:
 
 
 def run(components: int, db_kind: str, repeat: int, load_s: float, only_load: bool = False,
-        only_search: bool = False) -> dict[str, Any]:
+        only_search: bool = False, only_object: bool = False) -> dict[str, Any]:
     sys.path.insert(0, str(BENCH))
     import generate_org
 
@@ -259,7 +264,7 @@ def run(components: int, db_kind: str, repeat: int, load_s: float, only_load: bo
 
     django.setup()
     try:
-        return _measure(env, folder, mutated, n_mutated, db_kind, repeat, load_s, only_load, only_search)
+        return _measure(env, folder, mutated, n_mutated, db_kind, repeat, load_s, only_load, only_search, only_object)
     finally:
         cleanup()
 
@@ -288,6 +293,74 @@ def _as_synced(model: Any, user: Any) -> None:
         [Documentation(implementation=model.implementation, type=t, name_key=k, full_name=n, note="Documented.",
                        search_text=n.lower(), written_in=model, updated_by=user)
          for i, (t, k, n) in enumerate(rows.iterator(chunk_size=5000)) if i % 50 == 0], batch_size=2000)
+
+
+BIG_TYPES: list[dict[str, Any]] = [
+    {"type": "Text", "length": 80}, {"type": "Number", "precision": 18, "scale": 2}, {"type": "Picklist"},
+    {"type": "Lookup", "referenceTo": "Account"}, {"type": "Checkbox"}, {"type": "Currency", "precision": 16, "scale": 2},
+    {"type": "Number", "precision": 18, "scale": 0, "formula": "Amount__c * 2"}, {"type": "Date"},
+    {"type": "LongTextArea", "length": 32768}, {"type": "Summary", "summaryOperation": "count"},
+]
+
+
+def _big_object(model: Any, user: Any, n: int) -> str:
+    """An object with `n` fields written directly (a generated org's objects have a few dozen): types in
+    Setup's mix, half described, a third documented, each used by 1 to 6 of the model's classes."""
+    import zlib
+
+    from orgbook.documentation.models import Documentation
+    from orgbook.orgmodels.models import Component, Dependency
+
+    name = "Big500__c"
+
+    def row(type_: str, full_name: str, attrs: dict[str, Any], parent: str = "") -> Component:
+        return Component(model=model, type=type_, full_name=full_name, name_key=full_name.lower(), label=full_name,
+                         parent_type="CustomObject" if parent else "", parent_key=parent.lower(), attributes=attrs,
+                         definition_z=zlib.compress(f"<{type_}>{full_name}</{type_}>".encode()),
+                         content_hash=full_name, added_version=model.version, changed_version=model.version)
+
+    Component.objects.bulk_create([row("CustomObject", name, {})])
+    fields = Component.objects.bulk_create(
+        [row("CustomField", f"{name}.Field_{i:03}__c",
+             {**BIG_TYPES[i % len(BIG_TYPES)], "required": i % 7 == 0,
+              **({"description": f"What field {i} holds and who fills it in."} if i % 2 else {})}, name)
+         for i in range(n)], batch_size=500)
+    fields = list(Component.objects.filter(model=model, parent_key=name.lower(), type="CustomField"))
+    classes = list(Component.objects.filter(model=model, type="ApexClass").order_by("id")[:60])
+    Dependency.objects.bulk_create(
+        [Dependency(model=model, source=classes[(i * 7 + j) % len(classes)], target_type="CustomField",
+                    target_key=f.name_key, target_name=f.full_name, where="code")
+         for i, f in enumerate(fields) for j in range(1 + i % 6)], batch_size=2000)
+    Documentation.objects.bulk_create(
+        [Documentation(implementation=model.implementation, type="CustomField", name_key=f.name_key,
+                       full_name=f.full_name, note="Documented.", search_text=f.name_key, written_in=model,
+                       updated_by=user) for i, f in enumerate(fields) if i % 3 == 0])
+    return name
+
+
+OBJECT_VARIANTS: list[dict[str, Any]] = [
+    {}, {"fsort": "-where_used"}, {"fsort": "type"}, {"fsort": "-documented"}, {"fq": "field_1"},
+    {"ftype": "Formula"}, {"fdoc": "no"}, {"fpage": 10}, {"fsort": "-description", "fpage": 5},
+]
+
+
+def _object_page(get: Any, m: int, name: str, repeat: int, reference: str) -> dict[str, Any]:
+    """The big object's page: the first request (its rows worked out), then every variant warm; and,
+    measured alongside on the same machine, the page of the generated org's object `reference`."""
+    url = f"/m/{m}/c/CustomObject/{name}"
+    get(f"/m/{m}/")  # the process's first request (imports, URLconf) is not the object page's cost
+    t0 = time.perf_counter()
+    get(url)
+    first_ms = round((time.perf_counter() - t0) * 1000, 1)
+    samples: list[float] = []
+    worst: dict[str, float] = {}
+    for params in OBJECT_VARIANTS:
+        got = _time(lambda params=params: get(url, params), max(3, repeat // 2))
+        worst[json.dumps(params)] = _ms(got)["p95_ms"]
+        samples += got
+    ordinary = _ms(_time(lambda: get(f"/m/{m}/c/CustomObject/{reference}"), max(3, repeat // 2)))
+    return {"first_ms": first_ms, **_ms(samples), "p95_ms_by_variant": worst,
+            "ordinary_object": {"name": reference, "p50_ms": ordinary["p50_ms"], "p95_ms": ordinary["p95_ms"]}}
 
 
 # The dictionary's variants: every column's sort both ways, each filter alone, and combinations people
@@ -341,7 +414,8 @@ def _dictionary(get: Any, model: Any, repeat: int) -> dict[str, Any]:
 
 
 def _measure(env: dict[str, str], folder: Path, mutated: Path, n_mutated: int, db_kind: str, repeat: int,
-             load_s: float, only_load: bool = False, only_search: bool = False) -> dict[str, Any]:
+             load_s: float, only_load: bool = False, only_search: bool = False,
+             only_object: bool = False) -> dict[str, Any]:
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
@@ -363,12 +437,12 @@ def _measure(env: dict[str, str], folder: Path, mutated: Path, n_mutated: int, d
     b = model_for_import(impl, "UAT", "sandbox")
     t0 = time.perf_counter()
     import_path(a, folder)
-    if not (only_load or only_search):  # the load and the search run on model a only
+    if not (only_load or only_search or only_object):  # the load, the search and the object run on model a only
         import_path(b, folder)
         import_path(b, mutated)  # b: version 2, about 1% of its components updated (the dictionary's changes)
     ingest_s = time.perf_counter() - t0
     _wait_for_quiet()
-    if not (only_load or only_search):
+    if not (only_load or only_search or only_object):
         _as_synced(b, user)
     if db_kind == "postgres":
         from django.db import connection
@@ -403,6 +477,9 @@ def _measure(env: dict[str, str], folder: Path, mutated: Path, n_mutated: int, d
     results: dict[str, Any] = {"components": n, "db": db_kind, "ingest_both_s": round(ingest_s, 1),
                                "heavy_field": field.full_name, "its_users": sum(by_type.values()),
                                "its_users_by_type": by_type}
+    if only_object:
+        return {**results, "object_page_500_fields": _object_page(get, m, _big_object(a, user, 500), repeat,
+                                                                   obj.full_name)}
     if only_load:
         get(f"/m/{m}/c/CustomField/{field.full_name}")  # the page cache filled, as after the measurements
         return {**results, "load_component_page": _load_page(env, client, m, field, load_s, tuple(SERVE_ARGS))}
@@ -449,6 +526,8 @@ def _measure(env: dict[str, str], folder: Path, mutated: Path, n_mutated: int, d
                           "mutated": n_mutated}
     page_s = _time(lambda: get(f"/m/{m}/compare/", {"with": b.pk}), 2)
     results["compare_page"] = {"seconds": round(statistics.median(page_s), 2)}
+    # After compare: the object's 500 fields would be differences between the two models.
+    results["object_page_500_fields"] = _object_page(get, m, _big_object(a, user, 500), repeat, obj.full_name)
     if load_s:
         results["load_component_page"] = _load_page(env, client, m, field, load_s, tuple(SERVE_ARGS))
     return results
@@ -479,13 +558,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only-load", action="store_true",
                     help="with --load: import the org as one model and run only the load (no other measurement)")
     ap.add_argument("--only-search", action="store_true", help="import the org as one model and time the search only")
+    ap.add_argument("--only-object", action="store_true",
+                    help="import the org as one model and time only the page of an object with 500 fields")
     ap.add_argument("--serve-arg", action="append", default=[], metavar="ARG",
                     help="with --load: an option for `orgbook serve` (repeat: --serve-arg=--workers=2)")
     a = ap.parse_args(argv)
     SERVE_ARGS[:] = a.serve_arg
     if a.only_load and not a.load:
         ap.error("--only-load needs --load SECONDS")
-    print(json.dumps(run(a.components, a.db, a.repeat, a.load, a.only_load, a.only_search)))
+    print(json.dumps(run(a.components, a.db, a.repeat, a.load, a.only_load, a.only_search, a.only_object)))
     return 0
 
 

@@ -57,8 +57,11 @@ def render_svg(root_type: str, root_name: str, uses: list[Edge], used_by: list[E
                href: Callable[[str, str], str]) -> str:
     nodes, width, height, hidden = layout(root_type, root_name, uses, used_by)
     root = nodes[0]
+    # width 100% with the viewBox: the whole graph scales to its card at any screen width (no clipping
+    # without script); web/static/orgbook/graph.js zooms and pans by changing the viewBox.
     parts = [f'<svg class="dep-graph" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-             f'width="{width}" height="{height}" role="figure" aria-label="Dependencies of {escape(root_name)}">']
+             f'width="100%" preserveAspectRatio="xMidYMid meet" role="figure" '
+             f'aria-label="Dependencies of {escape(root_name)}">']
     for n in nodes[1:]:
         if n.side == "used_by":
             x1, x2 = n.x + NODE_W, root.x

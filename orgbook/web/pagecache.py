@@ -34,8 +34,9 @@ T = TypeVar("T")
 # Bump when the code that builds a cached fragment's context changes meaning (templates are
 # hashed below, so a template edit needs no bump), or when a data migration rewrites stored
 # components without a new model version (2: 0009 read stored reports and dashboards as XML;
-# 3: the XML diffs lost difflib's navigation gutter, web/xmldiff.py).
-FRAGMENT_CODE_VERSION = 3
+# 3: the XML diffs lost difflib's navigation gutter, web/xmldiff.py; 4: the graph's SVG scales to its
+# card, orgmodels/graph.py).
+FRAGMENT_CODE_VERSION = 4
 TIMEOUT_S = 7 * 24 * 3600  # entries of superseded versions are never read again; let them go
 
 

@@ -27,7 +27,18 @@ from orgbook.documentation.models import ManualLink
 from orgbook.documentation.panel import panel_context
 from orgbook.errors import Invalid, NotFound
 from orgbook.implementations.models import ImplementationStatus
-from orgbook.orgmodels import census, compare, consolidate, exports, graph, grid, impact, manifest, referenced
+from orgbook.orgmodels import (
+    census,
+    compare,
+    consolidate,
+    exports,
+    fields,
+    graph,
+    grid,
+    impact,
+    manifest,
+    referenced,
+)
 from orgbook.orgmodels.grid import COLUMNS, Grid
 from orgbook.orgmodels.models import Component, ComponentChange, ComponentCopy, OrgModel, SavedView
 from orgbook.orgmodels.services import get_model, open_model
@@ -312,7 +323,37 @@ def component(request: HttpRequest, model_id: int, type: str, full_name: str) ->
                         component_links=component_links),
     )
     context["models_of_implementation"] = [p["model"] for p in context["documentation_presence"]]  # every model
+    if c.type == "CustomObject":
+        context["fields_table"] = _object_fields(request, model, c)
     return render(request, "web/models/component.html", context)
+
+
+FIELD_COLUMNS = {"label": "Field label", "api_name": "API name", "type": "Data type", "required": "Required",
+                 "description": "Description", "documented": "Documented", "where_used": "Where used"}
+
+
+def _object_fields(request: HttpRequest, model: OrgModel, c: Component) -> dict[str, Any]:
+    """An object's fields table (orgmodels/fields.py): the rows its model version fixes come from the
+    page cache; whether each is documented is read every time (documentation changes between versions)."""
+    rows = pagecache.fragment("object-fields", (), model, f"{c.pk}.f{fields.FIELDS_CODE_VERSION}",
+                              lambda: fields.field_rows(model, c.full_name))
+    query = fields.FieldQuery.parse(request.GET)
+    found = fields.field_page(rows, fields.documented_keys(doc_services.notes_of(model), c.full_name), query)
+    keep = {"depth": request.GET["depth"]} if "depth" in request.GET else {}  # the impact's depth stays
+
+    def href(params: dict[str, str]) -> str:
+        return f"?{urlencode({**keep, **params})}#fields"
+
+    link = Linker(model.pk)
+    return {
+        "page": found, "query": query, "keep": keep,
+        "rows": [(r, documented, link("CustomField", r.full_name)) for r, documented in found.rows],
+        "columns": [(col, title, href(query.sort_query(col))) for col, title in FIELD_COLUMNS.items()],
+        "sorted_by": FIELD_COLUMNS[query.sort].lower(),
+        "previous": href(query.as_query(page=found.page - 1)) if found.page > 1 else "",
+        "next": href(query.as_query(page=found.page + 1)) if found.page < found.pages else "",
+        "reset": href({}),
+    }
 
 
 def _referenced_page(request: HttpRequest, model: OrgModel, membership: Membership, type_: str,
@@ -364,7 +405,9 @@ def _component_main(model: OrgModel, c: Component, depth: int, manual_uses: list
         graph_svg=mark_safe(graph.render_svg(c.type, c.full_name, uses, used_by,  # noqa: S308 (escaped in graph)
                                              lambda t, n: link(t, n) + "#graph")),
         history=history, copies=_copies(c),
-        children=link.components(census.object_children(model, c.full_name)) if c.type == "CustomObject" else {},
+        # Fields have their own table (fields.py), outside this cached part: it shows documentation.
+        children=(link.components(census.object_children(model, c.full_name, without=("CustomField",)))
+                  if c.type == "CustomObject" else {}),
     )
     return {"top": render_to_string(COMPONENT_FRAGMENTS[0], context),
             "rest": render_to_string(COMPONENT_FRAGMENTS[1], context),
