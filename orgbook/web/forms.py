@@ -8,19 +8,80 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
+from django.forms.utils import pretty_name
 
 from orgbook.errors import OrgbookError
 from orgbook.implementations.models import DESCRIPTION_MAX, NAME_MAX, OrgKind
 from orgbook.spaces.models import Role
 
 
-def add_domain_error(form: forms.Form, exc: OrgbookError) -> None:
-    """Show a lifecycle error next to the field it is about, or at the top of the form."""
-    field = exc.details.get("field")
+def add_domain_error(form: forms.Form, exc: OrgbookError, default_field: str | None = None) -> None:
+    """Show a lifecycle error next to the field it is about (`default_field` when the error names
+    none), or at the top of the form."""
+    field = exc.details.get("field") or default_field
     form.add_error(field if field in form.fields else None, exc.message)
 
 
-class SignupForm(forms.Form):
+def product_words(field: forms.Field, name: str = "") -> dict[str, str]:
+    """Error messages that say what to do, in place of Django's ("This field is required.").
+    `%(limit_value)s` and the like are filled in by Django as it raises them."""
+    label = f"“{field.label or pretty_name(name)}”" if field.label or name else "this field"
+    if isinstance(field, forms.FileField):
+        required = "Choose a file."
+    elif isinstance(field, forms.ChoiceField):
+        required = f"Choose an option for {label}."
+    else:
+        required = f"Fill in {label}: it is needed."
+    words = {
+        "required": required,
+        "max_length": "Shorten it to %(limit_value)d characters or fewer (it has %(show_value)d).",
+        "min_length": "Make it at least %(limit_value)d characters long (it has %(show_value)d).",
+        "min_value": "Give a number of %(limit_value)s or more.",
+        "max_value": "Give a number of %(limit_value)s or less.",
+        "invalid_choice": "Pick one of the options in the list.",
+    }
+    if isinstance(field, forms.IntegerField):
+        words["invalid"] = "Give a whole number, like 3."
+    elif isinstance(field, forms.EmailField):
+        words["invalid"] = "Give an email address, like name@example.com."
+    elif isinstance(field, forms.DateField):
+        words["invalid"] = "Give a date, like 2026-12-31."
+    elif isinstance(field, forms.TimeField):
+        words["invalid"] = "Give a time of day, like 23:30."
+    elif isinstance(field, forms.FileField):
+        words.update(empty="The file is empty: choose another.", invalid="Choose a file from your computer.",
+                     missing="Choose a file.")
+    return words
+
+
+def _django_defaults(field: forms.Field) -> dict[str, Any]:
+    messages: dict[str, Any] = {}
+    for cls in reversed(type(field).__mro__):
+        messages.update(getattr(cls, "default_error_messages", {}))
+    return messages
+
+
+class ProductWords:
+    """Mixed into every web form (OrgbookForm; the login form, which extends Django's): each field's
+    errors that are still Django's defaults, in the product's words. Messages a field declares stay."""
+
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            defaults = _django_defaults(field)
+            ours = {code: text for code, text in product_words(field, name).items()
+                    if field.error_messages.get(code, defaults.get(code)) == defaults.get(code)}
+            field.error_messages = {**field.error_messages, **ours}
+
+
+class OrgbookForm(ProductWords, forms.Form):
+    """The base of every web form. Render each field with web/_field.html (label above, help under it
+    with the id Django's aria-describedby names, the error under the field)."""
+
+
+class SignupForm(OrgbookForm):
     # The email is also the username, which Django caps at 150 characters.
     email = forms.EmailField(max_length=150, widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
     password = forms.CharField(
@@ -49,7 +110,7 @@ def _time_zone_choices() -> list[tuple[str, str]]:
     return [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz or tz == "UTC"]
 
 
-class SpaceForm(forms.Form):
+class SpaceForm(OrgbookForm):
     name = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"autofocus": True}))
     time_zone = forms.ChoiceField(
         choices=_time_zone_choices,
@@ -61,7 +122,7 @@ class SpaceForm(forms.Form):
         self.fields["time_zone"].initial = settings.ORGBOOK_DEFAULT_TIME_ZONE
 
 
-class ImplementationForm(forms.Form):
+class ImplementationForm(OrgbookForm):
     # No max_length here: the lifecycle says how long is too long, in words a person understands.
     name = forms.CharField(
         required=False, widget=forms.TextInput(attrs={"maxlength": NAME_MAX}),
@@ -73,14 +134,14 @@ class ImplementationForm(forms.Form):
     )
 
 
-class DeleteForm(forms.Form):
+class DeleteForm(OrgbookForm):
     confirm = forms.CharField(
         required=False, label="Type the implementation's name to confirm",
         widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
     )
 
 
-class OrgKindForm(forms.Form):
+class OrgKindForm(OrgbookForm):
     kind = forms.ChoiceField(choices=OrgKind.choices, widget=forms.RadioSelect, label="What do you want to connect?")
 
 
@@ -99,7 +160,7 @@ class ConnectImplementationForm(ImplementationForm):
             self.fields["implementation"].initial = NEW
 
 
-class RenewalForm(forms.Form):
+class RenewalForm(OrgbookForm):
     connection_licences = forms.IntegerField(min_value=0, label="Connection licences")
     effective_on = forms.DateField(
         required=False, label="Effective date", widget=forms.DateInput(attrs={"type": "date"}),
@@ -121,16 +182,16 @@ class RenewalForm(forms.Form):
         return [int(k) for k in self.cleaned_data.get("keep") or []]
 
 
-class InviteForm(forms.Form):
+class InviteForm(OrgbookForm):
     email = forms.EmailField()
     role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
 
 
-class RoleForm(forms.Form):
+class RoleForm(OrgbookForm):
     role = forms.ChoiceField(choices=Role.choices)
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(OrgbookForm):
     """An org's sync schedule: a daily time of day, or manual sync only (OrgConnection.set_sync_schedule)."""
 
     mode = forms.ChoiceField(choices=[("daily", "Every day at"), ("manual", "Manual sync only")],
@@ -145,10 +206,158 @@ class ScheduleForm(forms.Form):
         return data
 
 
-class TokenForm(forms.Form):
+class TokenForm(OrgbookForm):
     name = forms.CharField(max_length=80, help_text="What the token is for, e.g. “CI deploy script”.")
     expires_in = forms.TypedChoiceField(
         label="Expires", coerce=int, initial=90,
         choices=[(7, "In 7 days"), (30, "In 30 days"), (90, "In 90 days"), (365, "In a year"), (0, "Never")],
         help_text="After this the API refuses it; make a new one. “Never”: it works until you revoke it.",
     )
+
+
+# --- documentation and explorer -------------------------------------------------------------------
+
+
+class SuggestInput(forms.TextInput):
+    """A text box with a list to pick from (<input list> + <datalist>): typing stays possible, and the
+    list filters as you type. `options` are the values offered; `hx_url`, when given, refreshes them
+    from the server as the person types (progressive: without script the first options stay)."""
+
+    template_name = "web/widgets/suggest.html"
+
+    def __init__(self, list_id: str, options: list[str] | None = None, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"list": list_id, "autocomplete": "off", **(attrs or {})})
+        self.options = options or []
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["options"] = self.options
+        return context
+
+
+def known_types() -> list[str]:
+    """Every metadata type Orgbook reads (a proposed component must be one), alphabetical."""
+    from orgbook.metadata import REGISTRY
+
+    return sorted([*REGISTRY.types, *REGISTRY.children], key=str.lower)
+
+
+class NewReferenceModelForm(OrgbookForm):
+    name = forms.CharField(max_length=80, widget=forms.TextInput(attrs={"autofocus": True}),
+                           help_text="Up to 80 characters, different from the implementation's other models.")
+    copy_from = forms.ChoiceField(required=False, label="Start from",
+                                  help_text="An empty model gets its tree by hand or from a CSV file; a copy "
+                                            "starts with the components of the model as it stands.")
+
+    def __init__(self, *args: Any, models: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["copy_from"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Empty (build a tree by hand)"), *((str(m.pk), f"A copy of {m.name} as it stands")
+                                                                 for m in models)]
+
+
+class TreeNodeForm(OrgbookForm):
+    name = forms.CharField(min_length=2, max_length=80, help_text="2 to 80 characters.")
+    custom_id = forms.CharField(required=False, max_length=40, label="Custom id",
+                                help_text="Optional, e.g. §1. Up to 40 characters.")
+    parent = forms.ChoiceField(required=False, label="Under")
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, rows: list[dict[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["parent"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "(top level)"), *((str(r["node"].pk), f"{r['node'].custom_id} {r['node'].name}".strip())
+                                               for r in rows)]
+
+
+class TreeImportForm(OrgbookForm):
+    file = forms.FileField(label="CSV file", widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
+                           help_text="At most 5 MB.")
+
+
+class ProposedComponentForm(OrgbookForm):
+    type = forms.CharField(max_length=120, label="Metadata type",
+                           widget=SuggestInput("proposed-type-options", attrs={"placeholder": "CustomField"}),
+                           help_text="Pick from the list or type it, e.g. CustomField, Flow, ApexClass.")
+    full_name = forms.CharField(max_length=400, label="Full name",
+                                widget=forms.TextInput(attrs={"placeholder": "Property__c.Commission__c"}),
+                                help_text="The API name it will have, e.g. Property__c.Commission__c.")
+    label = forms.CharField(required=False, max_length=400, help_text="Optional.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        widget = self.fields["type"].widget
+        assert isinstance(widget, SuggestInput)
+        widget.options = known_types()
+
+
+class ManualLinkForm(OrgbookForm):
+    """A link drawn by hand from the component the page shows (hidden `type`/`full_name`) to another."""
+
+    type = forms.CharField(widget=forms.HiddenInput)
+    full_name = forms.CharField(widget=forms.HiddenInput)
+    # Not required: a form that leaves them out (a script's) means "uses" and this component's own model.
+    direction = forms.ChoiceField(choices=[("uses", "uses"), ("used_by", "is used by")], label="This component",
+                                  initial="uses", required=False)
+    target_model = forms.ChoiceField(label="Model", help_text="Any model of this implementation.", required=False)
+    target_type = forms.CharField(max_length=120, label="Metadata type",
+                                  widget=SuggestInput("link-type-options", attrs={"placeholder": "ApexClass"}),
+                                  help_text="The other component's type: pick from the list or type it.")
+    target_full_name = forms.CharField(max_length=400, label="Component",
+                                       widget=SuggestInput("link-name-options",
+                                                           attrs={"placeholder": "PropertyController"}),
+                                       help_text="Its API name; suggestions follow what you type.")
+    description = forms.CharField(required=False, max_length=500, help_text="Optional: why they are linked.")
+
+    def __init__(self, *args: Any, models: list[Any], types: list[str], options_url: str, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "link-%s")
+        super().__init__(*args, **kwargs)
+        field = self.fields["target_model"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(str(m.pk), m.name) for m in models]
+        type_widget = self.fields["target_type"].widget
+        assert isinstance(type_widget, SuggestInput)
+        type_widget.options = types
+        # As the person types, the server's matching components replace the list (htmx; the
+        # endpoint checks access to the model like every other page of it).
+        self.fields["target_full_name"].widget.attrs.update({
+            "hx-get": options_url, "hx-trigger": "input changed delay:250ms, focus once",
+            "hx-target": "#link-name-options", "hx-swap": "innerHTML",
+            "hx-include": "#link-target_type, #link-target_model"})
+
+
+class ImpactDepthForm(OrgbookForm):
+    depth = forms.IntegerField(min_value=1, max_value=6, initial=2, label="Impact depth",
+                               widget=forms.NumberInput(attrs={"min": 1, "max": 6, "inputmode": "numeric"}),
+                               help_text="How many steps of where-used to follow, 1 to 6.")
+
+    def depth_or_default(self) -> int:
+        """The depth asked for, or 2 while the form shows what is wrong with what was typed."""
+        return self.cleaned_data["depth"] if self.is_valid() and self.cleaned_data.get("depth") else 2
+
+
+class UploadForm(OrgbookForm):
+    model = forms.CharField(max_length=80, label="Org model", widget=SuggestInput("existing-models"),
+                            help_text="An existing model's name adds a version to it; a new name makes a new model.")
+    kind = forms.ChoiceField(label="Kind (for a new model)", initial="reference")
+    file = forms.FileField(label="Zip file", widget=forms.FileInput(attrs={"accept": ".zip"}))
+    allow_removals = forms.BooleanField(
+        required=False, label="Store it even if files are refused or it removes more than a quarter of the "
+                              "model's components",
+        help_text="Without this, such an upload fails and changes nothing, and the page lists what was refused.")
+
+    def __init__(self, *args: Any, models: list[Any], kinds: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        widget = self.fields["model"].widget
+        assert isinstance(widget, SuggestInput)
+        widget.options = [m.name for m in models]
+        field = self.fields["kind"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = kinds
+
+
+class DocumentationImportForm(OrgbookForm):
+    file = forms.FileField(label="CSV file", widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
+                           help_text="At most 5 MB.")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<id:model_id>/views/", views.save_view, name="model_save_view"),
     path("<id:model_id>/views/<id:view_id>/delete/", views.delete_view, name="model_delete_view"),
     path("<id:model_id>/search/", views.search_page, name="model_search"),
+    path("<id:model_id>/component-options/", views.component_options, name="model_component_options"),
     path("<id:model_id>/links/add/", links.add, name="model_link_add"),
     path("<id:model_id>/links/<id:link_id>/delete/", links.delete, name="model_link_delete"),
     path("<id:model_id>/compare/", views.compare_page, name="model_compare"),

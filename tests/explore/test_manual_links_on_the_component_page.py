@@ -47,4 +47,7 @@ def test_a_link_to_a_component_that_does_not_exist_is_refused(people: dict[str, 
     r = _client(people["eddie"]).post(f"/m/{dreamhouse.pk}/links/add/", {
         "type": "CustomField", "full_name": "Property__c.Price__c", "target_type": "ApexClass",
         "target_full_name": "Nope"})
-    assert r.status_code == 404 and not ManualLink.objects.exists()
+    # The component page again, the name typed kept and the reason under it.
+    assert r.status_code == 400 and not ManualLink.objects.exists()
+    page = r.content.decode()
+    assert 'value="Nope"' in page and "No ApexClass called Nope" in page

@@ -4,6 +4,8 @@ with the context from orgbook.documentation.panel.panel_context."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,11 +18,21 @@ from orgbook.documentation.models import TreeNode
 from orgbook.documentation.panel import panel_context
 from orgbook.documentation.services import DocumentationEdit
 from orgbook.errors import Conflict, Invalid, NotFound
+from orgbook.ids import parse_id
 from orgbook.implementations.access import get_implementation
 from orgbook.orgmodels.models import OrgModel
 from orgbook.orgmodels.services import get_model
 from orgbook.spaces.permissions import Action, authorize
 from orgbook.web.base import page, signed_in_user, space_context
+from orgbook.web.forms import (
+    DocumentationImportForm,
+    NewReferenceModelForm,
+    OrgbookForm,
+    ProposedComponentForm,
+    TreeImportForm,
+    TreeNodeForm,
+    add_domain_error,
+)
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -121,18 +133,19 @@ def import_csv(request: HttpRequest, slug: str, impl_id: int) -> HttpResponse:
     user = signed_in_user(request)
     membership, implementation = get_implementation(user, slug, impl_id, Action.EDIT_DOCUMENTATION)
     result = None
-    error = None
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None or upload.size is None or upload.size > MAX_UPLOAD:
-            error = "Choose a CSV file (at most 5 MB)."
+    posted = request.method == "POST"
+    form = DocumentationImportForm(request.POST if posted else None, request.FILES if posted else None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size is None or upload.size > MAX_UPLOAD:
+            form.add_error("file", "The file is larger than 5 MB: split it into smaller files.")
         else:
             try:
                 result = transfer.import_csv(user, implementation, upload.read().decode("utf-8-sig", "replace"))
             except Invalid as exc:
-                error = exc.message
-    context = space_context(membership, implementation=implementation, result=result, error=error)
-    return render(request, "web/documentation/import.html", context, status=400 if error else 200)
+                add_domain_error(form, exc, default_field="file")
+    context = space_context(membership, implementation=implementation, result=result, form=form)
+    return render(request, "web/documentation/import.html", context, status=400 if form.errors else 200)
 
 
 @page
@@ -148,59 +161,88 @@ def coverage_page(request: HttpRequest, slug: str, model_id: int) -> HttpRespons
     return render(request, "web/documentation/coverage.html", context)
 
 
+def _tree_forms(model: OrgModel, rows: list[dict[str, Any]], data: Any = None, files: Any = None,
+                which: str = "") -> dict[str, Any]:
+    """The tree page's three forms; only the one that was sent (`which`) is bound to what was typed."""
+    return {
+        "node_form": TreeNodeForm(data if which == "node" else None, rows=rows, auto_id="node-%s"),
+        "import_form": TreeImportForm(data if which == "import" else None, files if which == "import" else None,
+                                      auto_id="tree-%s"),
+        "proposed_form": ProposedComponentForm(data if which == "proposed" else None, auto_id="proposed-%s"),
+    }
+
+
+def _which_tree_form(request: HttpRequest) -> str:
+    """Which form of the tree page was sent: its hidden `form`, else a file means the CSV import."""
+    sent = request.POST.get("form", "")
+    if sent in ("proposed", "import", "node"):
+        return sent
+    return "import" if "file" in request.FILES else "node"
+
+
+def _save_tree_form(user: Any, model: OrgModel, which: str, form: OrgbookForm) -> str:
+    """Apply the valid form; the success message. Domain errors (Invalid, Conflict) go to the caller."""
+    data = form.cleaned_data
+    if which == "proposed":
+        proposed.add_proposed(user, model, data["type"], data["full_name"], data["label"])
+        return "Proposed component added."
+    if which == "import":
+        count = trees.import_tree_csv(user, model, data["file"].read(MAX_UPLOAD).decode("utf-8-sig", "replace"))
+        return f"{count} nodes imported."
+    parent = TreeNode.objects.filter(model=model, pk=parse_id(data["parent"]) or 0).first()
+    trees.add_node(user, model, data["name"], parent=parent, custom_id=data["custom_id"],
+                   description=data["description"])
+    return "Node added."
+
+
 @page
 def tree_page(request: HttpRequest, slug: str, model_id: int) -> HttpResponse:
     model = _model_in_space(request, slug, model_id)
     user = signed_in_user(request)
     membership = authorize(user, slug, Action.VIEW_CONTENT)
-    error = None
+    rows = trees.tree(model)
+    which = _which_tree_form(request) if request.method == "POST" else ""
+    forms = _tree_forms(model, rows, request.POST, request.FILES, which)
     if request.method == "POST":
         model = _model_in_space(request, slug, model_id, Action.EDIT_DOCUMENTATION)
-        try:
-            upload = request.FILES.get("file")
-            if request.POST.get("form") == "proposed":
-                proposed.add_proposed(user, model, request.POST.get("type", ""), request.POST.get("full_name", ""),
-                                      request.POST.get("label", ""))
-                messages.success(request, "Proposed component added.")
-            elif upload is not None:
-                count = trees.import_tree_csv(user, model, upload.read(MAX_UPLOAD).decode("utf-8-sig", "replace"))
-                messages.success(request, f"{count} nodes imported.")
+        form = forms[f"{which}_form"]
+        if form.is_valid():
+            try:
+                messages.success(request, _save_tree_form(user, model, which, form))
+            except (Invalid, Conflict) as exc:
+                add_domain_error(form, exc, default_field={"proposed": "type", "import": "file"}.get(which, "name"))
             else:
-                parent = TreeNode.objects.filter(model=model, pk=request.POST.get("parent") or 0).first()
-                trees.add_node(user, model, request.POST.get("name", ""), parent=parent,
-                               custom_id=request.POST.get("custom_id", ""),
-                               description=request.POST.get("description", ""))
-                messages.success(request, "Node added.")
-        except (Invalid, Conflict) as exc:
-            error = exc.message
-        else:
-            return redirect(request.path)
-    context = space_context(membership, model=model, rows=trees.tree(model), error=error,
+                return redirect(request.path)
+    context = space_context(membership, model=model, rows=rows, **forms,
                             proposed_components=list(model.proposed_components.order_by("type", "name_key")))
-    return render(request, "web/documentation/tree.html", context, status=400 if error else 200)
+    failed = any(f.is_bound and f.errors for f in forms.values())
+    return render(request, "web/documentation/tree.html", context, status=400 if failed else 200)
 
 
 @page
 def new_reference_model(request: HttpRequest, slug: str, impl_id: int) -> HttpResponse:
     user = signed_in_user(request)
     membership, implementation = get_implementation(user, slug, impl_id, Action.EDIT_DOCUMENTATION)
-    error = None
-    if request.method == "POST":
+    models = list(implementation.org_models.all())
+    form = NewReferenceModelForm(request.POST if request.method == "POST" else None, models=models)
+    if form.is_valid():
         try:
-            source = request.POST.get("copy_from")
-            if source:
-                origin = _model_in_space(request, slug, int(source))
-                if origin.implementation_id != implementation.pk:
-                    raise NotFound("No such org model in this implementation.")
-                model = trees.copy_model(user, origin, request.POST.get("name", ""))
-            else:
-                model = trees.create_reference_model(user, implementation, request.POST.get("name", ""))
-        except (Invalid, ValueError) as exc:
-            error = getattr(exc, "message", "Choose a model to copy.")
+            model = _create_reference_model(request, slug, implementation, form.cleaned_data)
+        except Invalid as exc:
+            add_domain_error(form, exc, default_field="name")
         else:
             messages.success(request, f"Reference model {model.name} created.")
             return redirect(reverse("documentation_tree", args=[slug, model.pk]))
-    context = space_context(membership, implementation=implementation, error=error,
-                            models=list(implementation.org_models.all()))
-    return render(request, "web/documentation/new_reference.html", context, status=400 if error else 200)
+    context = space_context(membership, implementation=implementation, form=form)
+    return render(request, "web/documentation/new_reference.html", context, status=400 if form.errors else 200)
 
+
+def _create_reference_model(request: HttpRequest, slug: str, implementation: Any, data: dict[str, Any]) -> OrgModel:
+    """An empty reference model, or a copy of one of the implementation's models (chosen from its list)."""
+    user = signed_in_user(request)
+    if not data["copy_from"]:
+        return trees.create_reference_model(user, implementation, data["name"])
+    origin = _model_in_space(request, slug, int(data["copy_from"]))
+    if origin.implementation_id != implementation.pk:
+        raise NotFound("No such org model in this implementation.")
+    return trees.copy_model(user, origin, data["name"])

@@ -12,12 +12,13 @@ from django.views.decorators.http import require_POST
 
 from orgbook.documentation import links
 from orgbook.documentation.models import ManualLink
-from orgbook.errors import NotFound
+from orgbook.errors import Invalid, NotFound
 from orgbook.orgmodels.impact import Edge
 from orgbook.orgmodels.models import Component, OrgModel
 from orgbook.orgmodels.services import get_model
 from orgbook.spaces.permissions import Action
 from orgbook.web.base import page, signed_in_user
+from orgbook.web.forms import add_domain_error
 
 
 def manual_edges(c: Component, component_links: list[ManualLink] | None = None
@@ -43,18 +44,31 @@ def manual_edges(c: Component, component_links: list[ManualLink] | None = None
 @page
 @require_POST
 def add(request: HttpRequest, model_id: int) -> HttpResponse:
+    # Imported here: the component page imports this module for manual_edges.
+    from orgbook.web.views.models import component_response, manual_link_form
+
     user = signed_in_user(request)
     model = get_model(user, model_id, Action.EDIT_DOCUMENTATION)
     impl = model.implementation
     source = links.resolve_end(impl, {"model": model.pk, "type": request.POST.get("type"),
                                       "full_name": request.POST.get("full_name")})
-    target_model = request.POST.get("target_model") or model.pk
-    target = links.resolve_end(impl, {"model": target_model, "type": request.POST.get("target_type"),
-                                      "full_name": request.POST.get("target_full_name")})
-    links.add_link(user, impl, source, target, request.POST.get("direction", "uses"),
-                   request.POST.get("description", ""))
-    messages.success(request, "Link added.")
-    return redirect(_back(model, request))
+    form = manual_link_form(model, list(impl.org_models.order_by("name")), request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            target = links.resolve_end(impl, {"model": data["target_model"] or model.pk, "type": data["target_type"],
+                                              "full_name": data["target_full_name"]})
+            links.add_link(user, impl, source, target, data["direction"] or "uses", data["description"])
+        except NotFound as exc:  # no such component at the far end: said under the name typed
+            form.add_error("target_full_name", f"{exc.message} Pick one from the suggestions.")
+        except Invalid as exc:
+            add_domain_error(form, exc, default_field="target_full_name")
+        else:
+            messages.success(request, "Link added.")
+            return redirect(_back(model, request))
+    # The component's own page again, with what was typed and the error under its field.
+    assert isinstance(source, Component)
+    return component_response(request, model.pk, source.type, source.full_name, link_form=form, status=400)
 
 
 @page

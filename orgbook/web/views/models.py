@@ -26,6 +26,7 @@ from orgbook.documentation.links import links_of
 from orgbook.documentation.models import ManualLink
 from orgbook.documentation.panel import panel_context
 from orgbook.errors import Invalid, NotFound
+from orgbook.ids import parse_id
 from orgbook.implementations.models import ImplementationStatus
 from orgbook.orgmodels import (
     census,
@@ -40,13 +41,14 @@ from orgbook.orgmodels import (
     referenced,
 )
 from orgbook.orgmodels.grid import COLUMNS, Grid
-from orgbook.orgmodels.models import Component, ComponentChange, ComponentCopy, OrgModel, SavedView
+from orgbook.orgmodels.models import Component, ComponentChange, ComponentCopy, ComponentStatus, OrgModel, SavedView
 from orgbook.orgmodels.services import get_model, open_model
 from orgbook.spaces.models import Membership
 from orgbook.spaces.permissions import Action
 from orgbook.web import pagecache, xmldiff
 from orgbook.web.base import is_htmx, page, signed_in_user, space_context
 from orgbook.web.context import my_memberships
+from orgbook.web.forms import ImpactDepthForm, ManualLinkForm
 from orgbook.web.views.links import manual_edges
 
 GRID_PAGE = 50
@@ -296,23 +298,30 @@ COMPONENT_FRAGMENTS = ("web/models/_component_top.html", "web/models/_component_
 
 @page
 def component(request: HttpRequest, model_id: int, type: str, full_name: str) -> HttpResponse:
+    return component_response(request, model_id, type, full_name)
+
+
+def component_response(request: HttpRequest, model_id: int, type: str, full_name: str,
+                       link_form: ManualLinkForm | None = None, status: int = 200) -> HttpResponse:
+    """A component's page; `link_form` is the manual-link form sent back with its errors (web/views/links.py)."""
     # The access check (role, suspension) runs on every request, before anything cached is read.
     model, membership = _open(request, model_id, with_connection=True)  # the Setup link reads the connection
     c = _component_with_links_flag(model, type, full_name)
     if c is None:
         return _referenced_page(request, model, membership, type, full_name)
-    try:
-        depth = max(1, min(int(request.GET.get("depth", "2")), 6))
-    except ValueError:
-        depth = 2
+    depth_form = ImpactDepthForm(request.GET if "depth" in request.GET else None)
+    depth = depth_form.depth_or_default()
     # Manual links are edited between versions: read every time, and part of the key of what shows them.
     component_links = list(links_of(c)) if c.has_links else []  # type: ignore[attr-defined]
     manual_uses, manual_used_by, manual_links = manual_edges(c, component_links)
     # The history's dates are written in the Space's time zone (web/dates.py), which an admin may change.
     key = (f"{c.pk}.{c.changed_version}.d{depth}.{pagecache.digest([*manual_uses, '|', *manual_used_by])}"
            f".{membership.space.time_zone}")
-    main = pagecache.fragment("component", COMPONENT_FRAGMENTS, model, key,
-                              lambda: _component_main(model, c, depth, manual_uses, manual_used_by))
+    if depth_form.errors:  # what was typed shows with its error: not a page to keep for others
+        main = _component_main(model, c, depth, manual_uses, manual_used_by, depth_form)
+    else:
+        main = pagecache.fragment("component", COMPONENT_FRAGMENTS, model, key,
+                                  lambda: _component_main(model, c, depth, manual_uses, manual_used_by))
     context = _ctx(
         membership, model, c=c, setup_url=setup_url(model, c), manual_links=manual_links,
         main_top=mark_safe(main["top"]), main_rest=mark_safe(main["rest"]),  # noqa: S308 (rendered by our templates)
@@ -325,7 +334,40 @@ def component(request: HttpRequest, model_id: int, type: str, full_name: str) ->
     context["models_of_implementation"] = [p["model"] for p in context["documentation_presence"]]  # every model
     if c.type == "CustomObject":
         context["fields_table"] = _object_fields(request, model, c)
-    return render(request, "web/models/component.html", context)
+    if context["can"]["edit_documentation"]:
+        context["link_form"] = link_form or manual_link_form(model, context["models_of_implementation"],
+                                                            initial={"type": c.type, "full_name": c.full_name,
+                                                                     "target_model": model.pk})
+    return render(request, "web/models/component.html", context, status=status)
+
+
+def manual_link_form(model: OrgModel, models: list[OrgModel], data: Any = None, **kwargs: Any) -> ManualLinkForm:
+    """The form drawing a manual link from a component of `model` to one of `models` (its implementation's)."""
+    return ManualLinkForm(data, models=models, types=census.census(model).types,
+                          options_url=reverse("model_component_options", args=[model.pk]), **kwargs)
+
+
+OPTIONS_SHOWN = 30
+
+
+@page
+def component_options(request: HttpRequest, model_id: int) -> HttpResponse:
+    """Components whose name holds what was typed, as <option>s for a picker's <datalist> (htmx). The
+    model is opened like every page of it (404 for another Space's); `target_model`, when given, is
+    another model the person may open (a manual link's far end), checked the same way."""
+    model, _ = _open(request, model_id)
+    target = request.GET.get("target_model")
+    if target and parse_id(target) != model.pk:
+        model = get_model(signed_in_user(request), target, Action.VIEW_CONTENT)
+    q = (request.GET.get("q") or request.GET.get("target_full_name") or "").strip()[:200]
+    type_ = (request.GET.get("type") or request.GET.get("target_type") or "").strip()
+    names = Component.objects.filter(model=model).exclude(status=ComponentStatus.DELETED)
+    if type_:
+        names = names.filter(type=type_)
+    if q:
+        names = names.filter(name_key__contains=q.lower())
+    options = list(names.order_by("name_key").values_list("full_name", "type")[:OPTIONS_SHOWN])
+    return render(request, "web/models/_component_options.html", {"options": options})
 
 
 FIELD_COLUMNS = {"label": "Field label", "api_name": "API name", "type": "Data type", "required": "Required",
@@ -385,7 +427,7 @@ def _component_with_links_flag(model: OrgModel, type_: str, full_name: str) -> C
 
 
 def _component_main(model: OrgModel, c: Component, depth: int, manual_uses: list[impact.Edge],
-                    manual_used_by: list[impact.Edge]) -> dict[str, Any]:
+                    manual_used_by: list[impact.Edge], depth_form: ImpactDepthForm | None = None) -> dict[str, Any]:
     """The part of a component's page that its model version fixes (plus the manual edges passed in),
     rendered without the request: attributes, dependencies, impact, graph, history and XML."""
     uses, used_by = impact.uses(c) + manual_uses, impact.used_by(c) + manual_used_by
@@ -400,7 +442,8 @@ def _component_main(model: OrgModel, c: Component, depth: int, manual_uses: list
         definition=c.definition(),
         uses=link.edges(impact.grouped(uses)), used_by=link.edges(impact.grouped(used_by)),
         impact=[(e, link(e.type, e.full_name)) for e in reached[:IMPACT_SHOWN]],
-        impact_total=len(reached), impact_shown=IMPACT_SHOWN, depth=depth, depths=range(1, 7),
+        impact_total=len(reached), impact_shown=IMPACT_SHOWN, depth=depth,
+        depth_form=depth_form or ImpactDepthForm(initial={"depth": depth}),
         impact_capped=len(reached) >= impact.IMPACT_LIMIT,
         graph_svg=mark_safe(graph.render_svg(c.type, c.full_name, uses, used_by,  # noqa: S308 (escaped in graph)
                                              lambda t, n: link(t, n) + "#graph")),
@@ -445,10 +488,7 @@ def impact_export(request: HttpRequest, model_id: int, type: str, full_name: str
     model, _ = _open(request, model_id)
     if fmt not in exports.FORMATS:
         raise NotFound("Exports are .csv or .xlsx.")
-    try:
-        depth = max(1, min(int(request.GET.get("depth", "2")), 6))
-    except ValueError:
-        depth = 2
+    depth = ImpactDepthForm(request.GET if "depth" in request.GET else None).depth_or_default()
     edges = impact.impact(model, type, full_name, depth)
     rows = ([e.depth, e.type, e.full_name, e.where, e.via, e.origin] for e in edges)
     return exports.response(fmt, f"{model.name}-{full_name}-impact",
