@@ -69,6 +69,9 @@ class ProductWords:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.use_product_words()
+
+    def use_product_words(self) -> None:
         for name, field in self.fields.items():
             defaults = _django_defaults(field)
             ours = {code: text for code, text in product_words(field, name).items()
@@ -341,7 +344,7 @@ class ImpactDepthForm(OrgbookForm):
 class UploadForm(OrgbookForm):
     model = forms.CharField(max_length=80, label="Org model", widget=SuggestInput("existing-models"),
                             help_text="An existing model's name adds a version to it; a new name makes a new model.")
-    kind = forms.ChoiceField(label="Kind (for a new model)", initial="reference")
+    kind = forms.ChoiceField(label="Kind (for a new model)", initial="reference", required=False)
     file = forms.FileField(label="Zip file", widget=forms.FileInput(attrs={"accept": ".zip"}))
     allow_removals = forms.BooleanField(
         required=False, label="Store it even if files are refused or it removes more than a quarter of the "
@@ -361,3 +364,23 @@ class UploadForm(OrgbookForm):
 class DocumentationImportForm(OrgbookForm):
     file = forms.FileField(label="CSV file", widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
                            help_text="At most 5 MB.")
+
+
+class CompareForm(OrgbookForm):
+    """The compare page's pickers: the other model (the Space's, grouped by implementation), then,
+    once there is one, which type and which differences to show."""
+
+    def __init__(self, *args: Any, model: Any, groups: list[tuple[str, list[Any]]], other: Any = None,
+                 types: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["with"] = forms.ChoiceField(
+            label="With", error_messages={"required": "Choose the model to compare with."},
+            choices=[("", "Choose a model"), *((impl, [(str(o.pk), f"{o.name} ({o.get_kind_display()})")
+                                                        for o in group]) for impl, group in groups)])
+        if other is not None:
+            self.fields["type"] = forms.ChoiceField(required=False, label="Type",
+                                                    choices=[("", "Any"), *((t, t) for t in types or [])])
+            self.fields["kind"] = forms.ChoiceField(required=False, label="Show", choices=[
+                ("", "All differences"), ("only_a", f"Only in {model.name}"), ("only_b", f"Only in {other.name}"),
+                ("different", "In both, different")])
+        self.use_product_words()  # for the fields made here

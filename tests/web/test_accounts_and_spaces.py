@@ -51,7 +51,7 @@ def test_log_in_with_email_case_insensitively_and_log_out(people: Any) -> None:
 def test_space_names_are_required(web_as: Any, people: Any, settings: Any) -> None:
     settings.ORGBOOK_SIGNUP = "open"
     response = web_as("alice").post("/spaces/new/", {"name": "", "time_zone": "UTC"})
-    assert "This field is required." in text(response)
+    assert "Fill in “Name”: it is needed." in text(response)
 
 
 def test_the_switcher_lists_every_space_of_the_person(web_as: Any, people: Any) -> None:

@@ -44,7 +44,7 @@ def test_production_step_hides_implementations_that_already_have_one(web_as: Any
     assert "Not listed because they already have a production org: Retail." in page
     refused = client.post("/s/acme/connect/implementation/?kind=production", {"kind": "production", "implementation": str(retail.pk)})
     assert refused.status_code == 400
-    assert "Select a valid choice." in text(refused)
+    assert "Pick one of the options in the list." in text(refused)
     assert f'value="{retail.pk}"' in client.get("/s/acme/connect/implementation/?kind=sandbox").content.decode()
 
 

@@ -59,7 +59,7 @@ def test_future_renewal_is_recorded_not_applied(web_as: Any, acme_impls: Any) ->
 def test_negative_licences_are_refused_on_the_form(web_as: Any, acme_impls: Any) -> None:
     response = web_as("alice").post("/s/acme/subscription/renew/", {"connection_licences": -1, "confirm": "1"})
     assert response.status_code == 400
-    assert "Ensure this value is greater than or equal to 0." in text(response)
+    assert "Give a number of 0 or more." in text(response)
     assert not Renewal.objects.exists()
 
 

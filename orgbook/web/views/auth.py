@@ -21,15 +21,16 @@ from orgbook.spaces.models import Invitation, Membership
 from orgbook.spaces.permissions import may_create_space
 from orgbook.web.base import page
 from orgbook.web.base import signed_in_user as _user
-from orgbook.web.forms import SignupForm, SpaceForm, add_domain_error
+from orgbook.web.forms import ProductWords, SignupForm, SpaceForm, add_domain_error, product_words
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class EmailAuthenticationForm(ProductWords, AuthenticationForm):
     """Usernames are email addresses, stored lower-case at sign-up."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Email"
+        self.fields["username"].error_messages["required"] = product_words(self.fields["username"])["required"]
         self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
 
     def clean_username(self) -> str:

@@ -48,7 +48,7 @@ from orgbook.spaces.permissions import Action
 from orgbook.web import pagecache, xmldiff
 from orgbook.web.base import is_htmx, page, signed_in_user, space_context
 from orgbook.web.context import my_memberships
-from orgbook.web.forms import ImpactDepthForm, ManualLinkForm
+from orgbook.web.forms import CompareForm, ImpactDepthForm, ManualLinkForm
 from orgbook.web.views.links import manual_edges
 
 GRID_PAGE = 50
@@ -524,7 +524,9 @@ def _space_models(model: OrgModel) -> list[tuple[str, list[OrgModel]]]:
 @page
 def compare_page(request: HttpRequest, model_id: int) -> HttpResponse:
     a, membership, b = _pair(request, model_id)
-    context = _ctx(membership, a, b=b, model_groups=_space_models(a))
+    groups = _space_models(a)
+    context = _ctx(membership, a, b=b, model_groups=groups)
+    form_data = request.GET if "with" in request.GET else None
     if b is not None:
         type_ = request.GET.get("type", "")
         kind = request.GET.get("kind", "")
@@ -536,15 +538,21 @@ def compare_page(request: HttpRequest, model_id: int) -> HttpResponse:
         shown = list(page_obj.object_list)
         diffs = compare.semantic_diffs(a, b, shown)
         notes = doc_compare.notes(a, b, shown)
+        types = sorted({t for v in counts.values() for t in v}, key=str.lower)
         context.update(
             type=type_, kind=kind if kind in compare.KINDS else "", page_obj=page_obj, total=len(chosen),
             lines=[(ln, sorted(diffs.get((ln.type, ln.name_key), {}).items()), notes.get((ln.type, ln.name_key)))
                    for ln in shown],
             same_implementation=a.implementation_id == b.implementation_id,
             totals={k: sum(v.values()) for k, v in counts.items()},
-            types=sorted({t for v in counts.values() for t in v}, key=str.lower),
+            types=types,
             query=urlencode({k: v for k, v in (("with", b.pk), ("type", type_), ("kind", kind)) if v}),
+            compare_form=CompareForm(form_data, model=a, groups=groups, other=b, types=types),
         )
+    else:
+        context["compare_form"] = CompareForm(form_data, model=a, groups=groups)
+    if form_data is not None:
+        context["compare_form"].is_valid()  # shows "Choose the model" when the picker was left on its prompt
     return render(request, "web/models/compare.html", context)
 
 

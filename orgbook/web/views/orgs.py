@@ -29,6 +29,7 @@ from orgbook.implementations.models import (
 from orgbook.spaces.models import Membership
 from orgbook.spaces.permissions import Action, authorize
 from orgbook.web.base import page, signed_in_user, space_context
+from orgbook.web.forms import OrgbookForm
 
 # The session remembers which implementation the admin is re-authorising org by org.
 REAUTH_SESSION_KEY = "orgbook.reauthorise"
@@ -57,7 +58,7 @@ REFUSAL_HINTS = {
 DEFAULT_HINT = "Nothing was kept. Check which Salesforce user you are logged in as, then try again."
 
 
-class OrgLoginForm(forms.Form):
+class OrgLoginForm(OrgbookForm):
     kind = forms.ChoiceField(choices=OrgKind.choices)
     implementation = forms.IntegerField()
     my_domain = forms.CharField(
@@ -71,7 +72,7 @@ class OrgLoginForm(forms.Form):
     )
 
 
-class DisconnectForm(forms.Form):
+class DisconnectForm(OrgbookForm):
     confirm = forms.CharField(
         required=False, label="Type the org's name to confirm",
         widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -13,6 +15,7 @@ from orgbook.orgmodels.uploads import rejected_upload, save_upload
 from orgbook.runs.tasks import queue_import
 from orgbook.spaces.permissions import Action, authorize
 from orgbook.web.base import page, signed_in_user, space_context
+from orgbook.web.forms import UploadForm, add_domain_error
 
 
 def _shown_name(name: str | None) -> str:
@@ -23,29 +26,39 @@ def _shown_name(name: str | None) -> str:
 @page
 def upload(request: HttpRequest, slug: str, impl_id: int) -> HttpResponse:
     membership, impl = get_implementation(signed_in_user(request), slug, impl_id, Action.EDIT_DOCUMENTATION)
-    error = None
-    if request.method == "POST":
-        try:
-            file = request.FILES.get("file")
-            if file is None:
-                raise Invalid("Choose a .zip to upload.")
-            kind = request.POST.get("kind") or None
-            model, made = import_target(impl, request.POST.get("model", ""), kind if kind in ModelKind.values else None)
-            try:
-                run = queue_import(model, save_upload(file), name=_shown_name(file.name),
-                                   allow_removals=request.POST.get("allow_removals") == "on",
-                                   new_model=made)
-            except Exception:
-                if made:
-                    discard_new_model(model)  # a refused file (too large, not a zip) makes no model
-                raise
-        except Invalid as exc:
-            error = exc.message
-        else:
+    models = list(impl.org_models.all())
+    posted = request.method == "POST"
+    form = UploadForm(request.POST if posted else None, request.FILES if posted else None, models=models,
+                      kinds=ModelKind.choices, auto_id="%s")
+    if posted and form.is_valid():
+        run = _queue(impl, form)
+        if run is not None:
             return redirect(f"/uploads/s/{slug}/runs/{run.pk}/")
-    context = space_context(membership, implementation=impl, error=error, models=list(impl.org_models.all()),
-                            kinds=ModelKind.choices)
-    return render(request, "web/uploads/upload.html", context, status=400 if error else 200)
+    context = space_context(membership, implementation=impl, form=form)
+    return render(request, "web/uploads/upload.html", context, status=400 if form.errors else 200)
+
+
+def _queue(impl: Any, form: UploadForm) -> SyncRun | None:
+    """Save the zip and queue its import into the model named (made for it when new); None, with the
+    reason under the model's name or the file, when it is refused."""
+    data = form.cleaned_data
+    try:
+        model, made = import_target(impl, data["model"], data["kind"] or None)
+    except Invalid as exc:
+        add_domain_error(form, exc, default_field="model")
+        return None
+    try:
+        return queue_import(model, save_upload(data["file"]), name=_shown_name(data["file"].name),
+                            allow_removals=data["allow_removals"], new_model=made)
+    except Invalid as exc:
+        if made:
+            discard_new_model(model)  # a refused file (too large, not a zip) makes no model
+        add_domain_error(form, exc, default_field="file")
+        return None
+    except Exception:
+        if made:
+            discard_new_model(model)
+        raise
 
 
 @page
