@@ -304,11 +304,12 @@ class ManualLinkForm(OrgbookForm):
     # Not required: a form that leaves them out (a script's) means "uses" and this component's own model.
     direction = forms.ChoiceField(choices=[("uses", "uses"), ("used_by", "is used by")], label="This component",
                                   initial="uses", required=False)
-    target_model = forms.ChoiceField(label="Model", help_text="Any model of this implementation.", required=False)
-    target_type = forms.CharField(max_length=120, label="Metadata type",
+    target_model = forms.ChoiceField(label="Other component's model", help_text="Any model of this implementation.",
+                                     required=False)
+    target_type = forms.CharField(max_length=120, label="Other component's type",
                                   widget=SuggestInput("link-type-options", attrs={"placeholder": "ApexClass"}),
-                                  help_text="The other component's type: pick from the list or type it.")
-    target_full_name = forms.CharField(max_length=400, label="Component",
+                                  help_text="Pick from the list or type it.")
+    target_full_name = forms.CharField(max_length=400, label="Other component",
                                        widget=SuggestInput("link-name-options",
                                                            attrs={"placeholder": "PropertyController"}),
                                        help_text="Its API name; suggestions follow what you type.")

@@ -41,7 +41,14 @@ from orgbook.orgmodels import (
     referenced,
 )
 from orgbook.orgmodels.grid import COLUMNS, Grid
-from orgbook.orgmodels.models import Component, ComponentChange, ComponentCopy, ComponentStatus, OrgModel, SavedView
+from orgbook.orgmodels.models import (
+    Component,
+    ComponentChange,
+    ComponentCopy,
+    ComponentStatus,
+    OrgModel,
+    SavedView,
+)
 from orgbook.orgmodels.services import get_model, open_model
 from orgbook.spaces.models import Membership
 from orgbook.spaces.permissions import Action
@@ -334,6 +341,9 @@ def component_response(request: HttpRequest, model_id: int, type: str, full_name
     context["models_of_implementation"] = [p["model"] for p in context["documentation_presence"]]  # every model
     if c.type == "CustomObject":
         context["fields_table"] = _object_fields(request, model, c)
+    # After a refused link the address is the link form's: the documentation saved here returns to this page.
+    context["documentation_return_to"] = request.get_full_path() if link_form is None else component_url(
+        model.pk, c.type, c.full_name)
     if context["can"]["edit_documentation"]:
         context["link_form"] = link_form or manual_link_form(model, context["models_of_implementation"],
                                                             initial={"type": c.type, "full_name": c.full_name,

@@ -36,6 +36,13 @@
   function start() {
     markInvalid();
     focusFirstError();
+    // A form whose address ends in #its-id (so that without script the page opens at it) is scrolled
+    // to once the page has loaded, and Chromium then drops the focus: give it back.
+    window.addEventListener("load", function () {
+      setTimeout(function () {
+        if (!document.activeElement || document.activeElement === document.body) focusFirstError();
+      }, 0);
+    });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
