@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
+from django.core.validators import MaxValueValidator
 from django.forms.utils import pretty_name
 
 from orgbook.errors import OrgbookError
@@ -385,3 +386,41 @@ class CompareForm(OrgbookForm):
                 ("", "All differences"), ("only_a", f"Only in {model.name}"), ("only_b", f"Only in {other.name}"),
                 ("different", "In both, different")])
         self.use_product_words()  # for the fields made here
+
+
+class DictionaryFilterForm(OrgbookForm):
+    """The dictionary's filters, each with its label above (orgmodels/grid.py's Grid reads the same
+    query and passes over a value it cannot use; this form says so under the field)."""
+
+    type = forms.ChoiceField(required=False, label="Type")
+    namespace = forms.ChoiceField(required=False, label="Package")
+    status = forms.ChoiceField(required=False, label="Status")
+    change = forms.ChoiceField(required=False, label="Change")
+    since_version = forms.IntegerField(required=False, min_value=1, label="Since version",
+                                       widget=forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}))
+    changed_since = forms.DateField(required=False, label="Modified since",
+                                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    documented = forms.ChoiceField(required=False, label="Documented",
+                                   choices=[("", "Either"), ("yes", "Yes"), ("no", "No")])
+    q = forms.CharField(required=False, max_length=200, label="Contains",
+                        widget=forms.TextInput(attrs={"type": "search"}))
+
+    def __init__(self, *args: Any, types: list[str], namespaces: list[str], own: str, statuses: list[str],
+                 changes: list[str], version: int, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "filter-%s")
+        super().__init__(*args, **kwargs)
+        choices = {
+            "type": [("", "Any"), *((t, t) for t in types)],
+            "namespace": [("", "Any"), (own, "This org's own"), *((n, n) for n in namespaces)],
+            "status": [("", "Present and unfetched"), *((s, s) for s in statuses)],
+            "change": [("", "Any"), *((c, c) for c in changes)],
+        }
+        for name, options in choices.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = options
+        since = self.fields["since_version"]
+        assert isinstance(since, forms.IntegerField)
+        since.widget.attrs.update({"max": version, "placeholder": version})
+        since.max_value = version
+        since.validators.append(MaxValueValidator(version))

@@ -141,3 +141,13 @@ def test_forms_leave_checking_to_the_product(web_as: Any, retail: Any, dreamhous
         forms_sent = [chunk for chunk in html.split("<form")[1:] if 'method="post"' in chunk[:200]
                       and "logout" not in chunk[:200] and "delete" not in chunk[:200]]
         assert forms_sent and all("novalidate" in chunk[:300] for chunk in forms_sent), url
+
+
+def test_a_dictionary_filter_it_cannot_use_is_said_under_the_filter(web_as: Any, dreamhouse: Any) -> None:
+    response = web_as("vera").get(f"/m/{dreamhouse.pk}/", {"since_version": "0", "changed_since": "yesterday",
+                                                            "type": "CustomObject"})
+    assert response.status_code == 200  # the grid still shows, without those two filters
+    html = response.content.decode()
+    assert _under(html, "filter-since_version") == "Give a number of 1 or more."
+    assert _under(html, "filter-changed_since") == "Give a date, like 2026-12-31."
+    assert 'value="yesterday"' in html and '<option value="CustomObject" selected>' in html

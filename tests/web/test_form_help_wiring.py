@@ -20,7 +20,7 @@ def _pages(people: dict[str, Any], retail: Any, dreamhouse: Any) -> list[str]:
         "/s/acme/connect/implementation/?kind=sandbox", "/s/acme/subscription/", "/s/acme/members/",
         f"/d/s/acme/i/{retail.pk}/reference-models/new/", f"/d/s/acme/i/{retail.pk}/import/",
         f"/d/s/acme/m/{reference.pk}/tree/", f"/uploads/s/acme/i/{retail.pk}/",
-        f"/m/{m}/c/CustomField/Property__c.Price__c", f"/m/{m}/compare/",
+        f"/m/{m}/c/CustomField/Property__c.Price__c", f"/m/{m}/compare/", f"/m/{m}/",
         f"/d/s/acme/m/{m}/c/CustomField/Property__c.Price__c/",
     ]
 

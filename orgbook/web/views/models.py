@@ -55,7 +55,7 @@ from orgbook.spaces.permissions import Action
 from orgbook.web import pagecache, xmldiff
 from orgbook.web.base import is_htmx, page, signed_in_user, space_context
 from orgbook.web.context import my_memberships
-from orgbook.web.forms import CompareForm, ImpactDepthForm, ManualLinkForm
+from orgbook.web.forms import CompareForm, DictionaryFilterForm, ImpactDepthForm, ManualLinkForm
 from orgbook.web.views.links import manual_edges
 
 GRID_PAGE = 50
@@ -124,6 +124,12 @@ def dictionary(request: HttpRequest, model_id: int) -> HttpResponse:
         statuses=["present", "deleted", "unfetched"], changes=grid.CHANGES, own=grid.OWN,
         other_models=model.implementation.org_models.exclude(pk=model.pk),
     )
+    filters = DictionaryFilterForm(
+        request.GET, types=[*found.types, *([g.type] if g.type and g.type not in found.types else [])],
+        namespaces=found.namespaces, own=grid.OWN, statuses=context["statuses"], changes=list(grid.CHANGES),
+        version=model.version or 1)
+    filters.is_valid()  # a value the grid passed over is said under its field
+    context["filters"] = filters
     return render(request, "web/models/dictionary.html", context)
 
 
