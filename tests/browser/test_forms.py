@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import DREAMHOUSE, log_in
+from .test_accessibility import AXE, BLOCKING, RUN_AXE, axe_page  # noqa: F401  (axe_page: a fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -118,3 +119,34 @@ def test_pickers_offer_a_type_and_components_as_one_types(screen: Any, admin_spa
     page.get_by_text("Proposed component added.").wait_for()
     expect(page.locator("#proposed")).to_contain_text("Property__c.Commission__c")
     assert page.evaluate(FITS)
+
+
+def _serious_faults(page: Any) -> list[str]:
+    """axe-core's serious or critical findings on the page as it stands (errors shown included)."""
+    page.add_script_tag(path=str(AXE))
+    return [f"{page.url}: {v['impact']} {v['id']}: {'; '.join(v['nodes'])}"
+            for v in page.evaluate(RUN_AXE) if v["impact"] in BLOCKING]
+
+
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_forms_showing_their_errors_have_no_serious_accessibility_fault(
+        axe_page: Any, admin_space: dict[str, Any], size: str) -> None:  # noqa: F811
+    page = axe_page
+    page.set_viewport_size(VIEWPORTS[size])
+    model = _dreamhouse(admin_space)
+    log_in(page)
+    found = []
+    page.goto(f"/d/s/acme/i/{admin_space['retail'].pk}/reference-models/new/")
+    page.get_by_role("button", name="Create").click()
+    expect(_error_under(page, "id_name")).to_be_visible()
+    found += _serious_faults(page)
+    page.goto(f"/m/{model.pk}/c/CustomField/Property__c.Price__c")
+    page.get_by_role("button", name="Add link").click()
+    expect(_error_under(page, "link-target_full_name")).to_be_visible()
+    found += _serious_faults(page)
+    for path in (f"/m/{model.pk}/?since_version=0", f"/m/{model.pk}/compare/?with=",
+                 f"/m/{model.pk}/c/CustomObject/Broker__c?depth=-1"):
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        found += _serious_faults(page)
+    assert not found, "\n".join(found)
