@@ -368,6 +368,26 @@ class DocumentationImportForm(OrgbookForm):
                            help_text="At most 5 MB.")
 
 
+class ManifestForm(OrgbookForm):
+    """The manifest page's pickers: the production model to deploy to (the Space's models grouped by
+    implementation) and the baseline, a date or a sandbox version. `to` stays a text value: a model of
+    another Space must answer 404 from the access check, not "not a choice" from the form."""
+
+    def __init__(self, *args: Any, groups: list[tuple[str, list[Any]]], version: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to"] = forms.CharField(
+            label="To", error_messages={"required": "Choose the production model to deploy to."},
+            widget=forms.Select(choices=[("", "Choose the production model"), *(
+                (impl, [(str(o.pk), f"{o.name} ({o.get_kind_display()})") for o in group]) for impl, group in groups)]))
+        self.fields["since"] = forms.DateField(
+            required=False, label="Changed since", widget=forms.DateInput(attrs={"type": "date"}),
+            help_text="Leave empty to start from the sandbox's first reading.")
+        self.fields["since_version"] = forms.IntegerField(
+            required=False, min_value=0, max_value=version, label="or after version",
+            help_text=f"A version of this model, 0 to {version}.")
+        self.use_product_words()  # for the fields made here
+
+
 class CompareForm(OrgbookForm):
     """The compare page's pickers: the other model (the Space's, grouped by implementation), then,
     once there is one, which type and which differences to show."""

@@ -145,3 +145,20 @@ def test_the_manifest_command_writes_both_files(dreamhouse: Any, uat: Any, tmp_p
     with pytest.raises(CommandError, match="since must be a date"):
         call_command("manifest", "--from", str(uat.pk), "--to", str(dreamhouse.pk), "--since", "soon",
                      "--out", str(tmp_path))
+
+
+def test_the_manifest_form_says_what_to_fix_under_the_field_and_keeps_the_values(
+        dreamhouse: Any, uat: Any, web_as: Any) -> None:
+    from tests.web.forms_html import dangling
+    from tests.web.test_form_errors import _under
+
+    client = web_as("vera")
+    late = client.get(f"/m/{uat.pk}/manifest/", {"to": dreamhouse.pk, "since_version": 99})
+    assert late.status_code == 400
+    html = late.content.decode()
+    assert _under(html, "id_since_version") == f"Give a number of {uat.version} or less."
+    assert 'value="99"' in html and f'<option value="{dreamhouse.pk}" selected>' in html  # kept as typed
+    assert "New in UAT" not in html and not dangling(html)
+    nowhere = client.get(f"/m/{uat.pk}/manifest/", {"since_version": 1}).content.decode()
+    assert _under(nowhere, "id_to") == "Choose the production model to deploy to."
+    assert client.get(f"/m/{uat.pk}/manifest/").status_code == 200  # the empty form, no complaint yet

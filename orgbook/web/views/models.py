@@ -55,7 +55,7 @@ from orgbook.spaces.permissions import Action
 from orgbook.web import pagecache, xmldiff
 from orgbook.web.base import is_htmx, page, signed_in_user, space_context
 from orgbook.web.context import my_memberships
-from orgbook.web.forms import CompareForm, DictionaryFilterForm, ImpactDepthForm, ManualLinkForm
+from orgbook.web.forms import CompareForm, DictionaryFilterForm, ImpactDepthForm, ManifestForm, ManualLinkForm
 from orgbook.web.views.links import manual_edges
 
 GRID_PAGE = 50
@@ -632,9 +632,17 @@ def _manifest(request: HttpRequest, model_id: int) -> tuple[OrgModel, Membership
 
 @page
 def manifest_page(request: HttpRequest, model_id: int) -> HttpResponse:
-    source, membership, found = _manifest(request, model_id)
-    context = _ctx(membership, source, model_groups=_space_models(source), found=found,
-                   since=request.GET.get("since", ""), since_version=request.GET.get("since_version", ""))
+    source, membership = _open(request, model_id)
+    groups = _space_models(source)
+    form = ManifestForm(request.GET or None, groups=groups, version=source.version)
+    found = None
+    if form.is_bound and form.is_valid():
+        try:
+            found = _manifest(request, model_id)[2]
+        except Invalid as refused:  # a pair that is not sandbox and production, or a baseline past the last version
+            form.add_error(refused.details.get("field") if refused.details.get("field") in form.fields else None,
+                           refused.message)
+    context = _ctx(membership, source, model_groups=groups, found=found, form=form)
     if found is not None:
         context.update(
             sections=[(a, label, found.of(a)) for a, label in (
@@ -645,7 +653,7 @@ def manifest_page(request: HttpRequest, model_id: int) -> HttpResponse:
             query=urlencode({k: v for k, v in (("to", found.target.pk), ("since", request.GET.get("since", "")),
                                                ("since_version", request.GET.get("since_version", ""))) if v}),
         )
-    return render(request, "web/models/manifest.html", context)
+    return render(request, "web/models/manifest.html", context, status=400 if form.errors else 200)
 
 
 @page
