@@ -15,8 +15,6 @@ from .test_exploring import production  # noqa: F401  (fixture: dreamhouse impor
 
 pytestmark = pytest.mark.browser
 
-SIZES = [pytest.param({"width": 1440, "height": 900}, id="desktop"),
-         pytest.param({"width": 390, "height": 844}, id="phone")]
 FIELD = "/m/{pk}/c/CustomField/Property__c.Price__c"
 
 
@@ -30,9 +28,8 @@ def no_sideways_scroll(page: Any, width: int) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_an_objects_fields_table_sorts_by_a_click(page: Any, production: Any, size: dict[str, int]) -> None:  # noqa: F811
-    page.set_viewport_size(size)
+def test_an_objects_fields_table_sorts_by_a_click(sized: Any, production: Any) -> None:  # noqa: F811
+    page, size = sized, sized.viewport_size
     log_in(page)
     page.goto(f"/m/{production.pk}/c/CustomObject/Property__c")
     table = page.locator("#fields table")
@@ -52,9 +49,8 @@ def test_an_objects_fields_table_sorts_by_a_click(page: Any, production: Any, si
     no_sideways_scroll(page, size["width"])
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_the_graph_fits_its_card_and_zooms(page: Any, production: Any, size: dict[str, int]) -> None:  # noqa: F811
-    page.set_viewport_size(size)
+def test_the_graph_fits_its_card_and_zooms(sized: Any, production: Any) -> None:  # noqa: F811
+    page, size = sized, sized.viewport_size
     log_in(page)
     page.goto(FIELD.format(pk=production.pk))
     card, graph = page.locator("#graph"), page.get_by_role("figure", name="Dependencies of Property__c.Price__c")
@@ -95,9 +91,8 @@ def test_the_graph_fits_its_card_and_zooms(page: Any, production: Any, size: dic
     no_sideways_scroll(page, size["width"])
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_the_impact_tables_last_column_is_within_its_card(page: Any, production: Any, size: dict[str, int]) -> None:  # noqa: F811
-    page.set_viewport_size(size)
+def test_the_impact_tables_last_column_is_within_its_card(sized: Any, production: Any) -> None:  # noqa: F811
+    page, size = sized, sized.viewport_size
     log_in(page)
     page.goto(FIELD.format(pk=production.pk) + "?depth=3")
     card = box(page.locator("#impact"))
@@ -113,9 +108,8 @@ def test_the_impact_tables_last_column_is_within_its_card(page: Any, production:
     no_sideways_scroll(page, size["width"])
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_an_in_page_link_leaves_its_heading_below_the_top_bar(page: Any, production: Any, size: dict[str, int]) -> None:  # noqa: F811
-    page.set_viewport_size(size)
+def test_an_in_page_link_leaves_its_heading_below_the_top_bar(sized: Any, production: Any) -> None:  # noqa: F811
+    page, size = sized, sized.viewport_size
     log_in(page)
     page.goto(FIELD.format(pk=production.pk))
     bar = page.locator(".topbar")

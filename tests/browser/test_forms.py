@@ -9,12 +9,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import DREAMHOUSE, log_in
+from .conftest import DREAMHOUSE, WIDTHS, log_in
 from .test_accessibility import AXE, BLOCKING, RUN_AXE, axe_page  # noqa: F401  (axe_page: a fixture)
 
 pytestmark = pytest.mark.browser
-
-VIEWPORTS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 FITS = "() => document.documentElement.scrollWidth <= window.innerWidth"
 FOCUSED = "id => document.activeElement && document.activeElement.id === id"
@@ -40,14 +38,8 @@ def _error_under(page: Any, field_id: str) -> Any:
     return page.locator(f"#{field_id}_error")
 
 
-@pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
-def screen(request: Any, page: Any) -> Any:
-    page.set_viewport_size(VIEWPORTS[request.param])
-    return page
-
-
-def test_a_new_reference_model_without_a_name(screen: Any, admin_space: dict[str, Any]) -> None:
-    page = screen
+def test_a_new_reference_model_without_a_name(sized: Any, admin_space: dict[str, Any]) -> None:
+    page = sized
     from orgbook.documentation import trees
 
     trees.create_reference_model(admin_space["alice"], admin_space["retail"], "Design")
@@ -65,8 +57,8 @@ def test_a_new_reference_model_without_a_name(screen: Any, admin_space: dict[str
     assert page.evaluate(FITS)
 
 
-def test_a_manual_link_to_nothing_and_a_negative_impact_depth(screen: Any, admin_space: dict[str, Any]) -> None:
-    page = screen
+def test_a_manual_link_to_nothing_and_a_negative_impact_depth(sized: Any, admin_space: dict[str, Any]) -> None:
+    page = sized
     model = _dreamhouse(admin_space)
     log_in(page)
     page.goto(f"/d/s/acme/m/{model.pk}/c/CustomField/Property__c.Price__c/")
@@ -92,8 +84,8 @@ def test_a_manual_link_to_nothing_and_a_negative_impact_depth(screen: Any, admin
     assert page.evaluate(FITS)
 
 
-def test_pickers_offer_a_type_and_components_as_one_types(screen: Any, admin_space: dict[str, Any]) -> None:
-    page = screen
+def test_pickers_offer_a_type_and_components_as_one_types(sized: Any, admin_space: dict[str, Any]) -> None:
+    page = sized
     model = _dreamhouse(admin_space)
     log_in(page)
     page.goto(f"/m/{model.pk}/c/CustomField/Property__c.Price__c")
@@ -128,11 +120,12 @@ def _serious_faults(page: Any) -> list[str]:
             for v in page.evaluate(RUN_AXE) if v["impact"] in BLOCKING]
 
 
-@pytest.mark.parametrize("size", list(VIEWPORTS))
+@pytest.mark.parametrize("size", list(WIDTHS))
 def test_forms_showing_their_errors_have_no_serious_accessibility_fault(
         axe_page: Any, admin_space: dict[str, Any], size: str) -> None:  # noqa: F811
     page = axe_page
-    page.set_viewport_size(VIEWPORTS[size])
+    width, height = WIDTHS[size]
+    page.set_viewport_size({"width": width, "height": height})
     model = _dreamhouse(admin_space)
     log_in(page)
     found = []
