@@ -388,6 +388,22 @@ class ManifestForm(OrgbookForm):
         self.use_product_words()  # for the fields made here
 
 
+class ConsolidateFilterForm(OrgbookForm):
+    """The consolidation's filters beside its model picker (a grouped list of check boxes the page
+    draws as the component's fieldset): which type, object and namespace the matrix keeps."""
+
+    type = forms.ChoiceField(required=False, label="Type")
+    object = forms.CharField(required=False, max_length=120, label="Object",
+                             widget=forms.TextInput(attrs={"placeholder": "Account"}))
+    namespace = forms.CharField(required=False, max_length=40, label="Namespace",
+                                help_text="A package's prefix, or - for the orgs' own.")
+
+    def __init__(self, *args: Any, types: tuple[str, ...], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "consolidate-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = [("", "Any"), *((t, t) for t in types)]  # type: ignore[attr-defined]
+
+
 class CompareForm(OrgbookForm):
     """The compare page's pickers: the other model (the Space's, grouped by implementation), then,
     once there is one, which type and which differences to show."""
@@ -406,6 +422,55 @@ class CompareForm(OrgbookForm):
                 ("", "All differences"), ("only_a", f"Only in {model.name}"), ("only_b", f"Only in {other.name}"),
                 ("different", "In both, different")])
         self.use_product_words()  # for the fields made here
+
+
+class AuditFilterForm(OrgbookForm):
+    """The audit log's filters, with the one field component. spaces/auditlog.Filters reads the same
+    query and passes over a value it cannot use; this form says so under the field."""
+
+    person = forms.ChoiceField(required=False, label="Person")
+    action = forms.ChoiceField(required=False, label="Action")
+    target = forms.CharField(required=False, max_length=200, label="Target", widget=forms.TextInput(
+        attrs={"type": "search", "placeholder": "Name of an implementation, org, person…"}))
+
+    def __init__(self, *args: Any, people: list[tuple[str, str]], actions: list[tuple[str, str]],
+                 **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "audit-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", "Everyone"), *people]  # type: ignore[attr-defined]
+        self.fields["action"].choices = [("", "All actions"), *actions]  # type: ignore[attr-defined]
+        # "from" and "to" are the query's names (and the CSV link's); "from" cannot be an attribute.
+        for name, label in (("from", "From"), ("to", "To")):
+            self.fields[name] = forms.DateField(required=False, label=label, widget=forms.DateInput(
+                attrs={"type": "date"}, format="%Y-%m-%d"))
+        self.use_product_words()  # for the fields made here
+
+
+class ChangesFilterForm(OrgbookForm):
+    """The Space's Changes feed filters, with the one field component. orgmodels/changes.ChangeFilter
+    reads the same query and passes over a value it cannot use; this form says so under the field."""
+
+    impl = forms.ChoiceField(required=False, label="Implementation")
+    org = forms.ChoiceField(required=False, label="Org")
+    type = forms.ChoiceField(required=False, label="Type")
+    person = forms.ChoiceField(required=False, label="Changed by")
+    since = forms.DateField(required=False, label="From",
+                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args: Any, offered: dict[str, Any], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "changes-%s")
+        super().__init__(*args, **kwargs)
+        choices = {
+            "impl": [("", "All"), *((str(pk), name) for pk, name in offered["implementations"])],
+            "org": [("", "All"), *((str(m.pk), f"{m.implementation.name} · {m.name}") for m in offered["models"])],
+            "type": [("", "All"), *((t, t) for t in offered["types"])],
+            "person": [("", "Anyone"), *((p, p) for p in offered["people"])],
+        }
+        for name, options in choices.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = options
 
 
 class DictionaryFilterForm(OrgbookForm):

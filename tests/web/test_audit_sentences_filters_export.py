@@ -140,3 +140,12 @@ def test_membership_events_name_the_member(people: dict[str, Any]) -> None:
     members.remove(Membership.objects.get(user=people["vera"]), people["eddie"])
     removed = AuditEvent.objects.filter(action="member.removed").first()
     assert auditlog.sentence(removed) == "eddie@example.com removed vera@example.com (Viewer)."
+
+
+def test_a_filter_the_log_cannot_use_is_named_under_its_field(web_as: Any, renewed: dict[str, Any]) -> None:
+    html = web_as("alice").get("/s/acme/audit/", {"from": "last week", "person": "nobody@example.com"}).content.decode()
+    assert 'id="audit-from_error"' in html and "Give a date, like 2026-12-31." in html
+    assert 'id="audit-person_error"' in html and "Pick one of the options in the list." in html
+    assert 'value="last week"' in html  # kept as typed, to correct
+    undated = web_as("alice").get("/s/acme/audit/", {"from": "last week"}).content.decode()
+    assert "Ana renewed to 1 licence" in undated  # still the log, without the date it could not read

@@ -17,6 +17,7 @@ from orgbook.spaces import auditlog
 from orgbook.spaces.models import AuditEvent, Space
 from orgbook.spaces.permissions import Action, authorize
 from orgbook.web.base import page, space_context
+from orgbook.web.forms import AuditFilterForm
 
 PAGE_SIZE = 25
 
@@ -32,8 +33,9 @@ def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
              "sentence": auditlog.sentence(e), "before": auditlog.details(e.before, zone),
              "after": auditlog.details(e.after, zone)} for e in page_obj]
     query = urlencode(filters.as_query())
-    context = space_context(membership, page_obj=page_obj, rows=rows, filters=filters, query=query,
-                            actions=auditlog.actions_of(space), people=auditlog.people_of(space))
+    form = AuditFilterForm(request.GET or None, people=auditlog.people_of(space), actions=auditlog.actions_of(space))
+    form.is_valid()  # a value the log passed over is named under its field
+    context = space_context(membership, page_obj=page_obj, rows=rows, filters=filters, query=query, form=form)
     return render(request, "web/audit/page.html", context)
 
 

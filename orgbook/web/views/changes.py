@@ -16,6 +16,7 @@ from orgbook.orgmodels import changes, exports
 from orgbook.orgmodels.models import SyncRun
 from orgbook.spaces.permissions import Action, authorize
 from orgbook.web.base import page, signed_in_user, space_context
+from orgbook.web.forms import ChangesFilterForm
 
 
 @page
@@ -47,8 +48,10 @@ def feed(request: HttpRequest, slug: str) -> HttpResponse:
     chosen = changes.ChangeFilter.from_query(request.GET)
     page_obj = Paginator(changes.in_space(membership.space, chosen), changes.PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode(chosen.as_query())
-    context = space_context(membership, page_obj=page_obj, chosen=chosen, query=query,
-                            choices=changes.choices(membership.space), unknown_person=changes.UNKNOWN_PERSON)
+    form = ChangesFilterForm(request.GET or None, offered=changes.choices(membership.space))
+    form.is_valid()  # a value the feed passed over is named under its field
+    context = space_context(membership, page_obj=page_obj, chosen=chosen, query=query, form=form,
+                            unknown_person=changes.UNKNOWN_PERSON)
     return render(request, "web/changes/feed.html", context)
 
 

@@ -55,7 +55,14 @@ from orgbook.spaces.permissions import Action
 from orgbook.web import pagecache, xmldiff
 from orgbook.web.base import is_htmx, page, signed_in_user, space_context
 from orgbook.web.context import my_memberships
-from orgbook.web.forms import CompareForm, DictionaryFilterForm, ImpactDepthForm, ManifestForm, ManualLinkForm
+from orgbook.web.forms import (
+    CompareForm,
+    ConsolidateFilterForm,
+    DictionaryFilterForm,
+    ImpactDepthForm,
+    ManifestForm,
+    ManualLinkForm,
+)
 from orgbook.web.views.links import manual_edges
 
 GRID_PAGE = 50
@@ -699,9 +706,10 @@ def _filters_query(request: HttpRequest) -> str:
 def consolidate_page(request: HttpRequest, model_id: int) -> HttpResponse:
     first, membership, matrix = _consolidation(request, model_id)
     chosen = {int(pk) for pk in request.GET.getlist("with") if pk.isdigit()}
-    context = _ctx(membership, first, model_groups=_space_models(first), chosen=chosen, matrix=matrix,
-                   types=consolidate.TYPES, type=request.GET.get("type", ""), object=request.GET.get("object", ""),
-                   namespace=request.GET.get("namespace", ""), query=_filters_query(request))
+    form = ConsolidateFilterForm(request.GET or None, types=consolidate.TYPES)
+    form.is_valid()  # a type the matrix does not hold is named under its field
+    context = _ctx(membership, first, model_groups=_space_models(first), chosen=chosen, matrix=matrix, form=form,
+                   query=_filters_query(request))
     if matrix is not None:
         page_obj = Paginator(matrix.rows, consolidate.PAGE).get_page(request.GET.get("page"))
         shown = list(page_obj.object_list)
