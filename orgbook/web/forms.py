@@ -446,6 +446,18 @@ class AuditFilterForm(OrgbookForm):
         self.use_product_words()  # for the fields made here
 
 
+class SaveViewForm(OrgbookForm):
+    """Naming the dictionary's current filters, sort and columns as one's own view."""
+
+    name = forms.CharField(max_length=80, label="Save these filters as", strip=True,
+                           error_messages={"required": "Name the view, e.g. “Fields without a description”."},
+                           widget=forms.TextInput(attrs={"placeholder": "Name this view"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "view-%s")
+        super().__init__(*args, **kwargs)
+
+
 class ChangesFilterForm(OrgbookForm):
     """The Space's Changes feed filters, with the one field component. orgmodels/changes.ChangeFilter
     reads the same query and passes over a value it cannot use; this form says so under the field."""

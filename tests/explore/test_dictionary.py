@@ -137,3 +137,20 @@ def test_saved_views_belong_to_their_user(dreamhouse: Any, web_as: Any, people: 
     assert web_as("eddie").post(f"/m/{dreamhouse.pk}/views/{view.pk}/delete/").status_code == 404
     assert vera.post(f"/m/{dreamhouse.pk}/views/{view.pk}/delete/").status_code == 302
     assert not SavedView.objects.exists()
+
+
+def test_a_view_without_a_name_comes_back_with_the_grid_and_the_reason_under_the_box(
+        dreamhouse: Any, web_as: Any) -> None:
+    from tests.web.forms_html import dangling
+    from tests.web.test_form_errors import _under
+
+    r = web_as("vera").post(f"/m/{dreamhouse.pk}/views/", {"name": "  ", "type": "CustomField", "parent": "Property__c",
+                                                        "csrfmiddlewaretoken": "t" * 64})
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert _under(html, "view-name") == "Name the view, e.g. “Fields without a description”."
+    assert "Price__c" in html and "Broker__c.Email__c" not in html  # the same filtered grid, not a banner
+    assert '<input type="hidden" name="type" value="CustomField">' in html  # the filters kept for the next try
+    save_form = html.split('class="save-view')[1].split("</form>")[0]
+    assert save_form.count('name="csrfmiddlewaretoken"') == 1  # the refused post's token is not carried twice
+    assert not dangling(html) and not SavedView.objects.exists()

@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -62,6 +62,7 @@ from orgbook.web.forms import (
     ImpactDepthForm,
     ManifestForm,
     ManualLinkForm,
+    SaveViewForm,
 )
 from orgbook.web.views.links import manual_edges
 
@@ -110,7 +111,13 @@ def _ctx(membership: Membership, model: OrgModel, **extra: Any) -> dict[str, Any
 @page
 def dictionary(request: HttpRequest, model_id: int) -> HttpResponse:
     model, membership = _open(request, model_id)
-    g = Grid.parse(request.GET)
+    return _dictionary_page(request, model, membership, request.GET, SaveViewForm())
+
+
+def _dictionary_page(request: HttpRequest, model: OrgModel, membership: Membership, asked: QueryDict,
+                     save_form: SaveViewForm, status: int = 200) -> HttpResponse:
+    """The dictionary for the query `asked` (the address's, or the one a refused "Save view" carried)."""
+    g = Grid.parse(asked)
     found_rows = grid.grid_rows(model, g, doc_services.notes_of(model))
     found = found_rows.census
     paginator = Paginator(found_rows.rows, GRID_PAGE)
@@ -130,14 +137,16 @@ def dictionary(request: HttpRequest, model_id: int) -> HttpResponse:
         query_string=urlencode(query, doseq=True), sort_links=_sort_links(g, query),
         statuses=["present", "deleted", "unfetched"], changes=grid.CHANGES, own=grid.OWN,
         other_models=model.implementation.org_models.exclude(pk=model.pk),
+        save_form=save_form, kept_query=[(k, v) for k, values in asked.lists() if k not in ("page", "name", "csrfmiddlewaretoken")
+                                         for v in values],
     )
     filters = DictionaryFilterForm(
-        request.GET, types=[*found.types, *([g.type] if g.type and g.type not in found.types else [])],
+        asked, types=[*found.types, *([g.type] if g.type and g.type not in found.types else [])],
         namespaces=found.namespaces, own=grid.OWN, statuses=context["statuses"], changes=list(grid.CHANGES),
         version=model.version or 1)
     filters.is_valid()  # a value the grid passed over is said under its field
     context["filters"] = filters
-    return render(request, "web/models/dictionary.html", context)
+    return render(request, "web/models/dictionary.html", context, status=status)
 
 
 def _sort_links(g: Grid, query: dict[str, Any]) -> dict[str, str]:
@@ -190,15 +199,14 @@ def export(request: HttpRequest, model_id: int, fmt: str) -> HttpResponse:
 @page
 @require_POST
 def save_view(request: HttpRequest, model_id: int) -> HttpResponse:
-    model, _ = _open(request, model_id)
-    name = (request.POST.get("name") or "").strip()[:80]
+    model, membership = _open(request, model_id)
+    form = SaveViewForm(request.POST)
+    if not form.is_valid():  # the same grid comes back, the reason under the name box
+        return _dictionary_page(request, model, membership, request.POST, form, status=400)
+    name = form.cleaned_data["name"]
     query = Grid.parse(request.POST).as_query()
-    if not name:
-        messages.error(request, "Give the view a name.")
-    else:
-        SavedView.objects.update_or_create(user=signed_in_user(request), model=model, name=name,
-                                           defaults={"query": query})
-        messages.success(request, f"View “{name}” saved. It is yours; others do not see it.")
+    SavedView.objects.update_or_create(user=signed_in_user(request), model=model, name=name, defaults={"query": query})
+    messages.success(request, f"View “{name}” saved. It is yours; others do not see it.")
     return redirect(reverse("model_dictionary", args=[model.pk]) + "?" + urlencode(query, doseq=True))
 
 
