@@ -162,3 +162,16 @@ def test_the_manifest_form_says_what_to_fix_under_the_field_and_keeps_the_values
     nowhere = client.get(f"/m/{uat.pk}/manifest/", {"since_version": 1}).content.decode()
     assert _under(nowhere, "id_to") == "Choose the production model to deploy to."
     assert client.get(f"/m/{uat.pk}/manifest/").status_code == 200  # the empty form, no complaint yet
+
+
+def test_the_manifest_page_opens_its_model_once(dreamhouse: Any, uat: Any, web_as: Any) -> None:
+    """The page's access check opens the sandbox's model; building the manifest used to open it again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = web_as("vera")
+    query = {"to": dreamhouse.pk, "since_version": 1}
+    client.get(f"/m/{uat.pk}/manifest/", query)  # session and caches warm
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/m/{uat.pk}/manifest/", query).status_code == 200
+    assert len(queries.captured_queries) <= 12, [q["sql"][:120] for q in queries.captured_queries]

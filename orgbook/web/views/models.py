@@ -630,19 +630,18 @@ MANIFEST_FILES = {"package.xml": "application/xml", "destructiveChanges.xml": "a
                   "manifest.zip": "application/zip"}
 
 
-def _manifest(request: HttpRequest, model_id: int) -> tuple[OrgModel, Membership, manifest.Manifest | None]:
-    source, membership = _open(request, model_id)
+def _manifest(request: HttpRequest, source: OrgModel) -> manifest.Manifest | None:
+    """The manifest from `source` (already opened by the caller) to the production model the query names."""
     target_id = request.GET.get("to")
     if not target_id:
-        return source, membership, None
+        return None
     target = get_model(signed_in_user(request), target_id, Action.VIEW_CONTENT)
     since_version = request.GET.get("since_version") or None
     if since_version is not None and not since_version.isdigit():
         raise Invalid("since_version is a sandbox version number (0 for everything that differs).")
-    found = manifest.build(source, target, since=manifest.parse_since(request.GET.get("since")),
-                           since_version=int(since_version) if since_version else None,
-                           api_version=settings.ORGBOOK_SF_API_VERSION)
-    return source, membership, found
+    return manifest.build(source, target, since=manifest.parse_since(request.GET.get("since")),
+                          since_version=int(since_version) if since_version else None,
+                          api_version=settings.ORGBOOK_SF_API_VERSION)
 
 
 @page
@@ -653,7 +652,7 @@ def manifest_page(request: HttpRequest, model_id: int) -> HttpResponse:
     found = None
     if form.is_bound and form.is_valid():
         try:
-            found = _manifest(request, model_id)[2]
+            found = _manifest(request, source)
         except Invalid as refused:  # a pair that is not sandbox and production, or a baseline past the last version
             form.add_error(refused.details.get("field") if refused.details.get("field") in form.fields else None,
                            refused.message)
@@ -673,7 +672,8 @@ def manifest_page(request: HttpRequest, model_id: int) -> HttpResponse:
 
 @page
 def manifest_file(request: HttpRequest, model_id: int, name: str) -> HttpResponse:
-    _, _, found = _manifest(request, model_id)
+    source, _ = _open(request, model_id)
+    found = _manifest(request, source)
     if found is None or name not in MANIFEST_FILES:
         raise NotFound("Download a manifest as manifest/package.xml?to=<production model id> "
                        "(or destructiveChanges.xml, manifest.zip).")
