@@ -54,6 +54,9 @@ class ParsedComponent:
     # The package directory (of sfdx-project.json) the file was read from; '' when the source has
     # none. The same component in two package directories is reported with both.
     package_dir: str = ""
+    # What the ingest makes of it (stored forms, edges), made in the worker process that parsed it
+    # (parallel.Prepared); None when it was read in the caller's process.
+    prepared: Any = field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> tuple[str, str]:

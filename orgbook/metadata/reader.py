@@ -11,14 +11,15 @@ import hashlib
 import json
 import logging
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from lxml import etree
 
 from orgbook.metadata import attributes as attrs
-from orgbook.metadata import xmlstream
+from orgbook.metadata import parallel, xmlstream
 from orgbook.metadata.archive import (
     ArchiveLimits,
     Source,
@@ -90,6 +91,10 @@ class _Split:
     left: list[etree._Element]  # children still in the tree
 
 
+# What the walk yields: components, or (`_Reader.defer`) files to parse elsewhere.
+_Walked = ParsedComponent | SkippedFile | KnownChildren | parallel.FileJob
+
+
 def _full_name_text(el: etree._Element, tags: dict[str, str]) -> str:
     """`attributes.child_text(el, "fullName") or ""`, looking at the first child first (where
     Salesforce writes it). `tags` caches `{ns}fullName` per element tag."""
@@ -110,6 +115,7 @@ def iter_components(
     strict: bool = False,
     limits: ArchiveLimits | None = None,
     stream_above: int = xmlstream.STREAM_ABOVE,
+    pool: parallel.ReadPool | None = None,
 ) -> ComponentStream:
     """Yield every component of a folder or zip, in path order.
 
@@ -124,9 +130,13 @@ def iter_components(
     An object, workflow, labels or sharing rules file (a file holding children), a profile or a
     permission set larger than `stream_above` bytes is read a top-level element at a time
     (xmlstream.py), with the same components, hashes, attributes and dependencies.
+    `pool`: parse the files in its worker processes (parallel.py), each component coming with
+    its `prepared` forms; the stream yields the same components in the same order. Used only
+    while nothing is `known` (a first reading, a sync): a re-import reads the few changed files here.
     """
     stream = ComponentStream(source, namespace_prefix, on_problem, strict, limits)
     stream.stream_above = stream_above
+    stream.pool = pool
     return stream
 
 
@@ -146,6 +156,7 @@ class ComponentStream:
         self.stream_above = xmlstream.STREAM_ABOVE
         self.streamed: list[str] = []  # files read a top-level element at a time (xmlstream.py)
         self.report = ReadReport()  # where every file went; complete once the stream ends
+        self.pool: parallel.ReadPool | None = None
         self._args = (source, ns_prefix, on_problem, strict, limits)
         self._gen: Iterator[ParsedComponent | SkippedFile | KnownChildren] | None = None
 
@@ -167,7 +178,13 @@ class ComponentStream:
         try:
             reader = _Reader(src, ns_prefix, on_problem, strict, self.known, self.known_hashes, self.report)
             reader.stream_above, reader.streamed = self.stream_above, self.streamed
-            for item in reader.run():
+            pool = self.pool
+            if pool is not None and pool.size and not strict and not self.known and not self.known_hashes:
+                reader.defer = True
+                items: Iterator[ParsedComponent | SkippedFile | KnownChildren] = _Ordered(reader, pool).run()
+            else:  # nothing deferred: the walk yields components only
+                items = cast(Iterator[ParsedComponent | SkippedFile | KnownChildren], reader.run())
+            for item in items:
                 if isinstance(item, SkippedFile):
                     self.skipped.append(item.path)
                 yield item
@@ -207,8 +224,9 @@ class _Reader:
         self.parts: list[str] = []  # the JSON files read into the body of the component being read
         self.parts_root = ""  # the folder they are named relative to (the component file's)
         self._bundle_files: dict[str, list[str]] | None = None
+        self.defer = False  # hand each file to parse over as a `FileJob` (read in a worker)
 
-    def run(self) -> Iterator[ParsedComponent | SkippedFile | KnownChildren]:
+    def run(self) -> Iterator[_Walked]:
         for path, why in self.source.skipped:
             self._report(ReadProblem(path, f"{path}: skipped, {why}.", "unsafe"))
         detected = detect_format(self.source)
@@ -266,7 +284,7 @@ class _Reader:
             # after its one component is that component's (not `objects/X/`, which holds children).
             self.claimed_folders[folder] = path
 
-    def _read_path(self, path: str, root: str) -> Iterator[ParsedComponent | SkippedFile | KnownChildren]:
+    def _read_path(self, path: str, root: str) -> Iterator[_Walked]:
         rel = path[len(root) + 1 :] if root else path
         parts = rel.split("/")
         target = classify(parts, self.source.exists, path)
@@ -290,10 +308,28 @@ class _Reader:
                 yield SkippedFile(path, digest, stat)
                 return
             self.digest, self.stat = digest, stat
+            if self.defer:  # the bytes read for the digest go with it: every file the parse may need
+                yield parallel.FileJob(path, root, self.dir_format.value, target, digest, stat, self.facts,
+                                       self.parts, self._bytes)
+                return
             yield from self._read_target(path, target)
         except (XmlError, UnsafeArchiveError, UnreadableFileError) as exc:
             self.digest = self.stat = ""
             yield from self._failed(path, target, exc)
+        finally:
+            self._bytes = {}
+
+    def read_job(self, job: parallel.FileJob) -> Iterator[ParsedComponent | KnownChildren]:
+        """The parse `_read_path` handed over (`defer`), done here: in a worker, or in the
+        stream's process for a reading too small to start workers."""
+        self.root, self.dir_format = job.root, SourceFormat(job.dir_format)
+        self.digest, self.stat, self.facts, self._bytes = job.digest, job.stat, job.facts, dict(job.data)
+        self.parts, self.parts_root = job.parts, job.path.rpartition("/")[0]
+        try:
+            yield from self._read_target(job.path, job.target)
+        except (XmlError, UnsafeArchiveError, UnreadableFileError) as exc:
+            self.digest = self.stat = ""
+            yield from self._failed(job.path, job.target, exc)
         finally:
             self._bytes = {}
 
@@ -937,3 +973,134 @@ def _child_target(child: ChildType, rest: list[str], name: str) -> Target:
         return Target("child", child.name, name, "CustomLabels", )
     parent = decode_file_name(rest[0]) if len(rest) >= 2 else ""
     return Target("child", child.name, f"{parent}.{name}", parent, )
+
+
+# --- reading in worker processes (parallel.py) ---------------------------------------------------------
+
+
+class _Given(Source):
+    """The bytes a `FileJob` carries, as the reader asks for them."""
+
+    def __init__(self, files: dict[str, bytes]) -> None:
+        super().__init__("", ArchiveLimits())
+        self._files = files
+
+    def exists(self, path: str) -> bool:
+        return path in self._files
+
+    def read(self, path: str) -> bytes:
+        return self._files[path]
+
+
+def read_jobs(settings: parallel.Settings, jobs: list[parallel.FileJob]) -> parallel.BatchResult:
+    """Parse a batch of files as the stream's own reader would, each component `prepare`d."""
+    problems: list[ReadProblem] = []
+    items: list[list[ParsedComponent | KnownChildren]] = []
+    streamed: list[str] = []
+    for job in jobs:
+        reader = _Reader(_Given(job.data), settings.ns_prefix, problems.append, False)
+        reader.projects, reader.stream_above, reader.streamed = set(settings.projects), settings.stream_above, streamed
+        items.append([parallel.prepare(item) if isinstance(item, ParsedComponent) else item
+                      for item in reader.read_job(job)])
+    return parallel.BatchResult(items, problems, streamed)
+
+
+class _Batch:
+    """Consecutive entries of the walk: files to parse (`jobs`, by index in `slots`) and what the
+    walk yielded between them, in order; `number` once handed to the pool."""
+
+    __slots__ = ("slots", "jobs", "size", "number", "here")
+
+    def __init__(self) -> None:
+        self.slots: list[int | ParsedComponent | SkippedFile | KnownChildren] = []
+        self.jobs: list[parallel.FileJob] = []
+        self.size = 0
+        self.number: int | None = None
+        self.here = False  # parsed in this process: too small a reading to start workers for
+
+
+class _Ordered:
+    """The walk's components in the walk's order, the files to parse read in the pool's workers.
+
+    Workers start only once START_AFTER batches are waiting; a reading that ends before that is
+    parsed here. At most `pool.limit` batches are out at once, so memory stays flat."""
+
+    def __init__(self, reader: _Reader, pool: parallel.ReadPool) -> None:
+        self.reader, self.pool = reader, pool
+        self.settings = parallel.Settings(reader.ns_prefix, reader.stream_above, frozenset(reader.projects))
+        self.batches: deque[_Batch] = deque()
+        self.open: _Batch | None = None
+        self.waiting: list[_Batch] = []  # closed, not yet handed to the pool
+        self.out = 0  # handed to the pool and not yet yielded
+        # Reads the batches parsed here: a reader of its own, since the walk's reader is mid-walk.
+        self.local = _Reader(reader.source, reader.ns_prefix, reader.on_problem, reader.strict)
+        self.local.projects, self.local.stream_above, self.local.streamed = (
+            reader.projects, reader.stream_above, reader.streamed)
+
+    def run(self) -> Iterator[ParsedComponent | SkippedFile | KnownChildren]:
+        for item in self.reader.run():
+            batch = self.open
+            if batch is None:
+                batch = self.open = _Batch()
+                self.batches.append(batch)
+            if isinstance(item, parallel.FileJob):
+                batch.slots.append(len(batch.jobs))
+                batch.jobs.append(item)
+                batch.size += sum(len(b) for b in item.data.values())
+                if len(batch.jobs) >= parallel.BATCH_FILES or batch.size >= parallel.BATCH_BYTES:
+                    self._close()
+                    yield from self._ready(block=False)
+            else:
+                batch.slots.append(item)
+        self._close()
+        if self.pool.started or len(self.waiting) >= parallel.START_AFTER:
+            self._submit()
+        else:
+            for batch in self.waiting:
+                batch.here = True
+            self.waiting = []
+        yield from self._ready(block=True)
+
+    def _close(self) -> None:
+        batch, self.open = self.open, None
+        if batch is None:
+            return
+        if not batch.jobs:
+            batch.here = True
+            return
+        self.waiting.append(batch)
+        if self.pool.started or len(self.waiting) >= parallel.START_AFTER:
+            self._submit()
+
+    def _submit(self) -> None:
+        for batch in self.waiting:
+            batch.number = self.pool.submit(self.settings, batch.jobs)
+            self.out += 1
+        self.waiting = []
+
+    def _ready(self, block: bool) -> Iterator[ParsedComponent | SkippedFile | KnownChildren]:
+        while self.batches:
+            batch = self.batches[0]
+            if batch is self.open:
+                return
+            if batch.here:
+                self.batches.popleft()
+                for slot in batch.slots:
+                    if isinstance(slot, int):
+                        yield from self.local.read_job(batch.jobs[slot])
+                    else:
+                        yield slot
+                continue
+            if batch.number is None or (not block and self.out < self.pool.limit):
+                return  # waiting for the workers to start, or room for more: go on walking
+            self.batches.popleft()
+            self.out -= 1
+            result = self.pool.result(batch.number, self.settings, batch.jobs)
+            for problem in result.problems:
+                self.reader._report(problem)
+            self.reader.streamed.extend(result.streamed)
+            for slot in batch.slots:
+                if isinstance(slot, int):
+                    yield from result.items[slot]
+                else:
+                    yield slot

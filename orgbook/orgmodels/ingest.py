@@ -19,13 +19,16 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import os
 import pickle
+import tempfile
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -37,10 +40,10 @@ from orgbook.metadata import (
     ReadReport,
     SchemaIndex,
     SkippedFile,
-    iter_dependencies,
 )
 from orgbook.metadata.attributes import attribute_diff
 from orgbook.metadata.dependencies import Dependency as MetadataDependency
+from orgbook.metadata.parallel import Prepared, ReadPool, compress, split_dependencies
 from orgbook.orgmodels import completeness, resolve
 from orgbook.orgmodels import report as import_report
 from orgbook.orgmodels.models import (
@@ -95,17 +98,22 @@ class _Pending:
 
 
 class _Created:
-    """The new components' rows and edges, in reading order, kept compressed a thousand at a time.
+    """The new components' rows and edges, in reading order, kept compressed a thousand at a time
+    in a temporary file, so memory does not grow with the org (issue 18: 100,000 and 300,000
+    components, bench/README.md).
 
     An import of one object with 260,000 fields holds 260,000 new rows until its transaction: as
     `_Pending`s they took about 1.7 KB each (the import peaked over 500 MB); a pickled and
-    compressed chunk of rows takes a fraction of that (bench/README.md, "One very large file").
+    compressed chunk of rows takes a fraction of that (bench/README.md, "One very large file"),
+    and on disk nothing. The file is in the data directory (private to Orgbook) and has no name:
+    it is gone when the ingest ends, or its process dies.
     A pending with edges still to work out (`parsed` or `unsettled` set) is held as it is."""
 
     CHUNK = 1000
 
     def __init__(self) -> None:
-        self._chunks: list[bytes] = []
+        self._spool: IO[bytes] | None = None
+        self._chunks: list[tuple[int, int]] = []  # (offset, length) in the spool
         self._open: list[tuple[Any, ...] | int] = []  # (key, values, edges), or an index into _held
         self._held: list[_Pending] = []
         self._count = 0
@@ -120,16 +128,35 @@ class _Created:
             self._open.append((pending.key, pending.values, pending.edges))
         self._count += 1
         if len(self._open) >= self.CHUNK:
-            self._chunks.append(zlib.compress(pickle.dumps(self._open, protocol=pickle.HIGHEST_PROTOCOL), 1))
+            data = zlib.compress(pickle.dumps(self._open, protocol=pickle.HIGHEST_PROTOCOL), 1)
+            if self._spool is None:
+                self._spool = tempfile.TemporaryFile(dir=settings.DATA_DIR)  # noqa: SIM115 (closed by close())
+            self._spool.seek(0, os.SEEK_END)
+            self._chunks.append((self._spool.tell(), len(data)))
+            self._spool.write(data)
             self._open = []
 
     def __len__(self) -> int:
         return self._count
 
+    def held(self) -> list[_Pending]:
+        """The pendings held as they are: those with edges still to work out."""
+        return self._held
+
+    def close(self) -> None:
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
+
+    def _chunk(self, offset: int, length: int) -> list[Any]:
+        assert self._spool is not None
+        self._spool.seek(offset)
+        # Bytes this process pickled a moment ago into its own unnamed file, never anything from outside.
+        return pickle.loads(zlib.decompress(self._spool.read(length)))  # type: ignore[no-any-return]  # noqa: S301
+
     def __iter__(self) -> Iterator[_Pending]:
         for chunk in [*self._chunks, None]:
-            # Bytes this process pickled a moment ago, never anything read from outside.
-            items = self._open if chunk is None else pickle.loads(zlib.decompress(chunk))  # noqa: S301
+            items = self._open if chunk is None else self._chunk(*chunk)
             for item in items:
                 if isinstance(item, int):
                     yield self._held[item]
@@ -195,8 +222,7 @@ class _GrowingSchema(SchemaIndex):
         return found
 
 
-def _z(data: bytes | None) -> bytes | None:
-    return zlib.compress(data, 1) if data is not None else None
+_z = compress  # the stored form of a definition or body, as the reading workers make it
 
 
 def _datetime(value: Any) -> Any:
@@ -209,12 +235,17 @@ _DT_FIELD = Component._meta.get_field("created_date")
 
 def _row(pc: ParsedComponent, key: tuple[str, str], props: dict[str, Any] | None, version: int) -> tuple[Any, ...]:
     props = props or {}
+    ready: Prepared | None = pc.prepared
+    if ready is not None:  # compressed and encoded by the worker process that parsed it
+        definition_z, body_z, attributes = ready.definition_z, ready.body_z, ready.attributes_json
+    else:
+        definition_z, body_z, attributes = _z(pc.definition), _z(pc.body), json.dumps(pc.attributes)
     return (
         pc.type, pc.full_name, key[1], pc.parent_type or "", (pc.parent_name or "").lower(), (pc.label or "")[:400],
         pc.namespace or "", props.get("id", "") or "", _datetime(props.get("createdDate")),
         props.get("createdByName", "") or "", _datetime(props.get("lastModifiedDate")),
-        props.get("lastModifiedByName", "") or "", _z(pc.definition), _z(pc.body), pc.content_hash,
-        json.dumps(pc.attributes), ComponentStatus.PRESENT.value, version, version, (pc.error or "")[:500],
+        props.get("lastModifiedByName", "") or "", definition_z, body_z, pc.content_hash,
+        attributes, ComponentStatus.PRESENT.value, version, version, (pc.error or "")[:500],
         pc.file_path, pc.source_digest, pc.source_stat, pc.element_digest,
     )
 
@@ -234,6 +265,7 @@ def ingest(
     read_report: ReadReport | None = None,
     left_out: Sequence[tuple[str, str]] = (),
     after_read: Callable[[], tuple[bool, set[tuple[str, str]] | None]] | None = None,
+    pool: ReadPool | None = None,
 ) -> SyncRun:
     """Write one new version of `model` into `run`, the one record of the sync, upload or import.
 
@@ -255,6 +287,8 @@ def ingest(
     what a sync could not get from Salesforce. Both go into the run's report.
     `after_read`: for a stream whose completeness is known only once it is read (a sync reading
     each chunk as it lands), called then; it gives `complete` and `deleted`.
+    `pool`: the worker processes `components` was parsed in, for the run's record (`read_workers`:
+    how many were started; `read_here`: batches a failed worker left to this process).
     """
     bare = run is None
     if run is None:
@@ -263,7 +297,7 @@ def ingest(
         _stage(run, "reading", 75)
     try:
         _ingest(model, components, run, file_properties or {}, progress, complete, deleted, rule, problems,
-                read_report, left_out, after_read)
+                read_report, left_out, after_read, pool)
     except Exception as exc:
         if bare:
             run.status, run.error = SyncRun.Status.FAILED, hide_server_paths(f"{type(exc).__name__}: {exc}")[:4000]
@@ -274,6 +308,12 @@ def ingest(
         run.status, run.stage, run.progress, run.finished_at = SyncRun.Status.SUCCEEDED, "done", 100, timezone.now()
         run.save(update_fields=["status", "stage", "progress", "finished_at"])
     return run
+
+
+def read_pool() -> ReadPool:
+    """The worker processes that parse a sync's, import's or upload's files (`ORGBOOK_READ_WORKERS`,
+    one per core by default); started only by a reading large enough, stopped on leaving `with`."""
+    return ReadPool(settings.ORGBOOK_READ_WORKERS)
 
 
 def _stage(run: SyncRun, name: str, percent: int) -> None:
@@ -287,7 +327,8 @@ def _ingest(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem 
             deleted: set[tuple[str, str]] | None, rule: completeness.Rule | None,
             problems: Sequence[ReadProblem], read_report: ReadReport | None = None,
             left_out: Sequence[tuple[str, str]] = (),
-            after_read: Callable[[], tuple[bool, set[tuple[str, str]] | None]] | None = None) -> None:
+            after_read: Callable[[], tuple[bool, set[tuple[str, str]] | None]] | None = None,
+            pool: ReadPool | None = None) -> None:
     t0 = time.perf_counter()
     existing, files = _stored(model)
     stream = components if isinstance(components, ComponentStream) else None
@@ -298,6 +339,21 @@ def _ingest(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem 
         files = {}
     version = model.version + 1
     plan, seen = _read(model, components, existing, version, props, progress, files)
+    if pool is not None:
+        run.stages = {**run.stages, "read_workers": pool.started, "read_here": pool.read_here}
+    try:
+        _check_and_write(model, plan, seen, existing, version, run, t0, complete, deleted, rule, problems, stream,
+                         read_report, left_out, after_read, progress)
+    finally:
+        plan.create.close()
+
+
+def _check_and_write(model: OrgModel, plan: _Plan, seen: set[tuple[str, str]], existing: dict[Any, Any],
+                     version: int, run: SyncRun, t0: float, complete: bool, deleted: set[tuple[str, str]] | None,
+                     rule: completeness.Rule | None, problems: Sequence[ReadProblem], stream: ComponentStream | None,
+                     read_report: ReadReport | None, left_out: Sequence[tuple[str, str]],
+                     after_read: Callable[[], tuple[bool, set[tuple[str, str]] | None]] | None,
+                     progress: Progress | None) -> None:
     run.stages = {**run.stages, "ingest_parse": round(time.perf_counter() - t0, 3)}
     if after_read is not None:
         complete, deleted = after_read()
@@ -496,11 +552,18 @@ def _read(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem | 
             schema.add(pc)
         if pc.type in resolve.NAMED_TYPES:
             plan.named.setdefault(pc.type, {})[key[1]] = (pc.full_name, pc.attributes)
-        schema.asked = False
-        pending.edges, pending.unsettled = _edges(pc, schema)
-        if schema.asked:
+        ready: Prepared | None = pc.prepared
+        if ready is not None and not ready.asks:  # worked out by the worker that parsed it
+            pending.edges, pending.unsettled = ready.edges, ready.unsettled
+        elif ready is not None:  # it asked where lookups lead: once every lookup is read (parsed again then)
             pending.parsed = pc
             later.append(pending)
+        else:
+            schema.asked = False
+            pending.edges, pending.unsettled = _edges(pc, schema)
+            if schema.asked:
+                pending.parsed = pc
+                later.append(pending)
         if old is None:
             plan.create.append(pending)
         else:
@@ -547,20 +610,14 @@ def _first_copy(plan: _Plan, seen: set[tuple[str, str]], type_: str, full_name: 
 
 
 def _edges(pc: ParsedComponent, schema: SchemaIndex) -> tuple[list[Edge], list[MetadataDependency]]:
-    edges: list[Edge] = []
-    unsettled: list[MetadataDependency] = []
-    for d in iter_dependencies(pc, schema):
-        if d.resolve:
-            unsettled.append(d)
-        else:
-            edges.append((d.to_type, d.to_name, d.where or ""))
-    return edges, unsettled
+    return split_dependencies(pc, schema)
 
 
 def _settle(model: OrgModel, plan: _Plan, seen: set[tuple[str, str]], existing: dict[Any, Any],
             gone: list[tuple[int, Any]]) -> None:
     """Edges that needed the whole model (resolve.py); the model is read only when some component has one."""
-    pendings = [p for p in (*plan.create, *(p for _, p in plan.update)) if p.unsettled]
+    # Only the held pendings of `create` can have any (`_Created.append`): the rest stay on disk.
+    pendings = [p for p in itertools.chain(plan.create.held(), (p for _, p in plan.update)) if p.unsettled]
     if not pendings:
         return
     present = resolve.presence(model, seen, existing, gone, plan.named)

@@ -15,7 +15,7 @@ from orgbook.implementations.access import require_active
 from orgbook.implementations.models import Implementation, OrgConnection
 from orgbook.metadata import ReadProblem, UnsafeArchiveError, XmlError, iter_components
 from orgbook.orgmodels import completeness
-from orgbook.orgmodels.ingest import Progress, ingest
+from orgbook.orgmodels.ingest import Progress, ingest, read_pool
 from orgbook.orgmodels.models import ModelKind, OrgModel, SyncRun
 from orgbook.pathnames import hide_server_paths
 from orgbook.spaces.models import Membership, Space
@@ -132,8 +132,9 @@ def ingest_path(model: OrgModel, path: str | os.PathLike[str], progress: Progres
     problems: list[ReadProblem] = []
     rule = completeness.CONFIRMED_IMPORT if allow_removals else completeness.IMPORT
     try:
-        run = ingest(model, iter_components(path, strict=False, on_problem=problems.append), run=run,
-                     trigger="import", progress=progress, rule=rule, problems=problems)
+        with read_pool() as pool:
+            run = ingest(model, iter_components(path, strict=False, on_problem=problems.append, pool=pool), run=run,
+                         trigger="import", progress=progress, rule=rule, problems=problems, pool=pool)
     except (UnsafeArchiveError, XmlError) as exc:
         raise Invalid(f"{_named(str(exc), path, shown)} Nothing was imported.") from None
     model.implementation.touch()

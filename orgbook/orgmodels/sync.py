@@ -31,8 +31,9 @@ from django.utils.dateparse import parse_datetime
 
 from orgbook.implementations.models import OrgConnection
 from orgbook.metadata import REGISTRY, ParsedComponent, ReadProblem, ReadReport, iter_components
+from orgbook.metadata.parallel import ReadPool
 from orgbook.orgmodels import completeness
-from orgbook.orgmodels.ingest import ingest
+from orgbook.orgmodels.ingest import ingest, read_pool
 from orgbook.orgmodels.models import Component, ComponentStatus, ModelKind, OrgModel, SyncRun, child_types
 from orgbook.salesforce.errors import (
     RequestLimitExceeded,
@@ -631,22 +632,23 @@ def read_fetched(folder: Path, report: ReadReport | None = None,
     yield from _read_whole_folder(folder, report, problems)
 
 
-def read_source(source: Path, report: ReadReport | None = None,
-                problems: list[ReadProblem] | None = None) -> Iterator[ParsedComponent | ReadProblem]:
-    """One fetched chunk (or the folder readMetadata filled), its reading added to `report`."""
-    stream = iter_components(source, on_problem=problems.append if problems is not None else None)
+def read_source(source: Path, report: ReadReport | None = None, problems: list[ReadProblem] | None = None,
+                pool: ReadPool | None = None) -> Iterator[ParsedComponent | ReadProblem]:
+    """One fetched chunk (or the folder readMetadata filled), its reading added to `report`;
+    parsed in `pool`'s worker processes when given."""
+    stream = iter_components(source, on_problem=problems.append if problems is not None else None, pool=pool)
     yield from stream
     if report is not None:
         _add_report(report, stream.report)
 
 
-def _read_whole_folder(folder: Path, report: ReadReport | None = None,
-                       problems: list[ReadProblem] | None = None) -> Iterator[ParsedComponent | ReadProblem]:
+def _read_whole_folder(folder: Path, report: ReadReport | None = None, problems: list[ReadProblem] | None = None,
+                       pool: ReadPool | None = None) -> Iterator[ParsedComponent | ReadProblem]:
     if (folder / "read").exists():
         (folder / "read" / "package.xml").write_text(
             '<?xml version="1.0" encoding="UTF-8"?><Package xmlns="http://soap.sforce.com/2006/04/metadata">'
             "<version>62.0</version></Package>")
-        yield from read_source(folder / "read", report, problems)
+        yield from read_source(folder / "read", report, problems, pool)
 
 
 def _add_report(report: ReadReport, one: ReadReport) -> None:
@@ -696,8 +698,8 @@ def run_sync(run: SyncRun, api: MetadataApi, report: SyncReporter) -> SyncRun:
             listed = {(p.type, p.full_name.lower()): p for p in _read_props_of(zip_path)}
             plan.listed.update(listed)
             props.update(_props_by_key(Plan(listed=listed)))
-            yield from read_source(zip_path, read_report, problems)
-        yield from _read_whole_folder(folder, read_report, problems)
+            yield from read_source(zip_path, read_report, problems, pool)
+        yield from _read_whole_folder(folder, read_report, problems, pool)
 
     def settle() -> tuple[bool, set[tuple[str, str]] | None]:
         """Once every chunk is read: what was left out decides whether the reading is complete."""
@@ -708,8 +710,10 @@ def run_sync(run: SyncRun, api: MetadataApi, report: SyncReporter) -> SyncRun:
         return complete, None if complete else _deleted_keys(model, plan)
 
     # An org never has no components: a full sync that read none fails and keeps the model.
-    ingest(model, components(), run=run, file_properties=props, after_read=settle, rule=completeness.SYNC,
-           problems=problems, read_report=read_report, left_out=left_out.items)
+    # The chunks are parsed in worker processes (one per core) while the next ones are retrieved.
+    with read_pool() as pool:
+        ingest(model, components(), run=run, file_properties=props, after_read=settle, rule=completeness.SYNC,
+               problems=problems, read_report=read_report, left_out=left_out.items, pool=pool)
     shutil.rmtree(folder.parent, ignore_errors=True)  # fetched chunks are only kept to resume
     return run
 
