@@ -55,6 +55,7 @@ def main() -> None:
     parser.add_argument("--retrieve-seconds", type=float, default=0.0, help="emulator: time to prepare a retrieve")
     parser.add_argument("--retrieve-seconds-per-file", type=float, default=0.0, help="emulator: and per file in it")
     parser.add_argument("--in-flight", default="", help="e.g. 3,1: a first sync with each, in that order")
+    parser.add_argument("--read-workers", default="", help="e.g. 2,0: ORGBOOK_READ_WORKERS for each of those syncs")
     args = parser.parse_args()
     import generate_org
 
@@ -64,7 +65,10 @@ def main() -> None:
     emu, info = start_emulator(folder, work, latency)
     try:
         if args.in_flight:
-            out = run_in_flight(work, info, args.components, [int(n) for n in args.in_flight.split(",")])
+            counts = [int(n) for n in args.in_flight.split(",")]
+            workers: list[int | None] = [int(n) for n in args.read_workers.split(",")] if args.read_workers \
+                else [None] * len(counts)
+            out = run_in_flight(work, info, args.components, counts, workers)
             print(json.dumps({**latency, **out}))
         else:
             print(json.dumps(run(work, info, args.components)))
@@ -135,9 +139,12 @@ def run(work: Path, info: dict, components: int) -> dict[str, object]:  # type: 
     return out
 
 
-def run_in_flight(work: Path, info: dict, components: int, counts: list[int]) -> dict[str, object]:  # type: ignore[type-arg]
-    """A first sync of the org for each number of retrieves in flight (its model deleted in between).
-    Client CPU is this process's user + system time over the sync (the emulator runs in another)."""
+def run_in_flight(work: Path, info: dict, components: int, counts: list[int],  # type: ignore[type-arg]
+                  workers: list[int | None]) -> dict[str, object]:
+    """A first sync of the org for each number of retrieves in flight (its model deleted in between),
+    each with its number of reading workers (None: the default, one per core).
+    Client CPU is this process's user + system time over the sync, with its reading workers' (the
+    emulator runs in another process, never waited for, so not counted)."""
     setup_django(work, info)
     from django.conf import settings
 
@@ -148,20 +155,25 @@ def run_in_flight(work: Path, info: dict, components: int, counts: list[int]) ->
 
     conn = connect_org(info, "Big")
     out: dict[str, object] = {"components": components}
-    for n in counts:
+    default_workers = settings.ORGBOOK_READ_WORKERS
+    for n, readers in zip(counts, workers, strict=True):
         OrgModel.objects.filter(connection=conn).delete()  # each sync is a first sync
         conn = type(conn).objects.get(pk=conn.pk)
         settings.ORGBOOK_SYNC_RETRIEVES_IN_FLIGHT = n
+        settings.ORGBOOK_READ_WORKERS = default_workers if readers is None else readers
         api = MetadataApi(connect.client_for(conn))
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        cpu = usage.ru_utime + usage.ru_stime
+        usage, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = usage.ru_utime + usage.ru_stime + kids.ru_utime + kids.ru_stime
         started = time.perf_counter()
         sync_run = SyncRun.objects.create(model=model_for(conn), trigger="manual", stage="describing", full=True)
         run_sync(sync_run, api, SyncReporter(sync_run))
         total = time.perf_counter() - started
-        usage = resource.getrusage(resource.RUSAGE_SELF)
+        usage, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
         stats = api.client.stats
-        out.update({f"in_flight_{n}_s": round(total, 2), f"in_flight_{n}_cpu_s": round(usage.ru_utime + usage.ru_stime - cpu, 2),
+        used = usage.ru_utime + usage.ru_stime + kids.ru_utime + kids.ru_stime - cpu
+        out.update({f"in_flight_{n}_s": round(total, 2), f"in_flight_{n}_cpu_s": round(used, 2),
+                    f"in_flight_{n}_read_workers": sync_run.stages.get("read_workers", 0),
+                    f"in_flight_{n}_stages": sync_run.stages,
                     f"in_flight_{n}_poll_wait_s": round(stats.poll_wait_seconds, 2), f"in_flight_{n}_calls": api.client.calls,
                     f"in_flight_{n}_added": sync_run.added,
                     f"in_flight_{n}_peak_rss_mb_so_far": round(usage.ru_maxrss / 1024, 1)})

@@ -40,7 +40,9 @@ log = logging.getLogger(__name__)
 
 Edge = tuple[str, str, str]  # (to_type, to_name, where)
 BATCH_FILES = 64  # files per batch handed to a worker
-BATCH_BYTES = 4 * 1024 * 1024  # or fewer, when their bytes reach this
+# or fewer, when their bytes reach this: 64 object files are 5,000 components, whose results (up to
+# `ReadPool.limit` batches of them) the calling process holds at once; 256 KB is about 800.
+BATCH_BYTES = 256 * 1024
 START_AFTER = 4  # batches waiting before workers are started: a small reading is not worth them
 
 

@@ -16,11 +16,13 @@ instances.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import logging
 import os
 import pickle
+import sys
 import tempfile
 import time
 import zlib
@@ -62,6 +64,7 @@ log = logging.getLogger(__name__)
 BATCH = 2000  # rows or ids per statement: a list of ids is never one parameter per component of a model
 Progress = Callable[[str, int], None]
 Edge = tuple[str, str, str]  # (to_type, to_name, where)
+Seen = Mapping[tuple[str, str], Any]  # the keys read (report.Copies.first)
 # A stored component as the ingest compares it: pk, content hash, status, source path, source
 # digest, element digest, source signature.
 _Existing = tuple[int, str, str, str, str, str, str]
@@ -153,6 +156,19 @@ class _Created:
         self._spool.seek(offset)
         # Bytes this process pickled a moment ago into its own unnamed file, never anything from outside.
         return pickle.loads(zlib.decompress(self._spool.read(length)))  # type: ignore[no-any-return]  # noqa: S301
+
+    def chunks(self) -> Iterator[list[_Pending]]:
+        """The pendings in reading order, a stored chunk at a time."""
+        for chunk in [*self._chunks, None]:
+            items = self._open if chunk is None else self._chunk(*chunk)
+            yield [self._pending(item) for item in items]
+
+    def _pending(self, item: tuple[Any, ...] | int) -> _Pending:
+        if isinstance(item, int):
+            return self._held[item]
+        pending = _Pending(item[0], item[1])
+        pending.edges = item[2]
+        return pending
 
     def __iter__(self) -> Iterator[_Pending]:
         for chunk in [*self._chunks, None]:
@@ -348,7 +364,7 @@ def _ingest(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem 
         plan.create.close()
 
 
-def _check_and_write(model: OrgModel, plan: _Plan, seen: set[tuple[str, str]], existing: dict[Any, Any],
+def _check_and_write(model: OrgModel, plan: _Plan, seen: Seen, existing: dict[Any, Any],
                      version: int, run: SyncRun, t0: float, complete: bool, deleted: set[tuple[str, str]] | None,
                      rule: completeness.Rule | None, problems: Sequence[ReadProblem], stream: ComponentStream | None,
                      read_report: ReadReport | None, left_out: Sequence[tuple[str, str]],
@@ -483,7 +499,7 @@ class _StoredHashes(Mapping[tuple[str, str], tuple[str, str]]):
         return sum(1 for _ in self)
 
 
-def _skip(plan: _Plan, seen: set[tuple[str, str]], skipped: SkippedFile, known: _File,
+def _skip(plan: _Plan, seen: Seen, skipped: SkippedFile, known: _File,
           existing: dict[tuple[str, str], _Existing]) -> None:
     """An unchanged file: its stored components stay as they are."""
     if skipped.stat != known.stat:  # same bytes, new signature (a fresh checkout): remember it
@@ -493,7 +509,7 @@ def _skip(plan: _Plan, seen: set[tuple[str, str]], skipped: SkippedFile, known: 
             plan.unchanged += 1
 
 
-def _known_children(plan: _Plan, seen: set[tuple[str, str]], existing: dict[Any, Any], batch: KnownChildren) -> None:
+def _known_children(plan: _Plan, seen: Seen, existing: dict[Any, Any], batch: KnownChildren) -> None:
     """Unchanged children of a re-read file: what the loop in `_read` does for a component whose
     stored hash is the same, without a `ParsedComponent` per child."""
     path = batch.path
@@ -512,8 +528,11 @@ def _known_children(plan: _Plan, seen: set[tuple[str, str]], existing: dict[Any,
 def _read(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem | SkippedFile | KnownChildren],
           existing: dict[Any, Any], version: int, props: dict[tuple[str, str], dict[str, Any]],
           progress: Progress | None, files: dict[str, _File],
-          ) -> tuple[_Plan, set[tuple[str, str]]]:
-    plan, seen = _Plan(), set[tuple[str, str]]()
+          ) -> tuple[_Plan, Seen]:
+    # The keys read so far are those of `copies.first` (the copy kept of each): no second set of
+    # every key (memory that grows with the org).
+    plan = _Plan()
+    seen = plan.copies.first
     # Resolves `Account__r.Name` through the lookup's referenceTo; fields not re-read this time
     # fall back to the X__r -> X__c naming rule.
     schema = _GrowingSchema(model=model)
@@ -529,7 +548,7 @@ def _read(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem | 
         if isinstance(pc, KnownChildren):
             _known_children(plan, seen, existing, pc)
             continue
-        key = (pc.type, pc.full_name.lower())
+        key = (sys.intern(pc.type), pc.full_name.lower())  # one string per type, not one per component
         if not _first_copy(plan, seen, pc.type, pc.full_name, key, pc.file_path, pc.content_hash, pc):
             continue
         old = existing.get(key)
@@ -556,7 +575,8 @@ def _read(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem | 
         if ready is not None and not ready.asks:  # worked out by the worker that parsed it
             pending.edges, pending.unsettled = ready.edges, ready.unsettled
         elif ready is not None:  # it asked where lookups lead: once every lookup is read (parsed again then)
-            pending.parsed = pc
+            # Held without its definition and body until then: `pending.values` has them compressed.
+            pending.parsed = _slim(pc)
             later.append(pending)
         else:
             schema.asked = False
@@ -573,11 +593,30 @@ def _read(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem | 
             progress("parsing", n)
     for pending in later:
         assert pending.parsed is not None
-        (pending.edges, pending.unsettled), pending.parsed = _edges(pending.parsed, schema), None
+        (pending.edges, pending.unsettled), pending.parsed = _edges(_whole(pending), schema), None
     return plan, seen
 
 
-def _keep_refused(plan: _Plan, seen: set[tuple[str, str]], existing: dict[Any, Any]) -> None:
+_DEFINITION_Z, _BODY_Z = _COLUMNS.index("definition_z"), _COLUMNS.index("body_z")
+
+
+def _slim(pc: ParsedComponent) -> ParsedComponent:
+    """A worker's component as `_read` holds it until its edges can be worked out."""
+    return dataclasses.replace(pc, definition=b"", body=None, prepared=None, element=None)
+
+
+def _whole(pending: _Pending) -> ParsedComponent:
+    """`pending.parsed` with the definition and body `_slim` left out, from the stored row."""
+    pc = pending.parsed
+    assert pc is not None
+    if pc.definition or pc.element is not None:  # parsed here: held as it was
+        return pc
+    definition, body = pending.values[_DEFINITION_Z], pending.values[_BODY_Z]
+    return dataclasses.replace(pc, definition=zlib.decompress(definition) if definition is not None else b"",
+                               body=zlib.decompress(body) if body is not None else None)
+
+
+def _keep_refused(plan: _Plan, seen: Seen, existing: dict[Any, Any]) -> None:
     """The stored components read from a refused file stay as they are, not removed: the fields
     of an object file that is refused now were read from it last time, and nothing read this
     time says they are gone. (Its own component was left untouched in `_read`.)"""
@@ -586,11 +625,11 @@ def _keep_refused(plan: _Plan, seen: set[tuple[str, str]], existing: dict[Any, A
     present = ComponentStatus.PRESENT
     for key, e in existing.items():
         if e[3] in plan.refused and e[2] == present and key not in seen:
-            seen.add(key)
+            plan.copies.kept(key, e[3], e[1])
             plan.unchanged += 1
 
 
-def _first_copy(plan: _Plan, seen: set[tuple[str, str]], type_: str, full_name: str, key: tuple[str, str],
+def _first_copy(plan: _Plan, seen: Seen, type_: str, full_name: str, key: tuple[str, str],
                 path: str, content_hash: str, parsed: ParsedComponent | None = None) -> bool:
     """Whether this is the first copy of `key` read, which the model holds. A later copy's file is
     never skipped on a re-import (`duplicate_paths`), so the rule and its report hold every time:
@@ -598,7 +637,6 @@ def _first_copy(plan: _Plan, seen: set[tuple[str, str]], type_: str, full_name: 
     warned about, and its content kept beside the component (`parsed`, when it was read). An object
     folder without its file in two package directories (`synthetic`) is no copy of a file."""
     if key not in seen:
-        seen.add(key)
         plan.copies.kept(key, path, content_hash)
         return True
     plan.duplicate_paths.add(path)
@@ -613,7 +651,7 @@ def _edges(pc: ParsedComponent, schema: SchemaIndex) -> tuple[list[Edge], list[M
     return split_dependencies(pc, schema)
 
 
-def _settle(model: OrgModel, plan: _Plan, seen: set[tuple[str, str]], existing: dict[Any, Any],
+def _settle(model: OrgModel, plan: _Plan, seen: Seen, existing: dict[Any, Any],
             gone: list[tuple[int, Any]]) -> None:
     """Edges that needed the whole model (resolve.py); the model is read only when some component has one."""
     # Only the held pendings of `create` can have any (`_Created.append`): the rest stay on disk.
@@ -669,7 +707,7 @@ def _chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _gone(existing: dict[Any, Any], seen: set[Any], only: set[tuple[str, str]] | None) -> list[tuple[int, Any]]:
+def _gone(existing: dict[Any, Any], seen: Seen, only: set[tuple[str, str]] | None) -> list[tuple[int, Any]]:
     """(pk, key) of the present components this reading deletes: those not read (a complete
     reading) or, for an incremental sync, those in `only` that were not read again."""
     return [(e[0], key) for key, e in existing.items()
@@ -693,20 +731,58 @@ def _mark_deleted(model: OrgModel, gone: list[tuple[int, Any]], version: int, ru
 
 
 def _write(model: OrgModel, plan: _Plan, version: int, run: SyncRun, *, first: bool, progress: Progress | None) -> None:
-    ids: dict[tuple[str, str], int] = {}
-    if plan.create:  # (a scan of the model's rows: not for a re-sync that added nothing)
-        _insert(Component, ["model", *_COLUMNS], ((model.pk, *p.values) for p in plan.create))
-        ids = {(t, k): pk for t, k, pk in Component.objects.filter(model=model, added_version=version).values_list(
-            "type", "name_key", "pk")}
-    kind = (ChangeKind.BASELINE if first else ChangeKind.NEW).value
-    _insert(ComponentChange, _CHANGE_COLUMNS,
-            ((model.pk, ids[p.key], run.pk, p.key[0], v[_FULL_NAME], kind, version, v[_MODIFIED] or v[_CREATED],
-              v[_MODIFIED_BY], "{}", None, "", v[_HASH]) for p in plan.create for v in (p.values,)))
+    _write_created(model, plan.create, version, run, (ChangeKind.BASELINE if first else ChangeKind.NEW).value)
     _apply_updates(model, plan.update, version, run)
-    ids.update({p.key: pk for pk, p in plan.update})
     if progress:
         progress("dependencies", len(plan.create) + len(plan.update))
-    _write_dependencies(model, plan, ids)
+    _write_dependencies(model, plan)
+
+
+def _write_created(model: OrgModel, created: _Created, version: int, run: SyncRun, kind: str) -> None:
+    """The new components, a stored chunk at a time: each gets its id here (`_ids`), so its history
+    rows and edges are written with it, in one pass over the spool and no map of every new id
+    (at 300,000 components that map and the query filling it were the write's largest memory)."""
+    ids = _ids(Component)
+    for chunk in created.chunks():
+        paired = list(zip(ids(len(chunk)), chunk, strict=True))
+        _insert(Component, ["id", "model", *_COLUMNS], ((pk, model.pk, *p.values) for pk, p in paired))
+        _insert(ComponentChange, _CHANGE_COLUMNS,
+                ((model.pk, pk, run.pk, p.key[0], v[_FULL_NAME], kind, version, v[_MODIFIED] or v[_CREATED],
+                  v[_MODIFIED_BY], "{}", None, "", v[_HASH]) for pk, p in paired for v in (p.values,)))
+        _insert(Dependency, _DEPENDENCY_COLUMNS, _edge_rows(model, paired))
+
+
+def _ids(table: type[models.Model]) -> Callable[[int], list[int]]:
+    """Ids for new rows of `table`, `n` at a time, as the database would give them. PostgreSQL: from
+    the column's own sequence. SQLite: after the largest ever given (AUTOINCREMENT's own record
+    included), which no other writer can take meanwhile: the ingest's transaction holds the write
+    lock from its start (IMMEDIATE)."""
+    qn = connection.ops.quote_name
+    name = table._meta.db_table
+    if connection.vendor == "postgresql":
+        def take(n: int) -> list[int]:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                               [qn(name), n])
+                return [row[0] for row in cursor.fetchall()]
+        return take
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {qn(name)}")  # noqa: S608 (the model's table name)
+        largest = cursor.fetchone()[0] or 0
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [name])
+        row = cursor.fetchone()
+    after = [max(largest, row[0] if row else 0)]
+
+    def following(n: int) -> list[int]:
+        start = after[0] + 1
+        after[0] += n
+        return list(range(start, start + n))
+    return following
+
+
+def _edge_rows(model: OrgModel, pendings: Iterable[tuple[int, _Pending]]) -> Iterator[tuple[Any, ...]]:
+    return ((model.pk, pk, to_type, to_name.lower(), to_name[:400], where[:300], "metadata")
+            for pk, p in pendings for to_type, to_name, where in p.edges)
 
 
 def _apply_updates(model: OrgModel, updates: list[tuple[int, _Pending]], version: int, run: SyncRun) -> None:
@@ -777,11 +853,9 @@ def _write_copies(model: OrgModel, plan: _Plan) -> bool:
     return True
 
 
-def _write_dependencies(model: OrgModel, plan: _Plan, ids: dict[tuple[str, str], int]) -> None:
+def _write_dependencies(model: OrgModel, plan: _Plan) -> None:
+    """The changed components' edges (the new ones' are written with them, `_write_created`)."""
     stale = [pk for pk, _ in plan.update]
     for i in range(0, len(stale), BATCH):
         Dependency.objects.filter(model=model, source_id__in=stale[i:i + BATCH]).delete()
-    pendings = itertools.chain(plan.create, (p for _, p in plan.update))
-    _insert(Dependency, _DEPENDENCY_COLUMNS,
-            ((model.pk, ids[p.key], to_type, to_name.lower(), to_name[:400], where[:300], "metadata")
-             for p in pendings for to_type, to_name, where in p.edges))
+    _insert(Dependency, _DEPENDENCY_COLUMNS, _edge_rows(model, plan.update))

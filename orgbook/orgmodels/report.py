@@ -43,14 +43,15 @@ class Other:
 class Copies:
     """Every component identity read so far, with the file and content hash of the copy kept."""
 
-    first: dict[Key, tuple[str, str]] = field(default_factory=dict)
+    first: dict[Key, tuple[str, str | bytes]] = field(default_factory=dict)
     collisions: list[dict[str, Any]] = field(default_factory=list)
     identical: int = 0
     # The other copies of collisions as read, kept beside the component (`ComponentCopy`).
     others: list[Other] = field(default_factory=list)
 
     def kept(self, key: Key, path: str, content_hash: str) -> None:
-        self.first[key] = (path, content_hash)
+        # One entry per component of the org, so kept small: the hash as its 32 bytes, not 64 characters.
+        self.first[key] = (path, _compact(content_hash))
 
     def again(self, type_: str, full_name: str, key: Key, path: str, content_hash: str,
               parsed: ParsedComponent | None = None) -> str | None:
@@ -58,7 +59,7 @@ class Copies:
         warning message is returned. `content_hash` '' means unknown (treated as different).
         `parsed`: the copy as read (not when its file was skipped as unchanged), kept in `others`."""
         kept_path, kept_hash = self.first.get(key, ("", ""))
-        if content_hash and content_hash == kept_hash:
+        if content_hash and _compact(content_hash) == kept_hash:
             self.identical += 1
             return None
         self.collisions.append({"type": type_, "name": full_name, "kept": kept_path, "other": path})
@@ -67,6 +68,13 @@ class Copies:
                                      parsed.definition, parsed.body))
         return (f"{type_} {full_name} appears twice with different content: the model holds the copy in "
                 f"{kept_path or 'the first file read'}, not the one in {path}")
+
+
+def _compact(content_hash: str) -> str | bytes:
+    try:
+        return bytes.fromhex(content_hash)
+    except ValueError:
+        return content_hash
 
 
 def build(read: ReadReport | None, copies: Copies, left_out: Sequence[tuple[str, str]] = (),

@@ -19,7 +19,7 @@ stored components it neither re-read nor deleted.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -63,7 +63,7 @@ class Presence:
         return None
 
 
-def presence(model: OrgModel, seen: set[tuple[str, str]], existing: dict[tuple[str, str], Any],
+def presence(model: OrgModel, seen: Collection[tuple[str, str]], existing: dict[tuple[str, str], Any],
              gone: Iterable[tuple[int, tuple[str, str]]], named_read: dict[str, dict[str, tuple[str, dict[str, Any]]]],
              ) -> Presence:
     """`existing`: the stored rows (`ingest._stored`); `named_read`: NAMED_TYPES components this reading parsed."""
