@@ -99,3 +99,43 @@ def test_a_killed_sync_resumes_from_fetched_chunks_without_duplicates(tmp_path: 
         assert re.search(r"Interrupted \(the worker stopped\) during (retrieving|reading) \(2 of", runs[0][1])
         assert "resumed" in runs[0][1]
         assert _count(tmp_path, "SELECT version FROM orgmodels_orgmodel") == [(1,)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sync_killed_while_its_workers_parse_leaves_none_of_them_running_and_resumes(tmp_path: Path) -> None:
+    """The reading workers (ORGBOOK_READ_WORKERS) of a killed sync stop with it (they read their
+    orders from a pipe the dead process held), and the next attempt stores every component once."""
+    import psutil
+
+    from fakeforce import Emulator
+    from tests.corpus import PMM
+    from tests.emulator import acme_with
+
+    with Emulator.from_config(acme_with(str(PMM))) as emu:
+        env = {**_env(tmp_path, emu), "ORGBOOK_SYNC_CHUNK_FILES": "600", "ORGBOOK_READ_WORKERS": "2"}
+        setup = subprocess.run([sys.executable, "-c", SETUP, json.dumps({"control": emu.login_url})], env=env,
+                               capture_output=True, text=True, timeout=120)
+        assert setup.returncode == 0, setup.stderr[-2000:]
+        conn_id = setup.stdout.strip().splitlines()[-1]
+        sync = [sys.executable, "-m", "orgbook.cli", "sync", conn_id]
+        worker = subprocess.Popen(sync, env=env, stderr=subprocess.DEVNULL)
+        readers: list[psutil.Process] = []
+        end = time.monotonic() + 120
+        while len(readers) < 2 and time.monotonic() < end and worker.poll() is None:
+            readers = [p for p in psutil.Process(worker.pid).children() if "_worker_main" in " ".join(p.cmdline())]
+            time.sleep(0.05)
+        assert len(readers) == 2, "the sync never started its reading workers"
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)
+        gone, alive = psutil.wait_procs(readers, timeout=15)
+        assert not alive, f"reading workers outlived the killed sync: {alive}"
+        assert _count(tmp_path, "SELECT COUNT(*) FROM orgmodels_component") == [(0,)]
+        _wait_for_the_lease_to_lapse(tmp_path)
+
+        again = subprocess.run(sync, env=env, capture_output=True, text=True, timeout=300)
+        assert again.returncode == 0, again.stderr[-2000:]
+        total, distinct = _count(tmp_path, "SELECT COUNT(*), COUNT(DISTINCT type || name_key) FROM orgmodels_component")[0]
+        assert total == distinct > 1000
+        runs = _count(tmp_path, "SELECT status, stages FROM orgmodels_syncrun ORDER BY id")
+        assert len(runs) == 1 and runs[0][0] == "succeeded", runs
+        assert json.loads(runs[0][1])["read_workers"] == 2
