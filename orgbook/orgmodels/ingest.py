@@ -272,7 +272,7 @@ def ingest(
     *,
     run: SyncRun | None = None,
     trigger: str = "import",
-    file_properties: dict[tuple[str, str], dict[str, Any]] | None = None,
+    file_properties: Mapping[tuple[str, str], dict[str, Any]] | None = None,
     progress: Progress | None = None,
     complete: bool = True,
     deleted: set[tuple[str, str]] | None = None,
@@ -339,7 +339,7 @@ def _stage(run: SyncRun, name: str, percent: int) -> None:
 
 
 def _ingest(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem | SkippedFile | KnownChildren],
-            run: SyncRun, props: dict[tuple[str, str], dict[str, Any]], progress: Progress | None, complete: bool,
+            run: SyncRun, props: Mapping[tuple[str, str], dict[str, Any]], progress: Progress | None, complete: bool,
             deleted: set[tuple[str, str]] | None, rule: completeness.Rule | None,
             problems: Sequence[ReadProblem], read_report: ReadReport | None = None,
             left_out: Sequence[tuple[str, str]] = (),
@@ -526,7 +526,7 @@ def _known_children(plan: _Plan, seen: Seen, existing: dict[Any, Any], batch: Kn
 
 
 def _read(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem | SkippedFile | KnownChildren],
-          existing: dict[Any, Any], version: int, props: dict[tuple[str, str], dict[str, Any]],
+          existing: dict[Any, Any], version: int, props: Mapping[tuple[str, str], dict[str, Any]],
           progress: Progress | None, files: dict[str, _File],
           ) -> tuple[_Plan, Seen]:
     # The keys read so far are those of `copies.first` (the copy kept of each): no second set of

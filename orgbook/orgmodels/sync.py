@@ -19,7 +19,7 @@ import json
 import logging
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -664,11 +664,29 @@ def _manifest(path: str) -> bool:
     return path.rpartition("/")[2] == "package.xml" and path.count("/") <= 1
 
 
-def _props_by_key(plan: Plan) -> dict[tuple[str, str], dict[str, Any]]:
-    return {key: {"id": p.id, "createdDate": parse_datetime(p.created_date) if p.created_date else None,
-                  "createdByName": p.created_by_name, "lastModifiedByName": p.last_modified_by_name,
-                  "lastModifiedDate": parse_datetime(p.last_modified_date) if p.last_modified_date else None}
-            for key, p in plan.listed.items()}
+class _PropsByKey(Mapping[tuple[str, str], dict[str, Any]]):
+    """What the listing says of each component, as the ingest stores it, made when the ingest asks
+    for it: one dict and two datetimes per component of the org held for the whole sync took more
+    memory than the listing itself (issue 18)."""
+
+    def __init__(self, listed: Mapping[tuple[str, str], FileProperties]) -> None:
+        self._listed = listed
+
+    def __getitem__(self, key: tuple[str, str]) -> dict[str, Any]:
+        p = self._listed[key]
+        return {"id": p.id, "createdDate": parse_datetime(p.created_date) if p.created_date else None,
+                "createdByName": p.created_by_name, "lastModifiedByName": p.last_modified_by_name,
+                "lastModifiedDate": parse_datetime(p.last_modified_date) if p.last_modified_date else None}
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self._listed)
+
+    def __len__(self) -> int:
+        return len(self._listed)
+
+
+def _props_by_key(plan: Plan) -> Mapping[tuple[str, str], dict[str, Any]]:
+    return _PropsByKey(plan.listed)
 
 
 def run_sync(run: SyncRun, api: MetadataApi, report: SyncReporter) -> SyncRun:
@@ -696,8 +714,7 @@ def run_sync(run: SyncRun, api: MetadataApi, report: SyncReporter) -> SyncRun:
         for zip_path in fetching.zips():
             # What the retrieve said about its swept components, before they are read.
             listed = {(p.type, p.full_name.lower()): p for p in _read_props_of(zip_path)}
-            plan.listed.update(listed)
-            props.update(_props_by_key(Plan(listed=listed)))
+            plan.listed.update(listed)  # `props` reads plan.listed
             yield from read_source(zip_path, read_report, problems, pool)
         yield from _read_whole_folder(folder, read_report, problems, pool)
 

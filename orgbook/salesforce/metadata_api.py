@@ -11,6 +11,7 @@ import base64
 import binascii
 import logging
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -78,8 +79,13 @@ class ListMetadataQuery:
     folder: str | None = None  # required for in-folder types (Report, Dashboard, ...)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileProperties:
+    """One listed component. A sync holds one per component of the org until it is written, so it
+    is kept small: slots, and the values many components share (type, people, dates, state) as one
+    string each (`sys.intern`), not one per component."""
+
+
     type: str
     full_name: str
     file_name: str
@@ -92,6 +98,16 @@ class FileProperties:
     last_modified_date: str = ""
     manageable_state: str | None = None
     namespace_prefix: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in _SHARED:
+            value = getattr(self, name)
+            if value:
+                object.__setattr__(self, name, sys.intern(value))
+
+
+_SHARED = ("type", "created_by_id", "created_by_name", "created_date", "last_modified_by_id", "last_modified_by_name",
+           "last_modified_date", "manageable_state", "namespace_prefix")
 
 
 @dataclass(frozen=True)
