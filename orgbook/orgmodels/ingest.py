@@ -101,14 +101,13 @@ class _Pending:
 
 
 class _Created:
-    """The new components' rows and edges, in reading order, kept compressed a thousand at a time
-    in a temporary file, so memory does not grow with the org (issue 18: 100,000 and 300,000
+    """The new components' rows and edges, in reading order, pickled a thousand at a time into a
+    temporary file, so memory does not grow with the org (issue 18: 100,000 and 300,000
     components, bench/README.md).
 
     An import of one object with 260,000 fields holds 260,000 new rows until its transaction: as
-    `_Pending`s they took about 1.7 KB each (the import peaked over 500 MB); a pickled and
-    compressed chunk of rows takes a fraction of that (bench/README.md, "One very large file"),
-    and on disk nothing. The file is in the data directory (private to Orgbook) and has no name:
+    `_Pending`s they took about 1.7 KB each (the import peaked over 500 MB); pickled chunks of rows
+    took a fraction of that in memory (bench/README.md, "One very large file"), and on disk none. The file is in the data directory (private to Orgbook) and has no name:
     it is gone when the ingest ends, or its process dies.
     A pending with edges still to work out (`parsed` or `unsettled` set) is held as it is."""
 
@@ -131,7 +130,8 @@ class _Created:
             self._open.append((pending.key, pending.values, pending.edges))
         self._count += 1
         if len(self._open) >= self.CHUNK:
-            data = zlib.compress(pickle.dumps(self._open, protocol=pickle.HIGHEST_PROTOCOL), 1)
+            # Not compressed again: the definitions in it are already, and the file is not memory.
+            data = pickle.dumps(self._open, protocol=pickle.HIGHEST_PROTOCOL)
             if self._spool is None:
                 self._spool = tempfile.TemporaryFile(dir=settings.DATA_DIR)  # noqa: SIM115 (closed by close())
             self._spool.seek(0, os.SEEK_END)
@@ -155,7 +155,7 @@ class _Created:
         assert self._spool is not None
         self._spool.seek(offset)
         # Bytes this process pickled a moment ago into its own unnamed file, never anything from outside.
-        return pickle.loads(zlib.decompress(self._spool.read(length)))  # type: ignore[no-any-return]  # noqa: S301
+        return pickle.loads(self._spool.read(length))  # type: ignore[no-any-return]  # noqa: S301
 
     def chunks(self) -> Iterator[list[_Pending]]:
         """The pendings in reading order, a stored chunk at a time."""
