@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
 from typing import Any
 
 import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The browser tests' output folder (pytest-playwright's --output: screenshots of failed tests) is
+    # emptied once per run, here, in the process that starts pytest-xdist's workers (or the only one);
+    # tests/browser/conftest.py keeps each worker from emptying it again when its first test starts.
+    if hasattr(config, "workerinput"):
+        return
+    output = config.getoption("output", None)
+    if output:
+        shutil.rmtree(output, ignore_errors=True)
 
 
 @pytest.fixture

@@ -3,6 +3,9 @@ HTTP on 127.0.0.1, through Orgbook's own OAuth flow.
 
     emu = emulator_fixture(CONFIG, scope="module")      # in a conftest or test module
     conn = connect_org(people, emu, settings)           # Acme's production org, connected to "Retail"
+
+Each emulator listens on ports the system picks (never a port base) and keeps its orgs in memory, so
+the test processes pytest-xdist starts (.ci/run's -n 2) each run their own, sharing nothing.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ secret key, the token key file, the queue folders), and pytest-django imports th
 conftest runs. A plugin named with `-p` is imported earlier still, so this is the one place that
 can point them at a temporary folder: a test run never reads or writes a real install's `./var`
 (its `token_keys` above all), whatever the environment says, and processes the tests start inherit
-the same folder unless they are given their own.
+the same folder unless they are given their own. Each pytest-xdist worker imports this plugin afresh,
+so each has a folder of its own too (the SQLite file, the cache, the queue), never its sibling's.
 """
 
 from __future__ import annotations

@@ -19,7 +19,6 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run",
 ]
-RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 # The user guide's screenshots (docs/user/screenshots.sh): made here, by the tests that check the same
 # pages, never by hand; tests/docs/test_guide_screenshots.py holds every image to a test that shoots it.
 GUIDE_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "user" / "images"
@@ -41,6 +40,13 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def delete_output_dir() -> None:
+    """pytest-playwright's fixture of this name empties --output when each test process starts; with
+    pytest-xdist (.ci/run runs the browser tests on two) one worker would delete a failed test's
+    screenshot the other had just written. The root conftest.py empties it once per run instead."""
+
+
 @pytest.fixture
 def page(browser: Any, live_server: Any, request: Any) -> Iterator[Any]:
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 768})
@@ -50,9 +56,12 @@ def page(browser: Any, live_server: Any, request: Any) -> Iterator[Any]:
     # pytest-playwright's makereport hook leaves each phase's report on the item as rep_<phase>.
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
-        RESULTS.mkdir(exist_ok=True)
+        # Into --output (one folder per run: .ci/run's PostgreSQL run has its own), named by test id,
+        # so the two xdist workers never write the same file.
+        results = Path(request.config.getoption("output")).absolute()
+        results.mkdir(parents=True, exist_ok=True)
         name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
-        tab.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
+        tab.screenshot(path=str(results / f"{name}.png"), full_page=True)
     context.close()
 
 
