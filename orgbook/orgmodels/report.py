@@ -43,14 +43,14 @@ class Other:
 class Copies:
     """Every component identity read so far, with the file and content hash of the copy kept."""
 
-    first: dict[Key, tuple[str, str | bytes]] = field(default_factory=dict)
+    first: dict[Key, tuple[str, int]] = field(default_factory=dict)
     collisions: list[dict[str, Any]] = field(default_factory=list)
     identical: int = 0
     # The other copies of collisions as read, kept beside the component (`ComponentCopy`).
     others: list[Other] = field(default_factory=list)
 
     def kept(self, key: Key, path: str, content_hash: str) -> None:
-        # One entry per component of the org, so kept small: the hash as its 32 bytes, not 64 characters.
+        # One entry per component of the org, so kept small: the hash as an int, not 64 characters.
         self.first[key] = (path, _compact(content_hash))
 
     def again(self, type_: str, full_name: str, key: Key, path: str, content_hash: str,
@@ -58,7 +58,7 @@ class Copies:
         """A second copy of `key` from `path`: counted when identical, else a collision whose
         warning message is returned. `content_hash` '' means unknown (treated as different).
         `parsed`: the copy as read (not when its file was skipped as unchanged), kept in `others`."""
-        kept_path, kept_hash = self.first.get(key, ("", ""))
+        kept_path, kept_hash = self.first.get(key, ("", 0))
         if content_hash and _compact(content_hash) == kept_hash:
             self.identical += 1
             return None
@@ -70,11 +70,11 @@ class Copies:
                 f"{kept_path or 'the first file read'}, not the one in {path}")
 
 
-def _compact(content_hash: str) -> str | bytes:
-    try:
-        return bytes.fromhex(content_hash)
-    except ValueError:
-        return content_hash
+def _compact(content_hash: str) -> int:
+    """What `first` keeps of a content hash to tell an identical copy: Python's 64-bit hash of it
+    (a small int, cheap to make), never stored or compared across processes. Two different
+    contents of one component meeting on it (a chance of 2**-64) would be counted identical."""
+    return hash(content_hash)
 
 
 def build(read: ReadReport | None, copies: Copies, left_out: Sequence[tuple[str, str]] = (),
