@@ -170,17 +170,6 @@ class _Created:
         pending.edges = item[2]
         return pending
 
-    def __iter__(self) -> Iterator[_Pending]:
-        for chunk in [*self._chunks, None]:
-            items = self._open if chunk is None else self._chunk(*chunk)
-            for item in items:
-                if isinstance(item, int):
-                    yield self._held[item]
-                    continue
-                pending = _Pending(item[0], item[1])
-                pending.edges = item[2]
-                yield pending
-
 
 @dataclass
 class _Plan:
