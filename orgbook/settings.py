@@ -247,7 +247,7 @@ ORGBOOK_SYNC_CHUNK_FILES = env_int("ORGBOOK_SYNC_CHUNK_FILES", 5000, minimum=1)
 # Salesforce CLI or a deploy on the same org, and already hides most of the preparing time.
 ORGBOOK_SYNC_RETRIEVES_IN_FLIGHT = env_int("ORGBOOK_SYNC_RETRIEVES_IN_FLIGHT", 3, minimum=1)
 # Processes that parse a sync's, import's or upload's files (orgbook/metadata/parallel.py): one per
-# core by default; 0 parses in the sync's own process. Each takes about 30-60 MB while it reads.
+# core by default; 0 parses in the sync's own process. Each takes up to about 110 MB while it reads.
 ORGBOOK_READ_WORKERS = env_int("ORGBOOK_READ_WORKERS", os.cpu_count() or 1, minimum=0)
 ORGBOOK_SYNC_LEASE_SECONDS = env_int("ORGBOOK_SYNC_LEASE_SECONDS", 60, minimum=1)
 # A task that met an unreachable database or broker is retried after a random wait of up to this
