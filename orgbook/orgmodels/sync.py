@@ -685,9 +685,6 @@ class _PropsByKey(Mapping[tuple[str, str], dict[str, Any]]):
         return len(self._listed)
 
 
-def _props_by_key(plan: Plan) -> Mapping[tuple[str, str], dict[str, Any]]:
-    return _PropsByKey(plan.listed)
-
 
 def run_sync(run: SyncRun, api: MetadataApi, report: SyncReporter) -> SyncRun:
     """Describe, list, plan, fetch and ingest into `run`, up to the committed version.
@@ -708,13 +705,13 @@ def run_sync(run: SyncRun, api: MetadataApi, report: SyncReporter) -> SyncRun:
     folder = work_dir(model, plan.key())
     fetching = Fetch(api, plan, folder, report, left_out)
     fetching.prime()  # retrieving; the reading starts with the first chunk landed
-    props = _props_by_key(plan)
+    props = _PropsByKey(plan.listed)  # reads plan.listed, to which the swept types' listing is added
 
     def components() -> Iterator[ParsedComponent | ReadProblem]:
         for zip_path in fetching.zips():
             # What the retrieve said about its swept components, before they are read.
             listed = {(p.type, p.full_name.lower()): p for p in _read_props_of(zip_path)}
-            plan.listed.update(listed)  # `props` reads plan.listed
+            plan.listed.update(listed)
             yield from read_source(zip_path, read_report, problems, pool)
         yield from _read_whole_folder(folder, read_report, problems, pool)
 
