@@ -64,7 +64,10 @@ log = logging.getLogger(__name__)
 BATCH = 2000  # rows or ids per statement: a list of ids is never one parameter per component of a model
 Progress = Callable[[str, int], None]
 Edge = tuple[str, str, str]  # (to_type, to_name, where)
-Seen = Mapping[tuple[str, str], Any]  # the keys read (report.Copies.first)
+Seen = import_report.Kept  # the keys read (report.Copies.first)
+# A model holding fewer stored components keeps the keys read on disk (a first import):
+# `report.KeptOnDisk`; one holding more has every key in memory already (`_stored`).
+KEYS_ON_DISK_BELOW = 1000
 # A stored component as the ingest compares it: pk, content hash, status, source path, source
 # digest, element digest, source signature.
 _Existing = tuple[int, str, str, str, str, str, str]
@@ -112,6 +115,10 @@ class _Created:
     A pending with edges still to work out (`parsed` or `unsettled` set) is held as it is."""
 
     CHUNK = 1000
+    # Or fewer, when they have this many edges: a profile has one per field it grants (374 in the
+    # 100k org), so a thousand profiles' edges held at once (800 of them, 300,000 components) were
+    # a 64 MB peak of their own.
+    CHUNK_EDGES = 20_000
 
     def __init__(self) -> None:
         self._spool: IO[bytes] | None = None
@@ -119,6 +126,7 @@ class _Created:
         self._open: list[tuple[Any, ...] | int] = []  # (key, values, edges), or an index into _held
         self._held: list[_Pending] = []
         self._count = 0
+        self._open_edges = 0
 
     def append(self, pending: _Pending) -> None:
         # Held as it is when something is still to be worked out on it (its edges once reading ends,
@@ -128,8 +136,9 @@ class _Created:
             self._held.append(pending)
         else:
             self._open.append((pending.key, pending.values, pending.edges))
+            self._open_edges += len(pending.edges)
         self._count += 1
-        if len(self._open) >= self.CHUNK:
+        if len(self._open) >= self.CHUNK or self._open_edges >= self.CHUNK_EDGES:
             # Not compressed again: the definitions in it are already, and the file is not memory.
             data = pickle.dumps(self._open, protocol=pickle.HIGHEST_PROTOCOL)
             if self._spool is None:
@@ -137,7 +146,7 @@ class _Created:
             self._spool.seek(0, os.SEEK_END)
             self._chunks.append((self._spool.tell(), len(data)))
             self._spool.write(data)
-            self._open = []
+            self._open, self._open_edges = [], 0
 
     def __len__(self) -> int:
         return self._count
@@ -343,14 +352,17 @@ def _ingest(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem 
     else:
         files = {}
     version = model.version + 1
-    plan, seen = _read(model, components, existing, version, props, progress, files)
-    if pool is not None:
-        run.stages = {**run.stages, "read_workers": pool.started, "read_here": pool.read_here}
+    kept = import_report.KeptOnDisk() if len(existing) < KEYS_ON_DISK_BELOW else import_report.KeptInMemory()
+    plan = _Plan(copies=import_report.Copies(first=kept))
     try:
-        _check_and_write(model, plan, seen, existing, version, run, t0, complete, deleted, rule, problems, stream,
+        _read(plan, model, components, existing, version, props, progress, files)
+        if pool is not None:
+            run.stages = {**run.stages, "read_workers": pool.started, "read_here": pool.read_here}
+        _check_and_write(model, plan, kept, existing, version, run, t0, complete, deleted, rule, problems, stream,
                          read_report, left_out, after_read, progress)
     finally:
         plan.create.close()
+        kept.close()
 
 
 def _check_and_write(model: OrgModel, plan: _Plan, seen: Seen, existing: dict[Any, Any],
@@ -365,7 +377,7 @@ def _check_and_write(model: OrgModel, plan: _Plan, seen: Seen, existing: dict[An
     for problem in problems:
         plan.refused.setdefault(problem.path, problem.message)
     read = len(seen)
-    _keep_refused(plan, seen, existing)
+    _keep_refused(plan, existing)
     gone = _gone(existing, seen, None if complete else (deleted or set()))
     _settle(model, plan, seen, existing, gone)
     if rule is not None:
@@ -488,23 +500,23 @@ class _StoredHashes(Mapping[tuple[str, str], tuple[str, str]]):
         return sum(1 for _ in self)
 
 
-def _skip(plan: _Plan, seen: Seen, skipped: SkippedFile, known: _File,
+def _skip(plan: _Plan, skipped: SkippedFile, known: _File,
           existing: dict[tuple[str, str], _Existing]) -> None:
     """An unchanged file: its stored components stay as they are."""
     if skipped.stat != known.stat:  # same bytes, new signature (a fresh checkout): remember it
         plan.relocated.append((known.holder, skipped.path, skipped.digest, "", skipped.stat))
     for key in known.keys:
-        if _first_copy(plan, seen, key[0], key[1], key, skipped.path, existing[key][1]):
+        if _first_copy(plan, key[0], key[1], key, skipped.path, existing[key][1]):
             plan.unchanged += 1
 
 
-def _known_children(plan: _Plan, seen: Seen, existing: dict[Any, Any], batch: KnownChildren) -> None:
+def _known_children(plan: _Plan, existing: dict[Any, Any], batch: KnownChildren) -> None:
     """Unchanged children of a re-read file: what the loop in `_read` does for a component whose
     stored hash is the same, without a `ParsedComponent` per child."""
     path = batch.path
     for type_, full_name, content_hash, element_digest in batch.children:
         key = (type_, full_name.lower())
-        if not _first_copy(plan, seen, type_, full_name, key, path, content_hash):
+        if not _first_copy(plan, type_, full_name, key, path, content_hash):
             continue
         old = existing[key]
         if old[1] != content_hash or old[2] != ComponentStatus.PRESENT:  # the reader only leaves out what we have
@@ -514,14 +526,13 @@ def _known_children(plan: _Plan, seen: Seen, existing: dict[Any, Any], batch: Kn
             plan.relocated.append((old[0], path, "", element_digest, ""))
 
 
-def _read(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem | SkippedFile | KnownChildren],
+def _read(plan: _Plan, model: OrgModel,
+          components: Iterable[ParsedComponent | ReadProblem | SkippedFile | KnownChildren],
           existing: dict[Any, Any], version: int, props: Mapping[tuple[str, str], dict[str, Any]],
           progress: Progress | None, files: dict[str, _File],
-          ) -> tuple[_Plan, Seen]:
-    # The keys read so far are those of `copies.first` (the copy kept of each): no second set of
-    # every key (memory that grows with the org).
-    plan = _Plan()
-    seen = plan.copies.first
+          ) -> None:
+    # The keys read so far are those of `plan.copies.first` (the copy kept of each): no second set
+    # of every key (memory that grows with the org).
     # Resolves `Account__r.Name` through the lookup's referenceTo; fields not re-read this time
     # fall back to the X__r -> X__c naming rule.
     schema = _GrowingSchema(model=model)
@@ -532,13 +543,13 @@ def _read(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem | 
             plan.refused.setdefault(pc.path, pc.message)
             continue
         if isinstance(pc, SkippedFile):
-            _skip(plan, seen, pc, files[pc.path], existing)
+            _skip(plan, pc, files[pc.path], existing)
             continue
         if isinstance(pc, KnownChildren):
-            _known_children(plan, seen, existing, pc)
+            _known_children(plan, existing, pc)
             continue
         key = (sys.intern(pc.type), pc.full_name.lower())  # one string per type, not one per component
-        if not _first_copy(plan, seen, pc.type, pc.full_name, key, pc.file_path, pc.content_hash, pc):
+        if not _first_copy(plan, pc.type, pc.full_name, key, pc.file_path, pc.content_hash, pc):
             continue
         old = existing.get(key)
         if pc.error:  # the reader refused the file and kept the component without its content
@@ -583,7 +594,6 @@ def _read(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem | 
     for pending in later:
         assert pending.parsed is not None
         (pending.edges, pending.unsettled), pending.parsed = _edges(_whole(pending), schema), None
-    return plan, seen
 
 
 _DEFINITION_Z, _BODY_Z = _COLUMNS.index("definition_z"), _COLUMNS.index("body_z")
@@ -605,7 +615,7 @@ def _whole(pending: _Pending) -> ParsedComponent:
                                body=zlib.decompress(body) if body is not None else None)
 
 
-def _keep_refused(plan: _Plan, seen: Seen, existing: dict[Any, Any]) -> None:
+def _keep_refused(plan: _Plan, existing: dict[Any, Any]) -> None:
     """The stored components read from a refused file stay as they are, not removed: the fields
     of an object file that is refused now were read from it last time, and nothing read this
     time says they are gone. (Its own component was left untouched in `_read`.)"""
@@ -613,20 +623,18 @@ def _keep_refused(plan: _Plan, seen: Seen, existing: dict[Any, Any]) -> None:
         return
     present = ComponentStatus.PRESENT
     for key, e in existing.items():
-        if e[3] in plan.refused and e[2] == present and key not in seen:
-            plan.copies.kept(key, e[3], e[1])
+        if e[3] in plan.refused and e[2] == present and plan.copies.kept(key, e[3], e[1]):
             plan.unchanged += 1
 
 
-def _first_copy(plan: _Plan, seen: Seen, type_: str, full_name: str, key: tuple[str, str],
+def _first_copy(plan: _Plan, type_: str, full_name: str, key: tuple[str, str],
                 path: str, content_hash: str, parsed: ParsedComponent | None = None) -> bool:
     """Whether this is the first copy of `key` read, which the model holds. A later copy's file is
     never skipped on a re-import (`duplicate_paths`), so the rule and its report hold every time:
     an identical copy is counted, a different one is a collision, reported with both paths and
     warned about, and its content kept beside the component (`parsed`, when it was read). An object
     folder without its file in two package directories (`synthetic`) is no copy of a file."""
-    if key not in seen:
-        plan.copies.kept(key, path, content_hash)
+    if plan.copies.kept(key, path, content_hash):
         return True
     plan.duplicate_paths.add(path)
     if parsed is None or not parsed.synthetic:

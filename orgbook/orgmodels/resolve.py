@@ -19,7 +19,7 @@ stored components it neither re-read nor deleted.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,7 +43,7 @@ NAMED_TYPES = frozenset({"OmniDataTransform", "OmniIntegrationProcedure", "BotVe
 class Presence:
     """What the model holds after this ingest, asked about by type and lower-cased name."""
 
-    keys: set[tuple[str, str]]
+    keys: Container[tuple[str, str]]
     # type -> name key -> (full name, attributes) for NAMED_TYPES
     named: dict[str, dict[str, tuple[str, dict[str, Any]]]] = field(default_factory=dict)
 
@@ -63,15 +63,29 @@ class Presence:
         return None
 
 
-def presence(model: OrgModel, seen: Collection[tuple[str, str]], existing: dict[tuple[str, str], Any],
+@dataclass(frozen=True)
+class _Present:
+    """The keys the model holds after this ingest: those read, and the stored ones present and not
+    removed. Asked, not built: a set of them would be one more object per component."""
+
+    read: Container[tuple[str, str]]
+    existing: Mapping[tuple[str, str], Any]
+    removed: set[tuple[str, str]]
+
+    def __contains__(self, key: object) -> bool:
+        if key in self.read:
+            return True
+        e = self.existing.get(key)  # type: ignore[call-overload]  # a key tuple, as `has` asks
+        return e is not None and e[2] == ComponentStatus.PRESENT.value and key not in self.removed
+
+
+def presence(model: OrgModel, seen: Container[tuple[str, str]], existing: dict[tuple[str, str], Any],
              gone: Iterable[tuple[int, tuple[str, str]]], named_read: dict[str, dict[str, tuple[str, dict[str, Any]]]],
              ) -> Presence:
     """`existing`: the stored rows (`ingest._stored`); `named_read`: NAMED_TYPES components this reading parsed."""
-    removed = {key for _, key in gone}
-    present = ComponentStatus.PRESENT.value
-    keys = set(seen) | {k for k, e in existing.items() if e[2] == present and k not in removed}
+    keys = _Present(seen, existing, {key for _, key in gone})
     named: dict[str, dict[str, tuple[str, dict[str, Any]]]] = {t: dict(v) for t, v in named_read.items()}
-    rows = (Component.objects.filter(model=model, type__in=NAMED_TYPES, status=present)
+    rows = (Component.objects.filter(model=model, type__in=NAMED_TYPES, status=ComponentStatus.PRESENT)
             .values_list("type", "name_key", "full_name", "attributes"))
     for type_, key, full_name, attributes in rows:
         if (type_, key) in keys:

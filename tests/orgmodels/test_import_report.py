@@ -8,9 +8,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from orgbook.orgmodels import ingest
 from orgbook.orgmodels.models import Component, ComponentCopy, OrgModel, SyncRun
 from orgbook.orgmodels.services import model_for_import
 from orgbook.runs.imports import import_path
@@ -43,7 +45,15 @@ def two_apps(root: Path, label_b: str = "Tier") -> Path:
     return root
 
 
-def test_a_component_in_two_package_dirs_with_different_content_is_a_collision(retail: Any, tmp_path: Path) -> None:
+# The keys read are kept in a temporary database for a model with few stored components (a
+# first import) and in memory for one with more (ingest.KEYS_ON_DISK_BELOW): both give this report.
+KEPT = pytest.mark.parametrize("keys_on_disk_below", [10**9, 0], ids=["keys-on-disk", "keys-in-memory"])
+
+
+@KEPT
+def test_a_component_in_two_package_dirs_with_different_content_is_a_collision(
+        retail: Any, tmp_path: Path, keys_on_disk_below: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ingest, "KEYS_ON_DISK_BELOW", keys_on_disk_below)
     model = model_for_import(retail, "Apps", None)
     for _ in range(2):  # the second import skips the unchanged files: the report is the same
         run = import_path(model, two_apps(tmp_path / "p", label_b="Customer tier"))
@@ -58,7 +68,10 @@ def test_a_component_in_two_package_dirs_with_different_content_is_a_collision(r
             "reason": "not a metadata file: no metadata type folder or file suffix matches it"} in run.report["skipped"]
 
 
-def test_identical_copies_are_counted_not_reported(retail: Any, tmp_path: Path) -> None:
+@KEPT
+def test_identical_copies_are_counted_not_reported(retail: Any, tmp_path: Path, keys_on_disk_below: int,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ingest, "KEYS_ON_DISK_BELOW", keys_on_disk_below)
     model = model_for_import(retail, "Apps", None)
     for _ in range(2):
         run = import_path(model, two_apps(tmp_path / "p"))
