@@ -352,7 +352,7 @@ def _ingest(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem 
     else:
         files = {}
     version = model.version + 1
-    kept = import_report.KeptOnDisk() if len(existing) < KEYS_ON_DISK_BELOW else import_report.KeptInMemory()
+    kept = import_report.KeptOnDisk(settings.DATA_DIR) if len(existing) < KEYS_ON_DISK_BELOW else import_report.KeptInMemory()
     plan = _Plan(copies=import_report.Copies(first=kept))
     try:
         _read(plan, model, components, existing, version, props, progress, files)

@@ -12,7 +12,9 @@ what Salesforce would not give (`left_out`). `orgbook import --json`, the run an
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -77,16 +79,22 @@ class KeptInMemory:
 
 
 class KeptOnDisk:
-    """In a private temporary SQLite database: for a first import, where nothing else holds the
-    keys. Its pages beyond an 8 MB cache go to an unnamed temporary file (SQLite's, in `TMPDIR`),
-    gone when it is closed or the process dies. At 100,000 components a dict of them held about
-    26 MB of Python objects and, with what they fragmented, 30 MB of the import's peak memory
-    (bench/README.md, issue 18); each key costs a statement instead (about 2 microseconds)."""
+    """In a private SQLite database: for a first import, where nothing else holds the keys. Its
+    pages beyond an 8 MB cache go to a file in `directory` (the data directory, which Orgbook can
+    always write), unlinked as soon as it is open: nothing is left when it is closed or the process
+    dies. At 100,000 components a dict of them held about 26 MB of Python objects and, with what
+    they fragmented, 30 MB of the import's peak memory (bench/README.md, issue 18); each key costs
+    a statement instead (about 2 microseconds)."""
 
-    def __init__(self) -> None:
-        self._db = sqlite3.connect("", isolation_level=None)
-        for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -8192"):
-            self._db.execute(f"PRAGMA {pragma}")
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        fd, path = tempfile.mkstemp(prefix="keys-", suffix=".sqlite3", dir=directory)
+        os.close(fd)
+        try:
+            self._db = sqlite3.connect(path, isolation_level=None)
+            for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -8192"):
+                self._db.execute(f"PRAGMA {pragma}")  # no journal: no second file beside it
+        finally:
+            os.unlink(path)  # open, the database goes on in the nameless file
         self._db.execute("CREATE TABLE kept (type TEXT, name TEXT, path TEXT, hash INTEGER, "
                          "PRIMARY KEY (type, name)) WITHOUT ROWID")
         self._db.execute("BEGIN")  # never committed: the database is thrown away

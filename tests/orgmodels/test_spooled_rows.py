@@ -5,6 +5,7 @@ the same whether they were kept on disk or in memory (`ingest.KEYS_ON_DISK_BELOW
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -47,3 +48,12 @@ def test_keys_kept_in_memory_give_the_model_kept_on_disk(retail: Any, settings: 
     monkeypatch.setattr(ingest, "KEYS_ON_DISK_BELOW", 0)
     in_memory = _import(retail, "PMM, keys in memory")
     assert in_memory == on_disk
+
+
+@pytest.mark.django_db
+def test_an_import_leaves_no_file_in_the_data_directory(retail: Any, settings: Any) -> None:
+    """The spool and the keys' database are nameless files in the data directory (which a
+    container may leave as the only place Orgbook can write): none is left once the import ends."""
+    before = set(os.listdir(settings.DATA_DIR))
+    _import(retail, "PMM")
+    assert set(os.listdir(settings.DATA_DIR)) - before == set()
