@@ -91,13 +91,17 @@ class KeptOnDisk:
         os.close(fd)
         try:
             self._db = sqlite3.connect(path, isolation_level=None)
-            for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -8192"):
-                self._db.execute(f"PRAGMA {pragma}")  # no journal: no second file beside it
         finally:
             os.unlink(path)  # open, the database goes on in the nameless file
-        self._db.execute("CREATE TABLE kept (type TEXT, name TEXT, path TEXT, hash INTEGER, "
-                         "PRIMARY KEY (type, name)) WITHOUT ROWID")
-        self._db.execute("BEGIN")  # never committed: the database is thrown away
+        try:
+            for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -8192"):
+                self._db.execute(f"PRAGMA {pragma}")  # no journal: no second file beside it
+            self._db.execute("CREATE TABLE kept (type TEXT, name TEXT, path TEXT, hash INTEGER, "
+                             "PRIMARY KEY (type, name)) WITHOUT ROWID")
+            self._db.execute("BEGIN")  # never committed: the database is thrown away
+        except sqlite3.Error:
+            self._db.close()
+            raise
         self._cursor = self._db.cursor()
         self._count = 0
 
