@@ -541,7 +541,8 @@ def _is_session_fault(response: Any) -> bool:
 
 
 def _local(el: Any) -> str:
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+    tag = el.tag  # "{namespace}name" or "name"; a comment's or PI's tag is a function
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def _children(el: Any, name: str) -> list[Any]:
@@ -591,20 +592,43 @@ def _metadata_object(el: Any) -> MetadataObjectType:
     )
 
 
+def _fields(el: Any) -> dict[str, Any]:
+    """An element's children by local name, the first of each (the one `_text` finds), in one
+    pass: a listing has an element of twelve fields per component, and looking each field up
+    among the children made 78 tag comparisons per component (10 s of a 100k org's listing)."""
+    found: dict[str, Any] = {}
+    for c in el:
+        name = _local(c)
+        if name and name not in found:
+            found[name] = c
+    return found
+
+
+def _field_text(fields: dict[str, Any], name: str) -> str:
+    c = fields.get(name)
+    return (c.text or "").strip() if c is not None else ""
+
+
+def _field_value(fields: dict[str, Any], name: str) -> str | None:
+    c = fields.get(name)
+    return _value(c) if c is not None else None
+
+
 def _file_properties(el: Any) -> FileProperties:
+    f = _fields(el)
     return FileProperties(
-        type=_text(el, "type"),
-        full_name=_text(el, "fullName"),
-        file_name=_text(el, "fileName"),
-        id=_text(el, "id"),
-        created_by_id=_text(el, "createdById"),
-        created_by_name=_text(el, "createdByName"),
-        created_date=_text(el, "createdDate"),
-        last_modified_by_id=_text(el, "lastModifiedById"),
-        last_modified_by_name=_text(el, "lastModifiedByName"),
-        last_modified_date=_text(el, "lastModifiedDate"),
-        manageable_state=_optional_text(el, "manageableState"),
-        namespace_prefix=_optional_text(el, "namespacePrefix"),
+        type=_field_text(f, "type"),
+        full_name=_field_text(f, "fullName"),
+        file_name=_field_text(f, "fileName"),
+        id=_field_text(f, "id"),
+        created_by_id=_field_text(f, "createdById"),
+        created_by_name=_field_text(f, "createdByName"),
+        created_date=_field_text(f, "createdDate"),
+        last_modified_by_id=_field_text(f, "lastModifiedById"),
+        last_modified_by_name=_field_text(f, "lastModifiedByName"),
+        last_modified_date=_field_text(f, "lastModifiedDate"),
+        manageable_state=_field_value(f, "manageableState"),
+        namespace_prefix=_field_value(f, "namespacePrefix"),
     )
 
 
