@@ -64,7 +64,6 @@ log = logging.getLogger(__name__)
 BATCH = 2000  # rows or ids per statement: a list of ids is never one parameter per component of a model
 Progress = Callable[[str, int], None]
 Edge = tuple[str, str, str]  # (to_type, to_name, where)
-Seen = import_report.Kept  # the keys read (report.Copies.first)
 # A model holding fewer stored components keeps the keys read on disk (a first import):
 # `report.KeptOnDisk`; one holding more has every key in memory already (`_stored`).
 KEYS_ON_DISK_BELOW = 1000
@@ -358,14 +357,14 @@ def _ingest(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem 
         _read(plan, model, components, existing, version, props, progress, files)
         if pool is not None:
             run.stages = {**run.stages, "read_workers": pool.started, "read_here": pool.read_here}
-        _check_and_write(model, plan, kept, existing, version, run, t0, complete, deleted, rule, problems, stream,
+        _check_and_write(model, plan, existing, version, run, t0, complete, deleted, rule, problems, stream,
                          read_report, left_out, after_read, progress)
     finally:
         plan.create.close()
         kept.close()
 
 
-def _check_and_write(model: OrgModel, plan: _Plan, seen: Seen, existing: dict[Any, Any],
+def _check_and_write(model: OrgModel, plan: _Plan, existing: dict[Any, Any],
                      version: int, run: SyncRun, t0: float, complete: bool, deleted: set[tuple[str, str]] | None,
                      rule: completeness.Rule | None, problems: Sequence[ReadProblem], stream: ComponentStream | None,
                      read_report: ReadReport | None, left_out: Sequence[tuple[str, str]],
@@ -376,10 +375,10 @@ def _check_and_write(model: OrgModel, plan: _Plan, seen: Seen, existing: dict[An
         complete, deleted = after_read()
     for problem in problems:
         plan.refused.setdefault(problem.path, problem.message)
-    read = len(seen)
+    read = len(plan.copies.first)
     _keep_refused(plan, existing)
-    gone = _gone(existing, seen, None if complete else (deleted or set()))
-    _settle(model, plan, seen, existing, gone)
+    gone = _gone(existing, plan.copies.first, None if complete else (deleted or set()))
+    _settle(model, plan, existing, gone)
     if rule is not None:
         present = sum(1 for e in existing.values() if e[2] == ComponentStatus.PRESENT)
         reading = completeness.Reading(read=read, removes=len(gone), present=present, refused=plan.refused)
@@ -648,14 +647,14 @@ def _edges(pc: ParsedComponent, schema: SchemaIndex) -> tuple[list[Edge], list[M
     return split_dependencies(pc, schema)
 
 
-def _settle(model: OrgModel, plan: _Plan, seen: Seen, existing: dict[Any, Any],
+def _settle(model: OrgModel, plan: _Plan, existing: dict[Any, Any],
             gone: list[tuple[int, Any]]) -> None:
     """Edges that needed the whole model (resolve.py); the model is read only when some component has one."""
     # Only the held pendings of `create` can have any (`_Created.append`): the rest stay on disk.
     pendings = [p for p in itertools.chain(plan.create.held(), (p for _, p in plan.update)) if p.unsettled]
     if not pendings:
         return
-    present = resolve.presence(model, seen, existing, gone, plan.named)
+    present = resolve.presence(model, plan.copies.first, existing, gone, plan.named)
     for p in pendings:
         for d in p.unsettled:
             p.edges.extend(e for e in resolve.settle(d, present) if e not in p.edges)
@@ -704,7 +703,7 @@ def _chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _gone(existing: dict[Any, Any], seen: Seen, only: set[tuple[str, str]] | None) -> list[tuple[int, Any]]:
+def _gone(existing: dict[Any, Any], seen: import_report.Kept, only: set[tuple[str, str]] | None) -> list[tuple[int, Any]]:
     """(pk, key) of the present components this reading deletes: those not read (a complete
     reading) or, for an incremental sync, those in `only` that were not read again."""
     return [(e[0], key) for key, e in existing.items()
