@@ -9,6 +9,9 @@ it shows how much of a wall-clock figure was waiting for a core.
 
 - floor: walk the same folder, read every file and parse every XML file with lxml; nothing else.
   Run twice, the faster one is kept (a conservative floor: it makes the ratio larger, not smaller).
+- native: the C-level work an ingest cannot do without (the floor, plus each file's digest and each
+  component's serialised, hashed and compressed definition), no Python per element: with the write
+  floor it gives `bound_s`, the fastest this design could ingest (bench/README.md, "What 12x would take").
 - ingest: `orgbook.orgmodels.services.import_path` into a new org model on a freshly migrated
   database: parse, attributes, dependencies, history, database writes, one transaction.
 - resync_nochange: the same folder imported again into the same model (files whose size, times and
@@ -68,6 +71,56 @@ def step_floor(folder: str) -> dict[str, Any]:
                 xml += 1
     return {"seconds": time.perf_counter() - t0, "cpu_s": time.process_time() - c0, "files": files, "xml_files": xml, "bytes": size,
             "peak_rss_mb": _peak_mb()}
+
+
+def step_native(folder: str) -> dict[str, Any]:
+    """The C-level work an ingest cannot do without, alone, in one process: what the floor does,
+    plus each file's digest (blake2b), and for each component (each top-level element of a file
+    whose type holds children, as the reader splits them, and each file itself): its serialised
+    definition, a hash of its canonical (C14N) form, and its compressed definition. No Python per
+    element, no attributes, no edges, no database. A lower bound on the parse side of an ingest
+    written in any language over lxml and zlib: bench/README.md, "What 12x would take"."""
+    import hashlib
+    import zlib
+
+    from lxml import etree
+
+    sys.path.insert(0, str(ROOT))
+    from orgbook.metadata.registry import REGISTRY
+
+    split = {t.name: frozenset(c.xml_tag for c in t.children) for t in REGISTRY.types.values() if t.children}
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True,
+                             remove_pis=True)
+    components = 0
+    t0, c0 = time.perf_counter(), time.process_time()
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames.sort()
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            with open(os.path.join(dirpath, name), "rb") as fh:
+                data = fh.read()
+            hashlib.blake2b(data, digest_size=16).digest()
+            if not (data.lstrip()[:5] == b"<?xml" or name.endswith((".xml", ".object", ".layout", ".flow",
+                                                                    ".profile", ".report"))):
+                hashlib.sha256(data).digest()  # a body: hashed and stored as it is
+                zlib.compress(data, 1)
+                continue
+            root = etree.fromstring(data, parser)
+            tags = split.get(etree.QName(root).localname)
+            if tags:  # each child its own component, taken out of the tree once read (as the reader does)
+                for child in list(root):
+                    if etree.QName(child).localname in tags:
+                        definition = etree.tostring(child, encoding="UTF-8")
+                        hashlib.sha256(etree.tostring(child, method="c14n")).digest()
+                        zlib.compress(definition, 1)
+                        root.remove(child)
+                        components += 1
+                data = etree.tostring(root, encoding="UTF-8", xml_declaration=True)  # the parent's own
+            hashlib.sha256(etree.tostring(root, method="c14n")).digest()
+            zlib.compress(data, 1)
+            components += 1
+    return {"seconds": time.perf_counter() - t0, "cpu_s": time.process_time() - c0, "components": components}
 
 
 def _django() -> None:
@@ -252,6 +305,7 @@ def run(components: int, db_kind: str, keep: bool, seed: int, pct: float, worker
     gen_s = time.perf_counter() - t0
     floors = [_child(os.environ.copy(), "floor", str(folder)) for _ in range(2)]
     floor = min(floors, key=lambda f: f["seconds"])
+    native = min((_child(os.environ.copy(), "native", str(folder)) for _ in range(2)), key=lambda f: f["cpu_s"])
     db = Database(db_kind, keep)
     if workers is not None:
         db.env["ORGBOOK_READ_WORKERS"] = str(workers)
@@ -260,7 +314,7 @@ def run(components: int, db_kind: str, keep: bool, seed: int, pct: float, worker
         mid = str(setup["model_id"])
         full = _child(db.env, "import", str(folder), mid)
         if full_only:
-            return _full_only(full, floor, floors, db_kind)
+            return _full_only(full, floor, floors, db_kind, native)
         same = _child(db.env, "import", str(folder), mid)
         one = _child(db.env, "import", str(mutated), mid)
         writes = _child(db.env, "writefloor", mid, "indexed")
@@ -271,7 +325,7 @@ def run(components: int, db_kind: str, keep: bool, seed: int, pct: float, worker
     finally:
         db.close()
     r = {
-        **_full_only(full, floor, floors, db_kind),
+        **_full_only(full, floor, floors, db_kind, native),
         "resync_nochange_s": round(same["seconds"], 2), "resync_nochange_ratio": round(same["seconds"] / full["seconds"], 3),
         "resync_1pct_s": round(one["seconds"], 2), "resync_1pct_ratio": round(one["seconds"] / full["seconds"], 3),
         "resync_nochange_peak_rss_mb": same["peak_rss_mb"], "resync_1pct_peak_rss_mb": one["peak_rss_mb"],
@@ -290,6 +344,11 @@ def run(components: int, db_kind: str, keep: bool, seed: int, pct: float, worker
         "write_floor_bare_s": bare and round(bare["seconds"], 2),
         "write_floor_bare_ratio": bare and round(bare["seconds"] / floor["seconds"], 2),
         "write_floor_bare_tables_s": bare and bare["tables_s"],
+        # The fastest an ingest could be with no Python per component at all: the native work
+        # spread over every core, then the database's writes (which wait for the reading to end, so
+        # SQLite's write lock is held for the writes alone: ingest.py).
+        "bound_s": round(native["cpu_s"] / (os.cpu_count() or 1) + writes["seconds"], 2),
+        "bound_ratio": round((native["cpu_s"] / (os.cpu_count() or 1) + writes["seconds"]) / floor["seconds"], 2),
     }
     if keep:
         r["kept_database"] = db.where()
@@ -297,7 +356,7 @@ def run(components: int, db_kind: str, keep: bool, seed: int, pct: float, worker
 
 
 def _full_only(full: dict[str, Any], floor: dict[str, Any], floors: list[dict[str, Any]], db_kind: str,
-               ) -> dict[str, Any]:
+               native: dict[str, Any]) -> dict[str, Any]:
     """The full ingest's figures against the floor."""
     total_cpu = full["cpu_s"] + full["workers_cpu_s"]
     return {
@@ -315,6 +374,10 @@ def _full_only(full: dict[str, Any], floor: dict[str, Any], floors: list[dict[st
         "floor_runs_s": [round(f["seconds"], 2) for f in floors],
         "files": floor["files"], "mbytes": round(floor["bytes"] / 2**20, 1), "dependencies": full["dependencies"],
         "ingest_stages": full["stages"], "cpus": os.cpu_count(),
+        # The C-level work alone (step_native), best of two by CPU: its ratio is the part of the
+        # floor ratio no Python code can take away.
+        "native_floor_s": round(native["seconds"], 2), "native_floor_cpu_s": round(native["cpu_s"], 2),
+        "native_floor_ratio": round(native["seconds"] / floor["seconds"], 2),
     }
 
 
@@ -333,6 +396,8 @@ def main(argv: list[str] | None = None) -> int:
         name, *rest = a.step
         if name == "floor":
             result = step_floor(rest[0])
+        elif name == "native":
+            result = step_native(rest[0])
         elif name == "setup":
             result = step_setup()
         elif name == "writefloor":
