@@ -127,6 +127,9 @@ class FileJob:
     facts: bytes
     parts: list[str]
     data: dict[str, bytes]  # the file's bytes, its body's and its parts', as read for the digest
+    # On a re-import: (type, name key) -> (content hash, element digest) stored for the components
+    # last read from this file (reader.ComponentStream.known_keys).
+    known: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass

@@ -12,7 +12,7 @@ import json
 import logging
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -131,8 +131,9 @@ def iter_components(
     permission set larger than `stream_above` bytes is read a top-level element at a time
     (xmlstream.py), with the same components, hashes, attributes and dependencies.
     `pool`: parse the files in its worker processes (parallel.py), each component coming with
-    its `prepared` forms; the stream yields the same components in the same order. Used only
-    while nothing is `known` (a first reading, a sync): a re-import reads the few changed files here.
+    its `prepared` forms; the stream yields the same components in the same order. On a re-import
+    a file to parse takes to its worker the stored hashes of the components last read from it
+    (`known_keys`), which is what the worker compares its components with.
     """
     stream = ComponentStream(source, namespace_prefix, on_problem, strict, limits)
     stream.stream_above = stream_above
@@ -152,6 +153,10 @@ class ComponentStream:
         # caller keeps what it stored), so the 79 unchanged fields of a changed `.object` cost a
         # serialisation and a digest each, not a hash and attributes.
         self.known_hashes: Mapping[tuple[str, str], tuple[str, str]] = {}
+        # path -> the keys of `known_hashes` last read from that file: what a worker parsing it
+        # is given of them (it cannot ask the whole model). A component it is not given (moved
+        # from another file) is parsed in full, and the caller finds it unchanged by its hash.
+        self.known_keys: Mapping[str, Sequence[tuple[str, str]]] = {}
         self.skipped: list[str] = []  # files not parsed because their digest was known
         self.stream_above = xmlstream.STREAM_ABOVE
         self.streamed: list[str] = []  # files read a top-level element at a time (xmlstream.py)
@@ -177,9 +182,9 @@ class ComponentStream:
         src = open_source(source, limits)
         try:
             reader = _Reader(src, ns_prefix, on_problem, strict, self.known, self.known_hashes, self.report)
-            reader.stream_above, reader.streamed = self.stream_above, self.streamed
+            reader.stream_above, reader.streamed, reader.known_keys = self.stream_above, self.streamed, self.known_keys
             pool = self.pool
-            if pool is not None and pool.size and not strict and not self.known and not self.known_hashes:
+            if pool is not None and pool.size and not strict:
                 reader.defer = True
                 items: Iterator[ParsedComponent | SkippedFile | KnownChildren] = _Ordered(reader, pool).run()
             else:  # nothing deferred: the walk yields components only
@@ -225,6 +230,7 @@ class _Reader:
         self.parts_root = ""  # the folder they are named relative to (the component file's)
         self._bundle_files: dict[str, list[str]] | None = None
         self.defer = False  # hand each file to parse over as a `FileJob` (read in a worker)
+        self.known_keys: Mapping[str, Sequence[tuple[str, str]]] = {}  # ComponentStream.known_keys
 
     def run(self) -> Iterator[_Walked]:
         for path, why in self.source.skipped:
@@ -310,7 +316,7 @@ class _Reader:
             self.digest, self.stat = digest, stat
             if self.defer:  # the bytes read for the digest go with it: every file the parse may need
                 yield parallel.FileJob(path, root, self.dir_format.value, target, digest, stat, self.facts,
-                                       self.parts, self._bytes)
+                                       self.parts, self._bytes, self._known_in(path))
                 return
             yield from self._read_target(path, target)
         except (XmlError, UnsafeArchiveError, UnreadableFileError) as exc:
@@ -319,10 +325,17 @@ class _Reader:
         finally:
             self._bytes = {}
 
+    def _known_in(self, path: str) -> dict[tuple[str, str], tuple[str, str]]:
+        """The stored hashes of the components last read from `path`, for the worker parsing it."""
+        known = self.known_hashes
+        return {key: found for key in self.known_keys.get(path, ()) if (found := known.get(key)) is not None}
+
     def read_job(self, job: parallel.FileJob) -> Iterator[ParsedComponent | KnownChildren]:
         """The parse `_read_path` handed over (`defer`), done here: in a worker, or in the
-        stream's process for a reading too small to start workers."""
+        stream's process for a reading too small to start workers. Either way it compares what
+        it reads with the stored hashes the job carries, so both give the same components."""
         self.root, self.dir_format = job.root, SourceFormat(job.dir_format)
+        self.known_hashes = job.known
         self.digest, self.stat, self.facts, self._bytes = job.digest, job.stat, job.facts, dict(job.data)
         self.parts, self.parts_root = job.parts, job.path.rpartition("/")[0]
         try:
@@ -1039,6 +1052,9 @@ class _Ordered:
 
     def run(self) -> Iterator[ParsedComponent | SkippedFile | KnownChildren]:
         for item in self.reader.run():
+            if not self.batches and not isinstance(item, parallel.FileJob):
+                yield item  # nothing waits before it (a re-import's unchanged files): straight on
+                continue
             batch = self.open
             if batch is None:
                 batch = self.open = _Batch()
