@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -49,13 +50,12 @@ def _peak_mb() -> float:
 # --- the steps, each run in a child process -----------------------------------------------------------
 
 
-def step_floor(folder: str) -> dict[str, Any]:
-    from lxml import etree
+_XML_SUFFIXES = (".xml", ".object", ".layout", ".flow", ".profile", ".report")
 
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True,
-                             remove_pis=True)
-    files = xml = size = 0
-    t0, c0 = time.perf_counter(), time.process_time()
+
+def _read_files(folder: str) -> Iterator[tuple[str, bytes, bool]]:
+    """Every file of the folder in walk order (dot files left out): its name, its bytes, and
+    whether the floor parses it as XML."""
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames.sort()
         for name in sorted(filenames):
@@ -63,12 +63,28 @@ def step_floor(folder: str) -> dict[str, Any]:
                 continue
             with open(os.path.join(dirpath, name), "rb") as fh:
                 data = fh.read()
-            files += 1
-            size += len(data)
-            if data.lstrip()[:5] == b"<?xml" or name.endswith((".xml", ".object", ".layout", ".flow", ".profile",
-                                                               ".report")):
-                etree.fromstring(data, parser)
-                xml += 1
+            yield name, data, data.lstrip()[:5] == b"<?xml" or name.endswith(_XML_SUFFIXES)
+
+
+def _parser() -> Any:
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True,
+                           remove_pis=True)
+
+
+def step_floor(folder: str) -> dict[str, Any]:
+    from lxml import etree
+
+    parser = _parser()
+    files = xml = size = 0
+    t0, c0 = time.perf_counter(), time.process_time()
+    for _name, data, is_xml in _read_files(folder):
+        files += 1
+        size += len(data)
+        if is_xml:
+            etree.fromstring(data, parser)
+            xml += 1
     return {"seconds": time.perf_counter() - t0, "cpu_s": time.process_time() - c0, "files": files, "xml_files": xml, "bytes": size,
             "peak_rss_mb": _peak_mb()}
 
@@ -89,37 +105,29 @@ def step_native(folder: str) -> dict[str, Any]:
     from orgbook.metadata.registry import REGISTRY
 
     split = {t.name: frozenset(c.xml_tag for c in t.children) for t in REGISTRY.types.values() if t.children}
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True,
-                             remove_pis=True)
+    parser = _parser()
     components = 0
     t0, c0 = time.perf_counter(), time.process_time()
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames.sort()
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue
-            with open(os.path.join(dirpath, name), "rb") as fh:
-                data = fh.read()
-            hashlib.blake2b(data, digest_size=16).digest()
-            if not (data.lstrip()[:5] == b"<?xml" or name.endswith((".xml", ".object", ".layout", ".flow",
-                                                                    ".profile", ".report"))):
-                hashlib.sha256(data).digest()  # a body: hashed and stored as it is
-                zlib.compress(data, 1)
-                continue
-            root = etree.fromstring(data, parser)
-            tags = split.get(etree.QName(root).localname)
-            if tags:  # each child its own component, taken out of the tree once read (as the reader does)
-                for child in list(root):
-                    if etree.QName(child).localname in tags:
-                        definition = etree.tostring(child, encoding="UTF-8")
-                        hashlib.sha256(etree.tostring(child, method="c14n")).digest()
-                        zlib.compress(definition, 1)
-                        root.remove(child)
-                        components += 1
-                data = etree.tostring(root, encoding="UTF-8", xml_declaration=True)  # the parent's own
-            hashlib.sha256(etree.tostring(root, method="c14n")).digest()
+    for _name, data, is_xml in _read_files(folder):
+        hashlib.blake2b(data, digest_size=16).digest()
+        if not is_xml:
+            hashlib.sha256(data).digest()  # a body: hashed and stored as it is
             zlib.compress(data, 1)
-            components += 1
+            continue
+        root = etree.fromstring(data, parser)
+        tags = split.get(etree.QName(root).localname)
+        if tags:  # each child its own component, taken out of the tree once read (as the reader does)
+            for child in list(root):
+                if etree.QName(child).localname in tags:
+                    definition = etree.tostring(child, encoding="UTF-8")
+                    hashlib.sha256(etree.tostring(child, method="c14n")).digest()
+                    zlib.compress(definition, 1)
+                    root.remove(child)
+                    components += 1
+            data = etree.tostring(root, encoding="UTF-8", xml_declaration=True)  # the parent's own
+        hashlib.sha256(etree.tostring(root, method="c14n")).digest()
+        zlib.compress(data, 1)
+        components += 1
     return {"seconds": time.perf_counter() - t0, "cpu_s": time.process_time() - c0, "components": components}
 
 
