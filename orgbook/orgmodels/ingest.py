@@ -348,7 +348,7 @@ def _ingest(model: OrgModel, components: Iterable[ParsedComponent | ReadProblem 
     if isinstance(components, ComponentStream):
         components.known = {path: (f.digest, f.stat) for path, f in files.items()}
         components.known_hashes = _StoredHashes(existing)
-        components.known_keys = _KeysByPath(files)
+        components.known_keys = {path: f.keys for path, f in files.items()}
     else:
         files = {}
     version = model.version + 1
@@ -473,22 +473,6 @@ def _stored(model: OrgModel) -> tuple[dict[tuple[str, str], _Existing], dict[str
         if digest:
             f.digest, f.stat, f.holder, f.holders = digest, stat, pk, f.holders + 1
     return existing, {path: f for path, f in files.items() if f.holders == 1}
-
-
-class _KeysByPath(Mapping[str, Sequence[tuple[str, str]]]):
-    """path -> the keys of the present components stored as read from it (`ComponentStream.known_keys`)."""
-
-    def __init__(self, files: dict[str, _File]) -> None:
-        self._files = files
-
-    def __getitem__(self, path: str) -> Sequence[tuple[str, str]]:
-        return self._files[path].keys
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._files)
-
-    def __len__(self) -> int:
-        return len(self._files)
 
 
 class _StoredHashes(Mapping[tuple[str, str], tuple[str, str]]):
